@@ -1,0 +1,278 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { AvroSerde } from './avroSerde';
+import { IdresRuntimeError, errorCode, errorMessage, isRetriable } from './errors';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { TOPICS } from './topics';
+
+/** A consumed message, decoded. `value` is null for a tombstone. */
+export interface InboundMessage<K, V> {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: number;
+  key: K | null;
+  value: V | null;
+  raw: KafkaMessage;
+}
+
+/** What a handler wants produced; `value: null` produces a tombstone. */
+export interface OutboundMessage {
+  topic: string;
+  key: unknown;
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A message the handler refuses for good: it goes to the quarantine topic with the reason, never silently dropped. */
+export interface Rejection<K, V> {
+  message: InboundMessage<K, V>;
+  code: string;
+  reason: string;
+}
+
+export interface HandlerResult<K, V> {
+  outputs: OutboundMessage[];
+  rejects?: Rejection<K, V>[];
+}
+
+interface EncodedMessage {
+  topic: string;
+  message: Message;
+}
+
+interface IsolatedResult<K, V> {
+  encoded: EncodedMessage[];
+  rejects: Rejection<K, V>[];
+}
+
+export type BatchHandler<K, V> = (messages: InboundMessage<K, V>[]) => Promise<HandlerResult<K, V>>;
+
+export interface ConsumerRunnerOptions<K, V> {
+  stage: string;
+  kafka: Kafka;
+  producer: Producer;
+  serde: AvroSerde;
+  logger: Logger;
+  metrics: Metrics;
+  groupId: string;
+  topic: string;
+  keySchema: string;
+  valueSchema: string;
+  handle: BatchHandler<K, V>;
+  /** Largest slice of a fetched batch handed to the handler at once. */
+  maxBatchSize?: number;
+  partitionsConsumedConcurrently?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  fromBeginning?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The one consumer loop every service uses: consume in a group, decode Avro, hand slices of each batch to the
+ * handler, produce its outputs and rejections, and only after the broker acknowledged them mark the offsets
+ * processed and commit (at-least-once; handlers and downstream consumers are idempotent).
+ * Retriable errors (broker, database, registry unavailable) are retried with capped exponential backoff and never
+ * quarantined; a non-retriable error is narrowed down by bisecting the slice, so only the poison message is
+ * quarantined and the rest of the batch goes through.
+ */
+export class ConsumerRunner<K, V> {
+  private consumer: Consumer | undefined;
+  private running = false;
+  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning'>> & { fromBeginning: boolean };
+  private readonly tracer = trace.getTracer('idres');
+
+  constructor(options: ConsumerRunnerOptions<K, V>) {
+    this.opts = {
+      maxBatchSize: 1000,
+      partitionsConsumedConcurrently: 3,
+      initialBackoffMs: 200,
+      maxBackoffMs: 10_000,
+      fromBeginning: true,
+      ...options,
+    };
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    const consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
+    this.running = true;
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: null,
+      autoCommitThreshold: null,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Finishes the slice in hand, commits what was produced, and leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.consumer) await this.consumer.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const o = this.opts;
+    o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    for (let i = 0; i < batch.messages.length; i += o.maxBatchSize) {
+      if (!isRunning() || isStale() || !this.running) return;
+      const slice = batch.messages.slice(i, i + o.maxBatchSize);
+      const timer = o.metrics.batchSeconds.startTimer({ stage: o.stage });
+      await this.tracer.startActiveSpan(`${o.stage} batch`, async (span) => {
+        span.setAttributes({ 'messaging.destination': batch.topic, 'messaging.kafka.partition': batch.partition, 'messaging.batch.message_count': slice.length });
+        try {
+          await this.processSlice(batch.topic, batch.partition, slice, heartbeat);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+      timer();
+      const last = slice[slice.length - 1];
+      if (last) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async processSlice(topic: string, partition: number, slice: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const o = this.opts;
+    o.metrics.messagesIn.inc({ topic }, slice.length);
+    const decoded: InboundMessage<K, V>[] = [];
+    const rejects: Rejection<K, V>[] = [];
+    for (const raw of slice) {
+      const msg: InboundMessage<K, V> = { topic, partition, offset: raw.offset, timestamp: Number(raw.timestamp), key: null, value: null, raw };
+      try {
+        msg.key = raw.key ? await o.serde.decode<K>(raw.key, o.keySchema) : null;
+        msg.value = raw.value ? await o.serde.decode<V>(raw.value, o.valueSchema) : null;
+        decoded.push(msg);
+      } catch (err) {
+        if (isRetriable(err)) throw err; // registry down: let kafkajs retry the batch rather than quarantining
+        rejects.push({ message: msg, code: errorCode(err), reason: errorMessage(err) });
+      }
+    }
+    const result = await this.handleIsolating(decoded, heartbeat);
+    const quarantined = this.encodeAll([...rejects, ...result.rejects].map((r) => this.quarantineMessage(r)));
+    await this.sendWithRetry([...result.encoded, ...quarantined], heartbeat);
+  }
+
+  /** Encodes outputs; a value that does not fit its schema is a non-retriable error of the message that made it. */
+  private encodeAll(outputs: OutboundMessage[]): EncodedMessage[] {
+    const serde = this.opts.serde;
+    return outputs.map((out) => {
+      try {
+        return {
+          topic: out.topic,
+          message: {
+            key: serde.encodeKey(out.topic, out.key),
+            value: out.value === null ? null : serde.encodeValue(out.topic, out.value),
+            ...(out.headers ? { headers: out.headers } : {}),
+          },
+        };
+      } catch (err) {
+        if (err instanceof IdresRuntimeError) throw err;
+        throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} does not fit its schema: ${errorMessage(err)}`, { cause: err });
+      }
+    });
+  }
+
+  /** Runs the handler; on a non-retriable failure splits the messages in halves until the poison ones are found. */
+  private async handleIsolating(messages: InboundMessage<K, V>[], heartbeat: () => Promise<void>): Promise<IsolatedResult<K, V>> {
+    if (messages.length === 0) return { encoded: [], rejects: [] };
+    try {
+      return await this.withRetry(async () => {
+        const result = await this.opts.handle(messages);
+        return { encoded: this.encodeAll(result.outputs), rejects: result.rejects ?? [] };
+      }, heartbeat);
+    } catch (err) {
+      if (messages.length === 1) {
+        const only = messages[0]!;
+        this.opts.logger.warn({ err: errorMessage(err), offset: only.offset, partition: only.partition }, 'quarantining message that fails the handler');
+        return { encoded: [], rejects: [{ message: only, code: errorCode(err), reason: errorMessage(err) }] };
+      }
+      const mid = Math.floor(messages.length / 2);
+      const a = await this.handleIsolating(messages.slice(0, mid), heartbeat);
+      const b = await this.handleIsolating(messages.slice(mid), heartbeat);
+      return { encoded: [...a.encoded, ...b.encoded], rejects: [...a.rejects, ...b.rejects] };
+    }
+  }
+
+  /** Retries retriable failures forever with capped backoff (an outage must not dead-letter good data); rethrows the rest. */
+  private async withRetry<T>(fn: () => Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    let delay = this.opts.initialBackoffMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isRetriable(err) || !this.running) throw err;
+        this.opts.metrics.retries.inc({ stage: this.opts.stage });
+        this.opts.logger.warn({ err: errorMessage(err), attempt, delayMs: delay }, 'retriable failure, backing off');
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+        delay = Math.min(delay * 2, this.opts.maxBackoffMs);
+      }
+    }
+  }
+
+  private quarantineMessage(r: Rejection<K, V>): OutboundMessage {
+    this.opts.metrics.quarantined.inc({ stage: this.opts.stage, code: r.code });
+    const m = r.message;
+    return {
+      topic: TOPICS.quarantine,
+      key: { stage: this.opts.stage, ref: `${m.topic}/${m.partition}/${m.offset}` },
+      value: {
+        stage: this.opts.stage,
+        code: r.code,
+        reason: r.reason,
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: m.raw.key ?? null,
+        value: m.raw.value ?? null,
+        at: Date.now(),
+      },
+    };
+  }
+
+  private async sendWithRetry(encoded: EncodedMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    if (encoded.length === 0) return;
+    const o = this.opts;
+    const byTopic = new Map<string, Message[]>();
+    for (const e of encoded) {
+      const list = byTopic.get(e.topic) ?? [];
+      list.push(e.message);
+      byTopic.set(e.topic, list);
+    }
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    await this.withRetry(async () => {
+      try {
+        await o.producer.sendBatch({ topicMessages, acks: -1 });
+      } catch (err) {
+        throw new IdresRuntimeError('HANDLER_FAILED', `produce failed: ${errorMessage(err)}`, { retriable: true, cause: err });
+      }
+    }, heartbeat);
+    for (const { topic, messages } of topicMessages) o.metrics.messagesOut.inc({ topic }, messages.length);
+  }
+}

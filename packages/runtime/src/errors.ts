@@ -1,0 +1,48 @@
+/** Stable error codes, so operators and quarantine consumers can act on them. */
+export type RuntimeErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DECODE_FAILED'
+  | 'VALIDATION_FAILED'
+  | 'HANDLER_FAILED'
+  | 'SCHEMA_NOT_FOUND'
+  | 'STACK_UNAVAILABLE'
+  | 'INPUT_INVALID'
+  | 'TIMEOUT';
+
+/** Like kafkajs errors: a `retriable` flag tells the runner whether to back off and retry or to quarantine. */
+export class IdresRuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly retriable: boolean;
+  constructor(code: RuntimeErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'IdresRuntimeError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Errors from I/O libraries (kafkajs, pg, ioredis) that are worth retrying. */
+export function isRetriable(err: unknown): boolean {
+  if (err instanceof IdresRuntimeError) return err.retriable;
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { retriable?: unknown; code?: unknown; name?: unknown };
+  if (typeof e.retriable === 'boolean') return e.retriable;
+  if (typeof e.code === 'string') {
+    // Postgres: serialization failure, deadlock, connection problems, admin shutdown.
+    if (['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300'].includes(e.code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)) return true;
+  }
+  if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) return true;
+  return false;
+}
+
+export function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return 'HANDLER_FAILED';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

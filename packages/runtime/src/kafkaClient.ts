@@ -1,0 +1,22 @@
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from './logger';
+
+export function createKafka(opts: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
+  const toPino = (level: number): 'error' | 'warn' | 'info' | 'debug' =>
+    level <= KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : level === KafkaLogLevel.INFO ? 'info' : 'debug';
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    logLevel: KafkaLogLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      opts.logger[toPino(entry.level)]({ kafka: entry.namespace, ...extra }, message);
+    },
+  });
+}
+
+/** acks=all producer with the Java-compatible partitioner, so keys land where other Kafka clients would put them. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+}

@@ -1,0 +1,56 @@
+import type { Admin } from 'kafkajs';
+
+export const TOPICS = {
+  raw: 'identity.raw',
+  standardized: 'identity.standardized',
+  blocked: 'identity.blocked',
+  pairs: 'identity.pairs',
+  resolved: 'identity.resolved',
+  golden: 'identity.golden',
+  quarantine: 'identity.quarantine',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface TopicSpec {
+  name: TopicName;
+  keySchema: string;
+  valueSchema: string;
+  /** Why the key is what it is; printed in the README table. */
+  keyReason: string;
+  config: Record<string, string>;
+}
+
+const WEEK_MS = String(7 * 24 * 3600 * 1000);
+
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { name: TOPICS.raw, keySchema: 'RecordKey', valueSchema: 'RawRecord', keyReason: 'source + source record ID: all versions and the tombstone of one record stay in order on one partition', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.standardized, keySchema: 'RecordKey', valueSchema: 'StandardizedRecord', keyReason: 'same record key as identity.raw, so per-record order is kept', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.blocked, keySchema: 'BlockKey', valueSchema: 'BlockedRecord', keyReason: 'blocking key: every record of a block lands on one partition, so one match instance sees the whole block', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.pairs, keySchema: 'PairKey', valueSchema: 'PairEvent', keyReason: 'lower record ID of the pair (the record itself for RECORD/DELETE events): spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.resolved, keySchema: 'MasterKey', valueSchema: 'ResolvedEvent', keyReason: 'master ID: events of one identity stay in order', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.golden, keySchema: 'MasterKey', valueSchema: 'GoldenRecord', keyReason: 'master ID, compacted: the latest golden record per identity, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
+  { name: TOPICS.quarantine, keySchema: 'QuarantineKey', valueSchema: 'QuarantineRecord', keyReason: 'stage + record reference of the bad message', config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } },
+];
+
+export function topicSpec(name: TopicName): TopicSpec {
+  const spec = TOPIC_SPECS.find((t) => t.name === name);
+  if (!spec) throw new Error(`unknown topic ${name}`);
+  return spec;
+}
+
+/** Creates missing topics with explicit partition counts and configs; existing topics are left alone. */
+export async function ensureTopics(admin: Admin, partitions: number, replicationFactor = 1, specs: readonly TopicSpec[] = TOPIC_SPECS): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.name));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((s) => ({
+      topic: s.name,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+    })),
+  });
+}
