@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Local dev stack for idres without Docker:
+#   Kafka (KRaft, Maven Central jars), Apicurio Registry (ccompat API),
+#   PostgreSQL and Redis (Debian packages), each our own instance under .stack/.
+#
+# usage: scripts/stack.sh up|down|status|reset|env
+# docs:  docs/stack.md
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_LIB_DIR="$REPO_ROOT/scripts/stack"
+
+# shellcheck source=stack/lib.sh
+source "$STACK_LIB_DIR/lib.sh"
+# shellcheck source=stack/postgres.sh
+source "$STACK_LIB_DIR/postgres.sh"
+# shellcheck source=stack/redis.sh
+source "$STACK_LIB_DIR/redis.sh"
+# shellcheck source=stack/kafka.sh
+source "$STACK_LIB_DIR/kafka.sh"
+# shellcheck source=stack/registry.sh
+source "$STACK_LIB_DIR/registry.sh"
+
+usage() {
+  cat <<EOF
+usage: scripts/stack.sh <command>
+
+  up      install what is missing and start whatever is down (no-op when all is up)
+  down    stop everything that stack.sh started (Kafka gets SIGTERM and a wait)
+  status  print each component as up/down (exit 1 if any is down)
+  reset   down, then wipe the data under $STACK_DIR (keeps $CACHE_DIR)
+  env     print the connection settings as shell exports:  eval "\$(scripts/stack.sh env)"
+
+ports (env overrides): IDRES_KAFKA_PORT=$KAFKA_PORT IDRES_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
+  IDRES_REGISTRY_PORT=$REGISTRY_PORT IDRES_PG_PORT=$PG_PORT IDRES_REDIS_PORT=$REDIS_PORT
+other: IDRES_STACK_DIR (default <repo>/.stack), IDRES_STACK_TIMEOUT (health waits, s; default 120),
+  IDRES_KAFKA_VERSION=$KAFKA_VERSION IDRES_REGISTRY_VERSION=$REGISTRY_VERSION IDRES_REGISTRY_LEGACY_IDS=$REGISTRY_LEGACY_IDS
+EOF
+}
+
+cmd_env() {
+  cat <<EOF
+export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+export SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
+export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+EOF
+}
+
+cmd_status() {
+  local rc=0 s
+  s="$(pg_status)" || rc=1;       printf '%-9s %s\n' postgres "$s"
+  s="$(redis_status)" || rc=1;    printf '%-9s %s\n' redis "$s"
+  s="$(kafka_status)" || rc=1;    printf '%-9s %s\n' kafka "$s"
+  s="$(registry_status)" || rc=1; printf '%-9s %s\n' registry "$s"
+  return $rc
+}
+
+cmd_up() {
+  local t0=$SECONDS
+  mkdir -p "$STACK_DIR" "$CACHE_DIR"
+  # Order matters: the registry stores its schemas in Postgres.
+  pg_up
+  redis_up
+  kafka_up
+  registry_up
+  log "all up in $((SECONDS - t0))s"
+  cmd_env
+}
+
+cmd_down() {
+  registry_down
+  kafka_down
+  redis_down
+  pg_down
+  log "all down"
+}
+
+cmd_reset() {
+  cmd_down
+  local d
+  for d in "$KAFKA_DIR" "$REGISTRY_DIR" "$PG_DIR" "$REDIS_DIR"; do
+    [[ -e "$d" ]] || continue
+    log "wiping $d"
+    rm -rf "$d"
+  done
+  log "reset done (kept caches in $CACHE_DIR)"
+}
+
+main() {
+  local cmd="${1:-}"
+  case "$cmd" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    reset) cmd_reset ;;
+    env) cmd_env ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,178 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/stack.sh. Sourced, never executed directly.
+
+# ---- settings (all overridable from the environment) -------------------------
+STACK_DIR="${IDRES_STACK_DIR:-$REPO_ROOT/.stack}"
+CACHE_DIR="$STACK_DIR/cache"
+
+KAFKA_VERSION="${IDRES_KAFKA_VERSION:-3.9.2}"
+KAFKA_SCALA="2.13"
+KAFKA_HOST=127.0.0.1
+KAFKA_PORT="${IDRES_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${IDRES_KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_HEAP="${IDRES_KAFKA_HEAP:--Xms256m -Xmx768m}"
+KAFKA_DIR="$STACK_DIR/kafka"
+
+REGISTRY_VERSION="${IDRES_REGISTRY_VERSION:-3.0.9}"
+REGISTRY_HOST=127.0.0.1
+REGISTRY_PORT="${IDRES_REGISTRY_PORT:-8081}"
+REGISTRY_HEAP="${IDRES_REGISTRY_HEAP:--Xms64m -Xmx512m}"
+REGISTRY_DB="${IDRES_REGISTRY_DB:-apicurio}"
+REGISTRY_DIR="$STACK_DIR/registry"
+# Apicurio's ccompat API: true = IDs are global IDs (one per registered version),
+# false (Apicurio 3 default, and the Confluent behaviour) = IDs are content IDs
+# (the same schema text gets the same ID under every subject).
+REGISTRY_LEGACY_IDS="${IDRES_REGISTRY_LEGACY_IDS:-false}"
+
+PG_HOST=127.0.0.1
+PG_PORT="${IDRES_PG_PORT:-5432}"
+PG_USER=idres
+PG_PASSWORD=idres
+PG_DB=idres
+PG_DIR="$STACK_DIR/pg"
+
+REDIS_HOST=127.0.0.1
+REDIS_PORT="${IDRES_REDIS_PORT:-6379}"
+REDIS_DIR="$STACK_DIR/redis"
+
+WAIT_TIMEOUT="${IDRES_STACK_TIMEOUT:-120}"
+
+# ---- output ------------------------------------------------------------------
+log()  { printf '[stack] %s\n' "$*" >&2; }
+warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
+die()  { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Print the last lines of a log file to stderr (used in every health-wait error).
+tail_log() {
+  local f="$1" n="${2:-40}"
+  if [[ -f "$f" ]]; then
+    printf -- '----- last %s lines of %s -----\n' "$n" "$f" >&2
+    tail -n "$n" "$f" >&2 || true
+    printf -- '----- end of %s -----\n' "$f" >&2
+  else
+    printf '(log file %s does not exist)\n' "$f" >&2
+  fi
+}
+
+# ---- processes ---------------------------------------------------------------
+# pid_alive PIDFILE MARKER -> prints pid and returns 0 if the pid in PIDFILE is
+# running and its command line contains MARKER (guards against pid reuse).
+pid_alive() {
+  local pidfile="$1" marker="$2" pid
+  [[ -f "$pidfile" ]] || return 1
+  pid="$(tr -dc '0-9' <"$pidfile")"
+  [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
+  printf '%s\n' "$pid"
+}
+
+# stop_pid NAME PIDFILE MARKER TIMEOUT: SIGTERM, wait, SIGKILL as a last resort.
+stop_pid() {
+  local name="$1" pidfile="$2" marker="$3" timeout="$4" pid i
+  if ! pid="$(pid_alive "$pidfile" "$marker")"; then
+    rm -f "$pidfile"
+    return 0
+  fi
+  log "stopping $name (pid $pid, SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "$name stopped"; return 0; }
+    sleep 0.2
+  done
+  warn "$name (pid $pid) did not stop within ${timeout}s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  sleep 0.5
+  rm -f "$pidfile"
+}
+
+# port_open PORT -> 0 if something accepts TCP connections on 127.0.0.1:PORT
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# rss_of PID -> resident set size in MiB
+rss_of() {
+  awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"
+}
+
+# Total RSS of a process and all of its descendants (postgres forks a backend per
+# connection plus helper processes).
+rss_tree() {
+  local root="$1"
+  ps -e -o pid=,ppid=,rss= | awk -v root="$root" '
+    { ppid[$1] = $2; rss[$1] = $3 }
+    END {
+      total = 0
+      for (p in rss) { q = p; while (q != "" && q != 0 && q != 1) { if (q == root) { total += rss[p]; break } q = ppid[q] } }
+      printf "%.0f MiB", total / 1024
+    }'
+}
+
+# ---- installing things -------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+  # Install Debian packages without letting their postinst start system services
+  # (we run our own instances on our own data dirs).
+  command -v apt-get >/dev/null || die "apt-get not found: please install $* yourself"
+  [[ "$(id -u)" == 0 ]] || die "need root to apt-get install $* (or install them yourself)"
+  local created_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  if [[ "$APT_UPDATED" == 0 ]]; then
+    log "apt-get update"
+    apt-get update -qq >&2 || { [[ $created_policy == 1 ]] && rm -f /usr/sbin/policy-rc.d; die "apt-get update failed"; }
+    APT_UPDATED=1
+  fi
+  log "apt-get install -y $*"
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 || rc=$?
+  [[ $created_policy == 1 ]] && rm -f /usr/sbin/policy-rc.d
+  [[ $rc == 0 ]] || die "apt-get install $* failed (exit $rc)"
+}
+
+need_java() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+  [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "Java 17+ is required (found: ${major:-none})"
+}
+
+need_mvn() {
+  need_java
+  command -v mvn >/dev/null || apt_install maven
+}
+
+need_curl() {
+  command -v curl >/dev/null || apt_install curl ca-certificates
+}
+
+# Run Maven quietly in batch mode; on failure show its output.
+run_mvn() {
+  local logf="$CACHE_DIR/mvn-$$.log" rc=0
+  mvn -B -q "$@" >"$logf" 2>&1 || rc=$?
+  if [[ $rc != 0 ]]; then
+    tail_log "$logf" 60
+    die "mvn $* failed (exit $rc)"
+  fi
+  rm -f "$logf"
+}
+
+# wait_until TIMEOUT_S FUNC [ARGS...]: poll FUNC every 0.5s until it succeeds.
+# Also stops early when the watched pid (WAIT_PID, optional) dies.
+wait_until() {
+  local timeout="$1"; shift
+  local deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if "$@"; then return 0; fi
+    if [[ -n "${WAIT_PID:-}" ]] && ! kill -0 "$WAIT_PID" 2>/dev/null; then
+      return 2
+    fi
+    sleep 0.5
+  done
+  return 1
+}
