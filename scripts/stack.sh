@@ -3,7 +3,7 @@
 #   Kafka (KRaft, Maven Central jars), Apicurio Registry (ccompat API),
 #   PostgreSQL and Redis (Debian packages), each our own instance under .stack/.
 #
-# usage: scripts/stack.sh up|down|status|reset|env
+# usage: scripts/stack.sh up|down|status [postgres|redis|kafka|registry ...] | reset | env
 # docs:  docs/stack.md
 set -euo pipefail
 
@@ -23,12 +23,13 @@ source "$STACK_LIB_DIR/registry.sh"
 
 usage() {
   cat <<EOF
-usage: scripts/stack.sh <command>
+usage: scripts/stack.sh <command> [component...]
 
   up      install what is missing and start whatever is down (no-op when all is up)
   down    stop everything that stack.sh started (Kafka gets SIGTERM and a wait)
   status  print each component as up/down (exit 1 if any is down)
   reset   down, then wipe the data under $STACK_DIR (keeps $CACHE_DIR)
+  (up/down/status take optional components: postgres redis kafka registry)
   env     print the connection settings as shell exports:  eval "\$(scripts/stack.sh env)"
 
 ports (env overrides): IDRES_KAFKA_PORT=$KAFKA_PORT IDRES_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
@@ -47,33 +48,56 @@ export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 EOF
 }
 
+ALL_COMPONENTS=(postgres redis kafka registry)
+
+# components ARGS... -> the named components (validated) in start order, or all.
+components() {
+  local c want=() out=()
+  if [[ $# == 0 ]]; then printf '%s\n' "${ALL_COMPONENTS[@]}"; return; fi
+  for c in "$@"; do
+    case "$c" in
+      postgres | pg) want+=(postgres) ;;
+      redis) want+=(redis) ;;
+      kafka) want+=(kafka) ;;
+      registry | schema-registry | apicurio) want+=(registry) ;;
+      *) die "unknown component '$c' (known: ${ALL_COMPONENTS[*]})" ;;
+    esac
+  done
+  for c in "${ALL_COMPONENTS[@]}"; do
+    [[ " ${want[*]} " == *" $c "* ]] && out+=("$c")
+  done
+  printf '%s\n' "${out[@]}"
+}
+
+fn_prefix() { [[ "$1" == postgres ]] && echo pg || echo "$1"; }
+
 cmd_status() {
-  local rc=0 s
-  s="$(pg_status)" || rc=1;       printf '%-9s %s\n' postgres "$s"
-  s="$(redis_status)" || rc=1;    printf '%-9s %s\n' redis "$s"
-  s="$(kafka_status)" || rc=1;    printf '%-9s %s\n' kafka "$s"
-  s="$(registry_status)" || rc=1; printf '%-9s %s\n' registry "$s"
+  local rc=0 s c
+  for c in $(components "$@"); do
+    s="$("$(fn_prefix "$c")_status")" || rc=1
+    printf '%-9s %s\n' "$c" "$s"
+  done
   return $rc
 }
 
 cmd_up() {
-  local t0=$SECONDS
+  local t0=$SECONDS c
   mkdir -p "$STACK_DIR" "$CACHE_DIR"
-  # Order matters: the registry stores its schemas in Postgres.
-  pg_up
-  redis_up
-  kafka_up
-  registry_up
-  log "all up in $((SECONDS - t0))s"
+  # Start order matters: the registry stores its schemas in Postgres.
+  for c in $(components "$@"); do
+    "$(fn_prefix "$c")_up"
+  done
+  log "up in $((SECONDS - t0))s"
   cmd_env
 }
 
 cmd_down() {
-  registry_down
-  kafka_down
-  redis_down
-  pg_down
-  log "all down"
+  local c list
+  list="$(components "$@" | tac)"
+  for c in $list; do
+    "$(fn_prefix "$c")_down"
+  done
+  log "down: $(echo $list | tr '\n' ' ')"
 }
 
 cmd_reset() {
@@ -90,9 +114,9 @@ cmd_reset() {
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    up) cmd_up ;;
-    down) cmd_down ;;
-    status) cmd_status ;;
+    up) shift; cmd_up "$@" ;;
+    down) shift; cmd_down "$@" ;;
+    status) shift; cmd_status "$@" ;;
     reset) cmd_reset ;;
     env) cmd_env ;;
     -h | --help | help) usage ;;

@@ -23,6 +23,9 @@ REGISTRY_DIR="$STACK_DIR/registry"
 # false (Apicurio 3 default, and the Confluent behaviour) = IDs are content IDs
 # (the same schema text gets the same ID under every subject).
 REGISTRY_LEGACY_IDS="${IDRES_REGISTRY_LEGACY_IDS:-false}"
+# Default global COMPATIBILITY rule (Apicurio's own default is none; Confluent's
+# is BACKWARD, which @kafkajs/confluent-schema-registry expects by default).
+REGISTRY_DEFAULT_COMPAT="${IDRES_REGISTRY_DEFAULT_COMPAT:-BACKWARD}"
 
 PG_HOST=127.0.0.1
 PG_PORT="${IDRES_PG_PORT:-5432}"

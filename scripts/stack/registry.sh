@@ -91,6 +91,7 @@ registry_up() {
     -Dapicurio.datasource.jdbc.min-size=2 \
     -Dapicurio.datasource.jdbc.max-size=10 \
     -Dapicurio.ccompat.legacy-id-mode.enabled="$REGISTRY_LEGACY_IDS" \
+    -Dapicurio.rules.global.compatibility="$REGISTRY_DEFAULT_COMPAT" \
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
     -Dapicurio.rest.deletion.group.enabled=true \
@@ -105,10 +106,33 @@ registry_up() {
 registry_wait() {
   local pid="$1" rc=0
   WAIT_PID="$pid" wait_until "$WAIT_TIMEOUT" registry_healthy || rc=$?
-  if [[ $rc == 0 ]]; then log "registry: up (pid $pid, $REGISTRY_CCOMPAT)"; return 0; fi
+  if [[ $rc == 0 ]]; then
+    registry_bootstrap
+    log "registry: up (pid $pid, $REGISTRY_CCOMPAT)"
+    return 0
+  fi
   tail_log "$REGISTRY_LOG" 60
   if [[ $rc == 2 ]]; then die "registry: the JVM (pid $pid) exited during startup; log: $REGISTRY_LOG"; fi
   die "registry: $REGISTRY_CCOMPAT/subjects did not answer 200 within ${WAIT_TIMEOUT}s; log: $REGISTRY_LOG"
+}
+
+# Store the global COMPATIBILITY rule once per fresh registry database.
+# apicurio.rules.global.compatibility alone is enforced but not reported: the
+# ccompat GET /config and GET /config/{subject} still say NONE, and
+# @kafkajs/confluent-schema-registry's register() then refuses to register
+# ("Compatibility does not match the configuration (BACKWARD != NONE)").
+registry_bootstrap() {
+  local marker="$REGISTRY_DIR/.global-compat-stored"
+  [[ -f "$marker" ]] && return 0
+  local body
+  body="$(curl -s -m 5 "$REGISTRY_CCOMPAT/config" || true)"
+  if [[ "$body" == *'"NONE"'* ]]; then
+    log "registry: storing global compatibility $REGISTRY_DEFAULT_COMPAT (Confluent's default)"
+    curl -s -f -m 5 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+      --data "{\"compatibility\":\"$REGISTRY_DEFAULT_COMPAT\"}" "$REGISTRY_CCOMPAT/config" >/dev/null \
+      || die "registry: PUT $REGISTRY_CCOMPAT/config failed; log: $REGISTRY_LOG"
+  fi
+  touch "$marker"
 }
 
 registry_down() {
