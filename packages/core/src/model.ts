@@ -1,0 +1,378 @@
+import { IdresError } from './errors.js';
+import type { ComparisonSpec, LevelSpec, MatchSettings } from './settings.js';
+import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
+import { nicknameKeysIntersect } from './nicknames.js';
+
+type Values = Readonly<Record<string, string>>;
+
+export const MODEL_FORMAT = 'idres-match-model';
+export const MODEL_VERSION = 1;
+
+export interface LevelParameters {
+  label: string;
+  /** P(level | match); 1 for the null level. */
+  m: number;
+  /** P(level | non-match); 1 for the null level. */
+  u: number;
+}
+
+export interface ComparisonParameters {
+  name: string;
+  levels: LevelParameters[];
+}
+
+export interface TfTable {
+  /** Relative frequency of the most common values (among records with a value). */
+  frequencies: Record<string, number>;
+  /** Frequency assumed for values not in the table. */
+  floor: number;
+}
+
+/** Versioned, serialisable Fellegi-Sunter model. */
+export interface ModelJson {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  createdAt: string;
+  /** Free-form provenance: what data it was trained on (never labels). */
+  trainedOn?: { description?: string; records?: number; [k: string]: unknown };
+  settings: MatchSettings;
+  /** λ: probability that two random records match. */
+  prior: number;
+  threshold: number;
+  /** Parallel to settings.comparisons; each level parallel to the spec's levels. */
+  comparisons: ComparisonParameters[];
+  /** Keyed by the field of the tf-adjusted exact level. */
+  tfTables: Record<string, TfTable>;
+  training?: Record<string, unknown>;
+}
+
+export interface ExplanationTerm {
+  comparison: string;
+  level: string;
+  /** log2(m/u), with term-frequency adjustment where the level uses it; the prior term is log2(λ/(1-λ)). */
+  weight: number;
+}
+
+export interface PairScore {
+  probability: number;
+  matchWeight: number;
+  deterministicRule?: string;
+  explanation: ExplanationTerm[];
+}
+
+type LevelPredicate = (a: Values, b: Values) => boolean;
+
+interface CompiledLevel {
+  label: string;
+  test: LevelPredicate;
+  isNull: boolean;
+  weight: number;
+  /** For tf-adjusted exact levels: value -> weight override. */
+  tfField?: string;
+  tfWeights?: Map<string, number>;
+  tfFloorWeight?: number;
+}
+
+interface CompiledComparison {
+  name: string;
+  levels: CompiledLevel[];
+}
+
+/** Compiled, fast form of a model. Treat as opaque. */
+export interface MatchModel {
+  readonly json: ModelJson;
+  readonly comparisons: readonly CompiledComparison[];
+  readonly deterministic: ReadonlyArray<{ name: string; fields: readonly string[] }>;
+  readonly priorWeight: number;
+  readonly threshold: number;
+}
+
+const present = (v: string | undefined): v is string => v !== undefined && v.length > 0;
+
+function yearOf(iso: string): number {
+  return Number(iso.slice(0, 4));
+}
+
+/** Compile one declarative level into a predicate. Exported for tests and the trainer. */
+export function compileLevel(spec: LevelSpec): LevelPredicate {
+  switch (spec.kind) {
+    case 'null': {
+      const fs = spec.fields;
+      if (fs.length === 1) {
+        const f = fs[0] as string;
+        return (a, b) => !present(a[f]) || !present(b[f]);
+      }
+      return (a, b) => fs.some((f) => !present(a[f]) || !present(b[f]));
+    }
+    case 'exact': {
+      const fs = spec.fields;
+      if (fs.length === 1) {
+        const f = fs[0] as string;
+        return (a, b) => {
+          const x = a[f];
+          return x !== undefined && x.length > 0 && x === b[f];
+        };
+      }
+      return (a, b) => fs.every((f) => present(a[f]) && a[f] === b[f]);
+    }
+    case 'anyEqual': {
+      const fs = spec.fields;
+      return (a, b) => {
+        for (const fa of fs) {
+          const x = a[fa];
+          if (!present(x)) continue;
+          for (const fb of fs) if (x === b[fb]) return true;
+        }
+        return false;
+      };
+    }
+    case 'tokenOverlap': {
+      const f = spec.field;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        return present(x) && present(y) && nicknameKeysIntersect(x, y);
+      };
+    }
+    case 'jaroWinkler': {
+      const f = spec.field;
+      const t = spec.threshold;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        return present(x) && present(y) && jaroWinkler(x, y) >= t;
+      };
+    }
+    case 'damerauLevenshtein': {
+      const f = spec.field;
+      const d = spec.maxDistance;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        return present(x) && present(y) && damerauLevenshtein(x, y, d) <= d;
+      };
+    }
+    case 'crossEqual': {
+      const f = spec.field;
+      const o = spec.otherField;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        return present(x) && present(y) && x === b[o] && y === a[o];
+      };
+    }
+    case 'dateTransposed': {
+      const f = spec.field;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        if (!present(x) || !present(y) || x.length !== 10 || y.length !== 10) return false;
+        // YYYY-MM-DD: year equal, MM of one is DD of the other.
+        return x.slice(0, 4) === y.slice(0, 4) && x.slice(5, 7) === y.slice(8, 10) && x.slice(8, 10) === y.slice(5, 7);
+      };
+    }
+    case 'yearsWithin': {
+      const f = spec.field;
+      const n = spec.years;
+      return (a, b) => {
+        const x = a[f];
+        const y = b[f];
+        return present(x) && present(y) && Math.abs(yearOf(x) - yearOf(y)) <= n;
+      };
+    }
+    case 'else':
+      return () => true;
+  }
+}
+
+/** Level index of a pair for one comparison (first level whose predicate holds). */
+export function compileComparison(spec: ComparisonSpec): (a: Values, b: Values) => number {
+  const tests = spec.levels.map(compileLevel);
+  return (a, b) => {
+    for (let i = 0; i < tests.length; i++) if ((tests[i] as LevelPredicate)(a, b)) return i;
+    return tests.length - 1;
+  };
+}
+
+// ---------- validation ----------
+
+const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'dateTransposed', 'yearsWithin', 'else']);
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+const isStrArr = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+const isProb = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 1;
+
+function invalid(msg: string): never {
+  throw new IdresError('MODEL_INVALID', `invalid model: ${msg}`);
+}
+
+function validateLevel(l: unknown, where: string): void {
+  if (!isObj(l) || typeof l.kind !== 'string' || !LEVEL_KINDS.has(l.kind) || typeof l.label !== 'string') invalid(`${where}: bad level`);
+  switch (l.kind) {
+    case 'null': case 'exact': case 'anyEqual':
+      if (!isStrArr(l.fields) || l.fields.length === 0) invalid(`${where}: fields`);
+      break;
+    case 'jaroWinkler':
+      if (typeof l.field !== 'string' || typeof l.threshold !== 'number' || l.threshold < 0 || l.threshold > 1) invalid(`${where}: jaroWinkler`);
+      break;
+    case 'damerauLevenshtein':
+      if (typeof l.field !== 'string' || typeof l.maxDistance !== 'number' || l.maxDistance < 0) invalid(`${where}: damerauLevenshtein`);
+      break;
+    case 'yearsWithin':
+      if (typeof l.field !== 'string' || typeof l.years !== 'number') invalid(`${where}: yearsWithin`);
+      break;
+    case 'crossEqual':
+      if (typeof l.field !== 'string' || typeof l.otherField !== 'string') invalid(`${where}: crossEqual`);
+      break;
+    case 'tokenOverlap': case 'dateTransposed':
+      if (typeof l.field !== 'string') invalid(`${where}: field`);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Validate settings shape; throws IdresError('MODEL_INVALID'). */
+export function validateSettings(s: unknown): asserts s is MatchSettings {
+  if (!isObj(s)) invalid('settings missing');
+  if (!Array.isArray(s.comparisons) || s.comparisons.length === 0) invalid('settings.comparisons');
+  s.comparisons.forEach((c: unknown, i: number) => {
+    if (!isObj(c) || typeof c.name !== 'string' || !Array.isArray(c.levels) || c.levels.length < 2) invalid(`comparison ${i}`);
+    c.levels.forEach((l: unknown, j: number) => validateLevel(l, `comparison ${String(c.name)} level ${j}`));
+    const last = c.levels[c.levels.length - 1] as { kind?: unknown };
+    if (last.kind !== 'else') invalid(`comparison ${String(c.name)}: last level must be 'else'`);
+  });
+  for (const key of ['deterministicRules', 'blockingRulesForTraining', 'blockingRules'] as const) {
+    const rules = s[key];
+    if (!Array.isArray(rules) || !rules.every((r: unknown) => isObj(r) && typeof r.name === 'string' && isStrArr(r.fields))) invalid(`settings.${key}`);
+  }
+  if (!isProb(s.threshold)) invalid('settings.threshold');
+  if (typeof s.tfTopN !== 'number' || s.tfTopN < 0) invalid('settings.tfTopN');
+}
+
+function validateModelJson(j: unknown): asserts j is ModelJson {
+  if (!isObj(j)) invalid('not an object');
+  if (j.format !== MODEL_FORMAT) invalid(`format must be '${MODEL_FORMAT}'`);
+  if (j.version !== MODEL_VERSION) invalid(`unsupported version ${String(j.version)}`);
+  if (typeof j.createdAt !== 'string') invalid('createdAt');
+  validateSettings(j.settings);
+  if (!isProb(j.prior) || j.prior >= 1) invalid('prior must be in (0,1)');
+  if (!isProb(j.threshold)) invalid('threshold must be in (0,1]');
+  const settings = j.settings;
+  if (!Array.isArray(j.comparisons) || j.comparisons.length !== settings.comparisons.length) invalid('comparisons must parallel settings.comparisons');
+  j.comparisons.forEach((c: unknown, i: number) => {
+    const spec = settings.comparisons[i] as ComparisonSpec;
+    if (!isObj(c) || c.name !== spec.name || !Array.isArray(c.levels) || c.levels.length !== spec.levels.length) invalid(`parameters for comparison ${spec.name}`);
+    c.levels.forEach((l: unknown, k: number) => {
+      if (!isObj(l) || !isProb(l.m) || !isProb(l.u)) invalid(`m/u for ${spec.name} level ${k}`);
+    });
+  });
+  if (!isObj(j.tfTables)) invalid('tfTables');
+  for (const [f, t] of Object.entries(j.tfTables)) {
+    if (!isObj(t) || !isObj(t.frequencies) || !isProb(t.floor)) invalid(`tfTables.${f}`);
+    for (const v of Object.values(t.frequencies)) if (!isProb(v)) invalid(`tfTables.${f} frequency`);
+  }
+}
+
+/** Validate and compile a model. Throws IdresError code 'MODEL_INVALID' on any problem. */
+export function loadModel(json: unknown): MatchModel {
+  validateModelJson(json);
+  const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
+    const params = json.comparisons[ci] as ComparisonParameters;
+    return {
+      name: spec.name,
+      levels: spec.levels.map((l, li) => {
+        const p = params.levels[li] as LevelParameters;
+        const isNull = l.kind === 'null';
+        const cl: CompiledLevel = { label: l.label, test: compileLevel(l), isNull, weight: isNull ? 0 : Math.log2(p.m / p.u) };
+        if (l.kind === 'exact' && l.tf === true) {
+          const field = l.fields[0] as string;
+          const table = json.tfTables[field];
+          if (table) {
+            const w = new Map<string, number>();
+            for (const [v, f] of Object.entries(table.frequencies)) w.set(v, Math.log2(p.m / f));
+            cl.tfField = field;
+            cl.tfWeights = w;
+            cl.tfFloorWeight = Math.log2(p.m / table.floor);
+          }
+        }
+        return cl;
+      }),
+    };
+  });
+  const prior = json.prior;
+  return {
+    json,
+    comparisons,
+    deterministic: json.settings.deterministicRules.map((r) => ({ name: r.name, fields: [...r.fields] })),
+    priorWeight: Math.log2(prior / (1 - prior)),
+    threshold: json.threshold,
+  };
+}
+
+function levelWeight(l: CompiledLevel, a: Values): number {
+  if (l.tfWeights === undefined) return l.weight;
+  const v = a[l.tfField as string] as string;
+  return l.tfWeights.get(v) ?? (l.tfFloorWeight as number);
+}
+
+function deterministicHit(model: MatchModel, a: Values, b: Values): string | undefined {
+  for (const r of model.deterministic) {
+    let ok = r.fields.length > 0;
+    for (const f of r.fields) {
+      const x = a[f];
+      if (x === undefined || x.length === 0 || x !== b[f]) { ok = false; break; }
+    }
+    if (ok) return r.name;
+  }
+  return undefined;
+}
+
+export function probabilityFromWeight(w: number): number {
+  return 1 / (1 + 2 ** -w);
+}
+
+/** Score a pair with its waterfall explanation (prior first, then one term per comparison). */
+export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
+  const explanation: ExplanationTerm[] = [{ comparison: 'prior', level: 'lambda', weight: model.priorWeight }];
+  let w = model.priorWeight;
+  for (const c of model.comparisons) {
+    const levels = c.levels;
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i] as CompiledLevel;
+      if (l.test(a, b)) {
+        const lw = levelWeight(l, a);
+        w += lw;
+        explanation.push({ comparison: c.name, level: l.label, weight: lw });
+        break;
+      }
+    }
+  }
+  const rule = deterministicHit(model, a, b);
+  const out: PairScore = { probability: rule !== undefined ? 1 : probabilityFromWeight(w), matchWeight: w, explanation };
+  if (rule !== undefined) out.deterministicRule = rule;
+  return out;
+}
+
+/**
+ * Match weight only, without building an explanation (hot path for bulk scoring). Deterministic matches
+ * return +Infinity.
+ */
+export function matchWeight(model: MatchModel, a: Values, b: Values): number {
+  if (model.deterministic.length > 0 && deterministicHit(model, a, b) !== undefined) return Number.POSITIVE_INFINITY;
+  let w = model.priorWeight;
+  const cs = model.comparisons;
+  for (let ci = 0; ci < cs.length; ci++) {
+    const levels = (cs[ci] as CompiledComparison).levels;
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i] as CompiledLevel;
+      if (l.test(a, b)) {
+        w += l.tfWeights === undefined ? l.weight : levelWeight(l, a);
+        break;
+      }
+    }
+  }
+  return w;
+}

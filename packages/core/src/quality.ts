@@ -1,0 +1,148 @@
+import { blockingKeys, candidatePairs } from './blocking.js';
+import type { RawFields, StandardizeOptions } from './fields.js';
+import { loadModel, matchWeight, probabilityFromWeight, type MatchModel, type ModelJson } from './model.js';
+import { standardizeRecord } from './standardizeRecord.js';
+import { trainModel, type TrainOptions } from './trainModel.js';
+
+export interface PairwiseQuality {
+  precision: number;
+  recall: number;
+  f1: number;
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  predictedPairs: number;
+  truePairs: number;
+}
+
+const c2 = (k: number): number => (k * (k - 1)) / 2;
+
+/**
+ * Pairwise dedup metrics. `truth` and `predicted` map record id -> entity/cluster id; ids missing from
+ * `predicted` are singletons. Counts pairs via cluster intersections, never enumerating pairs.
+ */
+export function pairwiseQuality(truth: ReadonlyMap<string, string>, predicted: ReadonlyMap<string, string>): PairwiseQuality {
+  const truthSizes = new Map<string, number>();
+  const predSizes = new Map<string, number>();
+  const both = new Map<string, number>();
+  for (const [id, ent] of truth) {
+    truthSizes.set(ent, (truthSizes.get(ent) ?? 0) + 1);
+    const cl = predicted.get(id);
+    if (cl === undefined) continue;
+    const k = `${ent}\u0000${cl}`;
+    both.set(k, (both.get(k) ?? 0) + 1);
+  }
+  for (const [id, cl] of predicted) if (truth.has(id)) predSizes.set(cl, (predSizes.get(cl) ?? 0) + 1);
+  let tp = 0;
+  let truePairs = 0;
+  let predictedPairs = 0;
+  for (const v of both.values()) tp += c2(v);
+  for (const v of truthSizes.values()) truePairs += c2(v);
+  for (const v of predSizes.values()) predictedPairs += c2(v);
+  const precision = predictedPairs === 0 ? 1 : tp / predictedPairs;
+  const recall = truePairs === 0 ? 1 : tp / truePairs;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1, truePositives: tp, falsePositives: predictedPairs - tp, falseNegatives: truePairs - tp, predictedPairs, truePairs };
+}
+
+export interface ScoredPair {
+  a: string;
+  b: string;
+  probability: number;
+}
+
+/**
+ * Connected components over pairs with probability >= threshold (in-process quality runs; the service
+ * resolver keeps its own Postgres-backed union-find). Returns id -> cluster id (smallest member id).
+ */
+export function clusterPairs(ids: Iterable<string>, pairs: Iterable<ScoredPair>, threshold: number): Map<string, string> {
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const idx = (id: string): number => {
+    let i = index.get(id);
+    if (i === undefined) { i = names.length; index.set(id, i); names.push(id); parent.push(i); }
+    return i;
+  };
+  const parent: number[] = [];
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r] as number;
+    while (parent[x] !== r) { const nx = parent[x] as number; parent[x] = r; x = nx; }
+    return r;
+  };
+  for (const id of ids) idx(id);
+  for (const p of pairs) {
+    if (!(p.probability >= threshold)) continue;
+    const ra = find(idx(p.a));
+    const rb = find(idx(p.b));
+    if (ra === rb) continue;
+    // Keep the root with the smaller id so cluster ids are deterministic.
+    if ((names[ra] as string) < (names[rb] as string)) parent[rb] = ra;
+    else parent[ra] = rb;
+  }
+  const out = new Map<string, string>();
+  for (let i = 0; i < names.length; i++) out.set(names[i] as string, names[find(i)] as string);
+  return out;
+}
+
+export interface LabelledRecord {
+  id: string;
+  entity: string;
+  fields: RawFields;
+}
+
+export interface QualityRunResult extends PairwiseQuality {
+  records: number;
+  pairsCompared: number;
+  blockingRecall: number;
+  skippedBlocks: number;
+  threshold: number;
+  prior: number;
+  seconds: { standardize: number; train: number; block: number; score: number; total: number };
+}
+
+/**
+ * Whole pipeline in-process on labelled data: standardize -> train without labels (unless a model is given)
+ * -> block -> score -> cluster -> pairwise metrics. Labels are used only for the final metrics.
+ */
+export function runQuality(
+  data: readonly LabelledRecord[],
+  opts: { standardize?: StandardizeOptions; train?: TrainOptions; model?: ModelJson; maxBlockSize?: number; threshold?: number } = {},
+): QualityRunResult {
+  const t0 = performance.now();
+  const values = data.map((r) => standardizeRecord(r.fields, opts.standardize).values);
+  const t1 = performance.now();
+  const json = opts.model ?? trainModel(values, opts.train);
+  const model: MatchModel = loadModel(json);
+  const t2 = performance.now();
+  const keys = values.map((v) => blockingKeys(v, json.settings.blockingRules));
+  const { pairs, skippedBlocks } = candidatePairs(keys, { maxBlockSize: opts.maxBlockSize ?? 1000 });
+  const t3 = performance.now();
+  const threshold = opts.threshold ?? model.threshold;
+  const scored: ScoredPair[] = [];
+  let blockedTrue = 0;
+  for (const [i, j] of pairs) {
+    const a = data[i] as LabelledRecord;
+    const b = data[j] as LabelledRecord;
+    if (a.entity === b.entity) blockedTrue++;
+    const w = matchWeight(model, values[i] as Record<string, string>, values[j] as Record<string, string>);
+    const p = probabilityFromWeight(w);
+    if (p >= threshold) scored.push({ a: a.id, b: b.id, probability: p });
+  }
+  const t4 = performance.now();
+  const clusters = clusterPairs(data.map((r) => r.id), scored, threshold);
+  const truth = new Map(data.map((r) => [r.id, r.entity] as const));
+  const q = pairwiseQuality(truth, clusters);
+  const t5 = performance.now();
+  const s = (x: number): number => Math.round(x) / 1000;
+  return {
+    records: data.length,
+    ...q,
+    pairsCompared: pairs.length,
+    blockingRecall: q.truePairs === 0 ? 1 : blockedTrue / q.truePairs,
+    skippedBlocks,
+    threshold,
+    prior: json.prior,
+    seconds: { standardize: s(t1 - t0), train: s(t2 - t1), block: s(t3 - t2), score: s(t4 - t3), total: s(t5 - t0) },
+  };
+}

@@ -1,0 +1,187 @@
+import type { BlockingRule } from './blocking.js';
+import { DEFAULT_BLOCKING_RULES } from './blocking.js';
+
+/**
+ * One level of a comparison (Splink style). Levels are tried in order; the first whose predicate holds
+ * is the level of the pair. Field names refer to StandardizedRecord.values keys.
+ */
+export type LevelSpec =
+  /** Either side lacks any of `fields`: contributes no evidence (weight 0). */
+  | { kind: 'null'; label: string; fields: string[] }
+  /** All `fields` present and equal. `tf` applies term-frequency adjustment on the first field's value. */
+  | { kind: 'exact'; label: string; fields: string[]; tf?: boolean }
+  /** Any of `fields` on one side equals any of `fields` on the other (double-metaphone primary/alternate codes). */
+  | { kind: 'anyEqual'; label: string; fields: string[] }
+  /** Space-separated token sets in `field` intersect (nickname canonical sets). */
+  | { kind: 'tokenOverlap'; label: string; field: string }
+  | { kind: 'jaroWinkler'; label: string; field: string; threshold: number }
+  | { kind: 'damerauLevenshtein'; label: string; field: string; maxDistance: number }
+  /** A's `field` equals B's `otherField` and vice versa (e.g. given and family names swapped). */
+  | { kind: 'crossEqual'; label: string; field: string; otherField: string }
+  /** ISO dates with day and month swapped. */
+  | { kind: 'dateTransposed'; label: string; field: string }
+  /** ISO dates whose years differ by at most `years`. */
+  | { kind: 'yearsWithin'; label: string; field: string; years: number }
+  | { kind: 'else'; label: string };
+
+export interface ComparisonSpec {
+  name: string;
+  levels: LevelSpec[];
+}
+
+/** Pairs satisfying every field's exact equality (all present) are matches without scoring. */
+export interface DeterministicRule {
+  name: string;
+  fields: string[];
+}
+
+export interface MatchSettings {
+  comparisons: ComparisonSpec[];
+  deterministicRules: DeterministicRule[];
+  /** Rules used to find pairs for EM; comparisons on a rule's fields are not estimated from that rule's pairs. */
+  blockingRulesForTraining: BlockingRule[];
+  /** Rules used for candidate generation at prediction time. */
+  blockingRules: BlockingRule[];
+  /** Probability at or above which a pair is a match. */
+  threshold: number;
+  /** How many most frequent values to keep per term-frequency field. */
+  tfTopN: number;
+}
+
+const name = (prefix: 'given' | 'family', other: 'given' | 'family'): ComparisonSpec => ({
+  name: `${prefix}_name`,
+  levels: [
+    { kind: 'null', label: 'null', fields: [`${prefix}_name`] },
+    { kind: 'exact', label: 'exact', fields: [`${prefix}_name`], tf: true },
+    ...(prefix === 'given' ? [{ kind: 'tokenOverlap', label: 'nickname', field: 'given_nick' } as LevelSpec] : []),
+    { kind: 'jaroWinkler', label: 'jw_0.92', field: `${prefix}_name`, threshold: 0.92 },
+    { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },
+    { kind: 'jaroWinkler', label: 'jw_0.80', field: `${prefix}_name`, threshold: 0.8 },
+    { kind: 'crossEqual', label: 'swapped', field: `${prefix}_name`, otherField: `${other}_name` },
+    { kind: 'else', label: 'else' },
+  ],
+});
+
+export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
+  name('given', 'family'),
+  name('family', 'given'),
+  {
+    name: 'dob',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['dob'] },
+      { kind: 'exact', label: 'exact', fields: ['dob'] },
+      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'dob', maxDistance: 1 },
+      { kind: 'dateTransposed', label: 'day_month_swapped', field: 'dob' },
+      { kind: 'yearsWithin', label: 'within_1y', field: 'dob', years: 1 },
+      { kind: 'yearsWithin', label: 'within_10y', field: 'dob', years: 10 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'ssn',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['ssn'] },
+      { kind: 'exact', label: 'exact', fields: ['ssn'] },
+      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'ssn', maxDistance: 1 },
+      { kind: 'damerauLevenshtein', label: 'two_typos', field: 'ssn', maxDistance: 2 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'street',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['address_line1'] },
+      { kind: 'exact', label: 'exact_with_number', fields: ['address_line1', 'house_number'] },
+      { kind: 'exact', label: 'exact', fields: ['address_line1'], tf: true },
+      { kind: 'jaroWinkler', label: 'jw_0.90', field: 'address_line1', threshold: 0.9 },
+      { kind: 'jaroWinkler', label: 'jw_0.75', field: 'address_line1', threshold: 0.75 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'house_number',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['house_number'] },
+      { kind: 'exact', label: 'exact', fields: ['house_number'] },
+      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'house_number', maxDistance: 1 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'address_line2',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['address_line2'] },
+      { kind: 'exact', label: 'exact', fields: ['address_line2'], tf: true },
+      { kind: 'jaroWinkler', label: 'jw_0.88', field: 'address_line2', threshold: 0.88 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'city',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['city'] },
+      { kind: 'exact', label: 'exact', fields: ['city'], tf: true },
+      { kind: 'jaroWinkler', label: 'jw_0.88', field: 'city', threshold: 0.88 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'postcode',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['postcode'] },
+      { kind: 'exact', label: 'exact', fields: ['postcode'], tf: true },
+      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'postcode', maxDistance: 1 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'state',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['state'] },
+      { kind: 'exact', label: 'exact', fields: ['state'] },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'email',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['email'] },
+      { kind: 'exact', label: 'exact', fields: ['email'] },
+      { kind: 'exact', label: 'same_user', fields: ['email_user'] },
+      { kind: 'jaroWinkler', label: 'jw_0.88', field: 'email', threshold: 0.88 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'phone',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['phone'] },
+      { kind: 'exact', label: 'exact', fields: ['phone'] },
+      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'phone', maxDistance: 1 },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
+    name: 'gender',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['gender'] },
+      { kind: 'exact', label: 'exact', fields: ['gender'] },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+];
+
+export const DEFAULT_SETTINGS: MatchSettings = {
+  comparisons: DEFAULT_COMPARISONS.map((c) => ({ name: c.name, levels: c.levels.map((l) => ({ ...l })) })),
+  deterministicRules: [{ name: 'ssn_and_dob', fields: ['ssn', 'dob'] }],
+  blockingRulesForTraining: [
+    { name: 'dob', fields: ['dob'] },
+    { name: 'given_family', fields: ['given_name', 'family_name'] },
+    { name: 'postcode_street', fields: ['postcode', 'address_line1'] },
+    { name: 'email', fields: ['email'] },
+    { name: 'ssn', fields: ['ssn'] },
+  ],
+  blockingRules: DEFAULT_BLOCKING_RULES.map((r) => ({ name: r.name, fields: [...r.fields] })),
+  threshold: 0.5,
+  tfTopN: 2000,
+};

@@ -1,0 +1,443 @@
+import { doubleMetaphone } from 'double-metaphone';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { QualityFlag, RawFields, StandardizedRecord, StandardizeOptions } from './fields.js';
+import { CANONICAL_FIELDS } from './fields.js';
+import { foldText, hasLetter, isLatin, MAX_FIELD_LENGTH } from './text.js';
+import { isDigitPattern, isPlaceholderText, PLACEHOLDER_DATES, PLACEHOLDER_EMAIL_DOMAINS, PLACEHOLDER_EMAIL_LOCALS, PLACEHOLDER_SSNS } from './placeholders.js';
+import { COUNTRIES, DIRECTIONALS, NAME_SUFFIXES, NAME_TITLES, STREET_TYPES, UNIT_DESIGNATORS, US_STATES } from './data/addressAbbreviations.js';
+import { nicknameKey } from './nicknames.js';
+
+type Values = Record<string, string>;
+
+interface Ctx {
+  values: Values;
+  flags: QualityFlag[];
+  opts: Required<StandardizeOptions>;
+  country: string;
+}
+
+const CURRENT_YEAR = new Date().getUTCFullYear();
+const MIN_BIRTH_YEAR = 1850;
+
+function flag(ctx: Ctx, field: string, code: string, detail?: string): void {
+  ctx.flags.push(detail === undefined ? { field, code } : { field, code, detail });
+}
+
+/**
+ * Coerce one raw input value to a trimmed string, flagging anything odd. Never throws: callers
+ * may pass numbers, objects or huge strings at runtime despite the static type.
+ */
+function rawString(ctx: Ctx, input: RawFields, field: string): string | undefined {
+  const v: unknown = (input as Record<string, unknown>)[field];
+  if (v === undefined || v === null) return undefined;
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') {
+    flag(ctx, field, 'NOT_STRING', typeof v);
+    s = String(v);
+  } else {
+    flag(ctx, field, 'NOT_STRING', typeof v);
+    return undefined;
+  }
+  if (s.length > MAX_FIELD_LENGTH) {
+    flag(ctx, field, 'TRUNCATED', `length ${s.length}`);
+    s = s.slice(0, MAX_FIELD_LENGTH);
+  }
+  s = s.trim();
+  if (s.length === 0) return undefined;
+  return s;
+}
+
+// ---------- names ----------
+
+interface NameParts { given?: string; middle?: string; family?: string }
+
+/** Fold a name and strip titles/suffixes; returns tokens. */
+function nameTokens(ctx: Ctx, field: string, raw: string): string[] {
+  const folded = foldText(raw, false);
+  if (folded !== foldText(raw, true)) flag(ctx, field, 'DIGITS_REMOVED');
+  let toks = folded.length ? folded.split(' ') : [];
+  while (toks.length > 1 && NAME_TITLES.has(toks[0] ?? '')) {
+    ctx.values.name_title ??= toks[0] ?? '';
+    flag(ctx, field, 'TITLE_REMOVED', toks[0]);
+    toks = toks.slice(1);
+  }
+  while (toks.length > 1 && NAME_SUFFIXES.has(toks[toks.length - 1] ?? '')) {
+    ctx.values.name_suffix ??= toks[toks.length - 1] ?? '';
+    flag(ctx, field, 'SUFFIX_REMOVED', toks[toks.length - 1]);
+    toks = toks.slice(0, -1);
+  }
+  return toks;
+}
+
+function cleanName(ctx: Ctx, field: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (!hasLetter(raw)) {
+    flag(ctx, field, 'INVALID_NAME', 'no letters');
+    return undefined;
+  }
+  const toks = nameTokens(ctx, field, raw);
+  const name = toks.join(' ');
+  if (isPlaceholderText(name) || toks.every((t) => isPlaceholderText(t))) {
+    flag(ctx, field, 'PLACEHOLDER', name);
+    return undefined;
+  }
+  if (name !== raw) flag(ctx, field, 'NORMALIZED');
+  return name;
+}
+
+function splitFullName(ctx: Ctx, raw: string): NameParts {
+  const comma = raw.indexOf(',');
+  if (comma >= 0) {
+    // "Family, Given Middle"
+    const fam = nameTokens(ctx, 'full_name', raw.slice(0, comma));
+    const rest = nameTokens(ctx, 'full_name', raw.slice(comma + 1));
+    const out: NameParts = {};
+    if (fam.length) out.family = fam.join(' ');
+    if (rest[0] !== undefined) out.given = rest[0];
+    if (rest.length > 1) out.middle = rest.slice(1).join(' ');
+    return out;
+  }
+  const toks = nameTokens(ctx, 'full_name', raw);
+  if (toks.length === 0) return {};
+  if (toks.length === 1) return { family: toks[0] };
+  const out: NameParts = { given: toks[0], family: toks[toks.length - 1] };
+  if (toks.length > 2) out.middle = toks.slice(1, -1).join(' ');
+  return out;
+}
+
+function setPhonetic(values: Values, prefix: string, name: string): void {
+  if (!isLatin(name)) return;
+  const [p, s] = doubleMetaphone(name.replace(/ /g, ''));
+  if (p) values[`${prefix}_dm1`] = p;
+  if (s && s !== p) values[`${prefix}_dm2`] = s;
+}
+
+function standardizeNames(ctx: Ctx, input: RawFields): void {
+  const v = ctx.values;
+  let given = cleanName(ctx, 'given_name', rawString(ctx, input, 'given_name'));
+  let middle = cleanName(ctx, 'middle_name', rawString(ctx, input, 'middle_name'));
+  let family = cleanName(ctx, 'family_name', rawString(ctx, input, 'family_name'));
+  const full = rawString(ctx, input, 'full_name');
+  if (full !== undefined && (given === undefined || family === undefined)) {
+    if (!hasLetter(full)) flag(ctx, 'full_name', 'INVALID_NAME', 'no letters');
+    else {
+      const parts = splitFullName(ctx, full);
+      const ok = (s: string | undefined): string | undefined => (s !== undefined && !isPlaceholderText(s) ? s : undefined);
+      if (given === undefined && ok(parts.given)) { given = parts.given; flag(ctx, 'given_name', 'DERIVED_FROM_FULL_NAME'); }
+      if (family === undefined && ok(parts.family)) { family = parts.family; flag(ctx, 'family_name', 'DERIVED_FROM_FULL_NAME'); }
+      if (middle === undefined && ok(parts.middle)) middle = parts.middle;
+    }
+  }
+  // A given name field holding "JOHN PAUL" keeps the first token as given, rest as middle.
+  if (given !== undefined && given.includes(' ') && middle === undefined) {
+    const [g, ...rest] = given.split(' ');
+    if (g !== undefined && g.length > 1) {
+      given = g;
+      middle = rest.join(' ');
+      flag(ctx, 'given_name', 'MIDDLE_SPLIT_OFF');
+    }
+  }
+  if (given !== undefined) {
+    v.given_name = given;
+    setPhonetic(v, 'given', given);
+    const nick = nicknameKey(given);
+    if (nick !== undefined) v.given_nick = nick;
+  } else flag(ctx, 'given_name', 'MISSING');
+  if (middle !== undefined) {
+    v.middle_name = middle;
+    v.middle_initial = middle.slice(0, 1);
+  }
+  if (family !== undefined) {
+    v.family_name = family;
+    setPhonetic(v, 'family', family);
+  } else flag(ctx, 'family_name', 'MISSING');
+  if (given !== undefined && family !== undefined) v.full_name = `${given} ${family}`;
+}
+
+// ---------- dates ----------
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+function parseDateParts(s: string, locale: 'US' | 'EU'): [number, number, number] | 'UNPARSEABLE' {
+  let m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/.exec(s);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  m = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(s);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    return locale === 'US' ? [Number(m[3]), a, b] : [Number(m[3]), b, a];
+  }
+  return 'UNPARSEABLE';
+}
+
+function standardizeDob(ctx: Ctx, input: RawFields): void {
+  let raw = rawString(ctx, input, 'dob');
+  if (raw === undefined) {
+    const y = rawString(ctx, input, 'dob_year');
+    const mo = rawString(ctx, input, 'dob_month');
+    const d = rawString(ctx, input, 'dob_day');
+    if (y !== undefined && mo !== undefined && d !== undefined) raw = `${y}-${mo}-${d}`;
+    else if (y !== undefined && /^\d{4}$/.test(y)) {
+      const yn = Number(y);
+      if (yn >= MIN_BIRTH_YEAR && yn <= CURRENT_YEAR) ctx.values.dob_year = y;
+      else flag(ctx, 'dob_year', 'INVALID_DATE', y);
+    }
+  }
+  if (raw === undefined) { flag(ctx, 'dob', 'MISSING'); return; }
+  const parts = parseDateParts(raw, ctx.opts.dateLocale);
+  if (parts === 'UNPARSEABLE') {
+    if (isPlaceholderText(foldText(raw))) flag(ctx, 'dob', 'PLACEHOLDER', raw.slice(0, 32));
+    else flag(ctx, 'dob', 'INVALID_DATE', 'unparseable');
+    return;
+  }
+  const [y, mo, d] = parts;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
+    flag(ctx, 'dob', 'INVALID_DATE', `${y}-${mo}-${d}`);
+    return;
+  }
+  const iso = `${y}-${pad2(mo)}-${pad2(d)}`;
+  if (PLACEHOLDER_DATES.has(iso)) { flag(ctx, 'dob', 'PLACEHOLDER', iso); return; }
+  if (y < MIN_BIRTH_YEAR) { flag(ctx, 'dob', 'INVALID_DATE', `year ${y}`); return; }
+  if (y > CURRENT_YEAR || iso > new Date().toISOString().slice(0, 10)) { flag(ctx, 'dob', 'DOB_IN_FUTURE', iso); return; }
+  if (iso !== raw) flag(ctx, 'dob', 'NORMALIZED');
+  ctx.values.dob = iso;
+  ctx.values.dob_year = String(y);
+  ctx.values.dob_month = pad2(mo);
+  ctx.values.dob_day = pad2(d);
+}
+
+// ---------- identifiers ----------
+
+/** US SSN validity per SSA rules; returns a reason when invalid. */
+export function ssnInvalidReason(d: string): string | undefined {
+  if (!/^\d{9}$/.test(d)) return `length ${d.length}`;
+  const area = d.slice(0, 3);
+  if (area === '000') return 'area 000';
+  if (area === '666') return 'area 666';
+  if (area >= '900') return `area ${area}`;
+  if (d.slice(3, 5) === '00') return 'group 00';
+  if (d.slice(5) === '0000') return 'serial 0000';
+  return undefined;
+}
+
+function standardizeSsn(ctx: Ctx, input: RawFields): void {
+  const raw = rawString(ctx, input, 'ssn');
+  if (raw === undefined) { flag(ctx, 'ssn', 'MISSING'); return; }
+  const digits = raw.replace(/\D+/g, '');
+  if (digits.length === 0) {
+    flag(ctx, 'ssn', isPlaceholderText(foldText(raw)) ? 'PLACEHOLDER' : 'INVALID_SSN', 'no digits');
+    return;
+  }
+  if (PLACEHOLDER_SSNS.has(digits) || isDigitPattern(digits)) { flag(ctx, 'ssn', 'PLACEHOLDER', 'known placeholder'); return; }
+  if (ctx.country === 'US') {
+    const reason = ssnInvalidReason(digits);
+    if (reason !== undefined) { flag(ctx, 'ssn', 'INVALID_SSN', reason); return; }
+  } else if (digits.length < 5 || digits.length > 15) {
+    // Outside the US the field carries a national id whose rules we do not know: keep plausible digit strings.
+    flag(ctx, 'ssn', 'INVALID_SSN', `length ${digits.length}`);
+    return;
+  }
+  if (digits !== raw) flag(ctx, 'ssn', 'NORMALIZED');
+  ctx.values.ssn = digits;
+}
+
+function standardizePhone(ctx: Ctx, input: RawFields): void {
+  const raw = rawString(ctx, input, 'phone');
+  if (raw === undefined) { flag(ctx, 'phone', 'MISSING'); return; }
+  const digits = raw.replace(/\D+/g, '');
+  if (digits.length < 6 || digits.length > 17) { flag(ctx, 'phone', 'INVALID_PHONE', `digits ${digits.length}`); return; }
+  if (isDigitPattern(digits.slice(-7))) { flag(ctx, 'phone', 'PLACEHOLDER'); return; }
+  let parsed;
+  try {
+    parsed = parsePhoneNumberFromString(raw, ctx.country as CountryCode);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !parsed.isValid()) { flag(ctx, 'phone', 'INVALID_PHONE', 'not a valid number'); return; }
+  const e164 = parsed.number;
+  if (e164 !== raw) flag(ctx, 'phone', 'NORMALIZED');
+  ctx.values.phone = e164;
+}
+
+const EMAIL_RE = /^[a-z0-9!#$%&*+/=?^_{|}~.'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+function standardizeEmail(ctx: Ctx, input: RawFields): void {
+  const raw = rawString(ctx, input, 'email');
+  if (raw === undefined) { flag(ctx, 'email', 'MISSING'); return; }
+  let e = raw.normalize('NFKC').toLowerCase().replace(/^mailto:/, '').replace(/\s+/g, '');
+  if (!EMAIL_RE.test(e)) { flag(ctx, 'email', 'INVALID_EMAIL'); return; }
+  const at = e.lastIndexOf('@');
+  let local = e.slice(0, at);
+  let domain = e.slice(at + 1);
+  if (PLACEHOLDER_EMAIL_LOCALS.has(local) || PLACEHOLDER_EMAIL_DOMAINS.has(domain)) { flag(ctx, 'email', 'PLACEHOLDER'); return; }
+  if (ctx.opts.emailProviderNormalization && (domain === 'gmail.com' || domain === 'googlemail.com')) {
+    const plus = local.indexOf('+');
+    if (plus >= 0) local = local.slice(0, plus);
+    local = local.replace(/\./g, '');
+    domain = 'gmail.com';
+    const n = `${local}@${domain}`;
+    if (n !== e) flag(ctx, 'email', 'PROVIDER_NORMALIZED');
+    e = n;
+  }
+  if (e !== raw) flag(ctx, 'email', 'NORMALIZED');
+  ctx.values.email = e;
+  ctx.values.email_user = local;
+  ctx.values.email_domain = domain;
+}
+
+// ---------- address ----------
+
+function standardizeAddress(ctx: Ctx, input: RawFields): void {
+  const v = ctx.values;
+  let house = rawString(ctx, input, 'house_number');
+  const line1 = rawString(ctx, input, 'address_line1');
+  const line2 = rawString(ctx, input, 'address_line2');
+  let unit: string | undefined;
+
+  const streetify = (raw: string, field: string): string | undefined => {
+    let toks = foldText(raw).split(' ').filter((t) => t.length > 0);
+    // Unit designators anywhere ("APT 5", "UNIT 3B", "#12" folds to "12" so handle '#' on the raw text).
+    const hash = /#\s*([A-Z0-9-]+)/i.exec(raw);
+    if (hash && unit === undefined) unit = foldText(hash[1] ?? '');
+    const out: string[] = [];
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i] ?? '';
+      if (UNIT_DESIGNATORS.has(t) && i + 1 < toks.length && /\d/.test(toks[i + 1] ?? '')) {
+        unit ??= toks[i + 1];
+        i++;
+        continue;
+      }
+      if (hash && t === foldText(hash[1] ?? '')) continue;
+      out.push(t);
+    }
+    toks = out;
+    // Leading number is the house number when not given separately.
+    if (field === 'address_line1' && toks.length > 1 && /^\d+[A-Z]?$/.test(toks[0] ?? '')) {
+      if (house === undefined) house = toks[0];
+      toks = toks.slice(1);
+    }
+    const last = toks.length - 1;
+    toks = toks.map((t, i) => {
+      const st = STREET_TYPES[t];
+      if (st !== undefined && i > 0 && (i === last || DIRECTIONALS[toks[i + 1] ?? ''] !== undefined)) return st;
+      const dir = DIRECTIONALS[t];
+      if (dir !== undefined && toks.length > 1 && (i === 0 || i === last)) return dir;
+      return t;
+    });
+    const s = toks.join(' ');
+    if (s.length === 0 || isPlaceholderText(s)) {
+      flag(ctx, field, 'PLACEHOLDER');
+      return undefined;
+    }
+    if (s !== raw) flag(ctx, field, 'NORMALIZED');
+    return s;
+  };
+
+  if (line1 !== undefined) {
+    const s = streetify(line1, 'address_line1');
+    if (s !== undefined) v.address_line1 = s;
+  } else flag(ctx, 'address_line1', 'MISSING');
+  if (line2 !== undefined) {
+    const s = streetify(line2, 'address_line2');
+    if (s !== undefined) v.address_line2 = s;
+  }
+  if (house !== undefined) {
+    const h = foldText(house).replace(/ /g, '');
+    if (h.length > 0 && h.length <= 10 && /\d/.test(h)) v.house_number = h;
+    else flag(ctx, 'house_number', 'INVALID_HOUSE_NUMBER');
+  }
+  if (unit !== undefined && unit.length > 0) { v.unit = unit; flag(ctx, 'address', 'UNIT_SPLIT_OFF'); }
+
+  const city = rawString(ctx, input, 'city');
+  if (city !== undefined) {
+    const c = foldText(city, false);
+    if (c.length === 0 || isPlaceholderText(c)) flag(ctx, 'city', 'PLACEHOLDER');
+    else v.city = c;
+  } else flag(ctx, 'city', 'MISSING');
+
+  const state = rawString(ctx, input, 'state');
+  if (state !== undefined) {
+    const s = foldText(state, false);
+    if (s.length === 0 || isPlaceholderText(s)) flag(ctx, 'state', 'PLACEHOLDER');
+    else v.state = US_STATES[s] ?? s;
+  }
+
+  const pc = rawString(ctx, input, 'postcode');
+  if (pc !== undefined) {
+    let p = foldText(pc).replace(/ /g, '');
+    if (ctx.country === 'US' && /^\d{9}$/.test(p)) p = p.slice(0, 5); // ZIP+4 -> ZIP
+    else if (ctx.country === 'US' && /^\d{3,4}$/.test(p)) p = p.padStart(5, '0'); // leading zeros lost by spreadsheets
+    if (p.length < 3 || p.length > 10 || /^0+$/.test(p) || /^9+$/.test(p) || isPlaceholderText(p)) flag(ctx, 'postcode', 'INVALID_POSTCODE', p.slice(0, 16));
+    else {
+      if (p !== pc) flag(ctx, 'postcode', 'NORMALIZED');
+      v.postcode = p;
+    }
+  } else flag(ctx, 'postcode', 'MISSING');
+}
+
+function standardizeGender(ctx: Ctx, input: RawFields): void {
+  const raw = rawString(ctx, input, 'gender');
+  if (raw === undefined) return;
+  const g = foldText(raw);
+  const code = ['M', 'MALE', 'MAN', 'BOY', 'H', 'HOMBRE'].includes(g) ? 'M'
+    : ['F', 'FEMALE', 'WOMAN', 'GIRL', 'W', 'MUJER'].includes(g) ? 'F'
+    : ['X', 'NONBINARY', 'NON BINARY', 'NB', 'OTHER', 'O', 'DIVERSE', 'D'].includes(g) ? 'X'
+    : undefined;
+  if (code === undefined) {
+    flag(ctx, 'gender', ['U', 'UNKNOWN', 'N', 'NA', 'NOT KNOWN', 'UNSPECIFIED', ''].includes(g) || isPlaceholderText(g) ? 'PLACEHOLDER' : 'INVALID_GENDER', g.slice(0, 16));
+    return;
+  }
+  ctx.values.gender = code;
+}
+
+function resolveCountry(ctx: Ctx, input: RawFields): void {
+  const raw = rawString(ctx, input, 'country');
+  if (raw === undefined) return;
+  const c = COUNTRIES[foldText(raw, false)];
+  if (c === undefined) { flag(ctx, 'country', 'UNKNOWN_COUNTRY', raw.slice(0, 32)); return; }
+  ctx.values.country = c;
+  ctx.country = c;
+}
+
+/** Flags input keys that are not canonical fields so silent drops are visible. */
+function flagUnknownFields(ctx: Ctx, input: RawFields): void {
+  for (const k of Object.keys(input)) {
+    if (!(CANONICAL_FIELD_SET as ReadonlySet<string>).has(k)) flag(ctx, k, 'UNKNOWN_FIELD');
+  }
+}
+const CANONICAL_FIELD_SET: ReadonlySet<string> = new Set(CANONICAL_FIELDS);
+
+/**
+ * Standardize one raw record into comparable values plus quality flags. Pure and total: never throws
+ * for bad field content (hostile input is flagged and dropped).
+ */
+export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {}): StandardizedRecord {
+  const o: Required<StandardizeOptions> = {
+    defaultCountry: (opts.defaultCountry ?? 'US').toUpperCase(),
+    dateLocale: opts.dateLocale ?? 'US',
+    emailProviderNormalization: opts.emailProviderNormalization ?? false,
+  };
+  const ctx: Ctx = { values: {}, flags: [], opts: o, country: o.defaultCountry };
+  const safeInput: RawFields = input !== null && typeof input === 'object' ? input : {};
+  if (safeInput !== input) flag(ctx, 'record', 'NOT_OBJECT');
+  flagUnknownFields(ctx, safeInput);
+  resolveCountry(ctx, safeInput);
+  standardizeNames(ctx, safeInput);
+  standardizeDob(ctx, safeInput);
+  standardizeGender(ctx, safeInput);
+  standardizeSsn(ctx, safeInput);
+  standardizePhone(ctx, safeInput);
+  standardizeEmail(ctx, safeInput);
+  standardizeAddress(ctx, safeInput);
+  return { values: ctx.values, flags: ctx.flags };
+}

@@ -1,0 +1,25 @@
+/** Longest field value we look at; longer input is cut (and flagged) so hostile input cannot blow up cost. */
+export const MAX_FIELD_LENGTH = 256;
+
+/**
+ * Case- and accent-fold to upper case: decompose, drop combining marks, map a few letters that do not
+ * decompose (ß, Ø, Æ, Œ, Ł, Đ, Þ), keep letters/digits of any script, turn everything else into single spaces.
+ */
+export function foldText(s: string, keepDigits = true): string {
+  let t = s.normalize('NFKD').replace(/\p{M}+/gu, '').toUpperCase();
+  t = t.replace(/[ẞß]/g, 'SS').replace(/Ø/g, 'O').replace(/Æ/g, 'AE').replace(/Œ/g, 'OE').replace(/Ł/g, 'L').replace(/Đ/g, 'D').replace(/Þ/g, 'TH');
+  // Apostrophes join (O'Brien -> OBRIEN); other punctuation separates.
+  t = t.replace(/['’`´]/g, '');
+  t = keepDigits ? t.replace(/[^\p{L}\p{N}]+/gu, ' ') : t.replace(/[^\p{L}]+/gu, ' ');
+  return t.trim();
+}
+
+/** True when the string contains at least one letter (any script). */
+export function hasLetter(s: string): boolean {
+  return /\p{L}/u.test(s);
+}
+
+/** True when every letter is Latin, so phonetic coding is meaningful. */
+export function isLatin(s: string): boolean {
+  return !/[^\p{Script=Latin}\s\d]/u.test(s);
+}

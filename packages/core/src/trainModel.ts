@@ -1,0 +1,299 @@
+import { blockingKeys, candidatePairs, type BlockingRule } from './blocking.js';
+import { IdresError } from './errors.js';
+import { compileComparison, loadModel, MODEL_FORMAT, MODEL_VERSION, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
+import { DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
+
+type Values = Readonly<Record<string, string>>;
+
+export interface TrainOptions {
+  settings?: MatchSettings;
+  /** PRNG seed for u sampling; same seed + data -> same model. */
+  seed?: number;
+  /** Random pairs sampled to estimate u. */
+  maxPairsForU?: number;
+  /** Maximum EM iterations per training blocking rule. */
+  emIterations?: number;
+  /** Pairs per training rule used for EM (sampled when exceeded). */
+  maxPairsForEm?: number;
+  /** Blocks larger than this are skipped when generating pairs (hot-block guard). */
+  maxBlockSize?: number;
+  /** Provenance stored in the model. */
+  trainedOn?: ModelJson['trainedOn'];
+  /** Overrides for reproducible output (tests). */
+  createdAt?: string;
+}
+
+/** Small fast seeded PRNG (mulberry32): reproducible sampling without a dependency. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** All keys a comparison reads, so training can skip comparisons a blocking rule conditions on. */
+export function comparisonFields(spec: ComparisonSpec): Set<string> {
+  const out = new Set<string>();
+  for (const l of spec.levels) {
+    if ('fields' in l) l.fields.forEach((f) => out.add(f));
+    if ('field' in l) out.add(l.field);
+    if (l.kind === 'crossEqual') out.add(l.otherField);
+  }
+  return out;
+}
+
+const clampP = (p: number): number => Math.min(1, Math.max(1e-9, p));
+
+/** Term-frequency tables for every tf-adjusted exact level field. */
+function buildTfTables(records: ReadonlyArray<Values>, settings: MatchSettings): Record<string, TfTable> {
+  const fields = new Set<string>();
+  for (const c of settings.comparisons) for (const l of c.levels) if (l.kind === 'exact' && l.tf === true && l.fields[0] !== undefined) fields.add(l.fields[0]);
+  const out: Record<string, TfTable> = {};
+  for (const f of fields) {
+    const counts = new Map<string, number>();
+    let n = 0;
+    for (const r of records) {
+      const v = r[f];
+      if (v === undefined || v.length === 0) continue;
+      n++;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    if (n === 0) continue;
+    const sorted = [...counts.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    const top = sorted.slice(0, settings.tfTopN);
+    const frequencies: Record<string, number> = {};
+    for (const [v, c] of top) frequencies[v] = c / n;
+    const truncated = sorted.length > top.length;
+    const last = top[top.length - 1];
+    // Unlisted values are at most as common as the rarest listed one; when nothing was cut, treat them as seen once.
+    const floor = truncated && last ? last[1] / n : 1 / n;
+    out[f] = { frequencies, floor };
+  }
+  return out;
+}
+
+/** Level index matrix for pairs: out[p * C + c]. */
+function levelMatrix(records: ReadonlyArray<Values>, pairs: ReadonlyArray<readonly [number, number]>, cmp: ReadonlyArray<(a: Values, b: Values) => number>): Uint8Array {
+  const C = cmp.length;
+  const out = new Uint8Array(pairs.length * C);
+  for (let p = 0; p < pairs.length; p++) {
+    const [i, j] = pairs[p] as readonly [number, number];
+    const a = records[i] as Values;
+    const b = records[j] as Values;
+    for (let c = 0; c < C; c++) out[p * C + c] = (cmp[c] as (a: Values, b: Values) => number)(a, b);
+  }
+  return out;
+}
+
+function samplePairs(n: number, max: number, rand: () => number): Array<[number, number]> {
+  const total = (n * (n - 1)) / 2;
+  const pairs: Array<[number, number]> = [];
+  if (total <= max) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+    return pairs;
+  }
+  for (let k = 0; k < max; k++) {
+    const i = Math.floor(rand() * n);
+    let j = Math.floor(rand() * (n - 1));
+    if (j >= i) j++;
+    pairs.push(i < j ? [i, j] : [j, i]);
+  }
+  return pairs;
+}
+
+function estimateU(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number): number[][] {
+  const C = specs.length;
+  return specs.map((spec, c) => {
+    const counts = new Array<number>(spec.levels.length).fill(0);
+    for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number)++;
+    return normaliseNonNull(spec.levels, counts, 1);
+  });
+}
+
+/** Probabilities over non-null levels with additive smoothing; null levels get 1 (they carry no evidence). */
+function normaliseNonNull(levels: readonly LevelSpec[], counts: readonly number[], pseudo: number): number[] {
+  let total = 0;
+  let k = 0;
+  levels.forEach((l, i) => { if (l.kind !== 'null') { total += counts[i] ?? 0; k++; } });
+  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP(((counts[i] ?? 0) + pseudo) / (total + pseudo * k))));
+}
+
+/** Starting m: decreasing over levels (earlier levels are stronger agreement). */
+function initialM(levels: readonly LevelSpec[]): number[] {
+  const raw = levels.map((l, i) => (l.kind === 'null' ? 0 : l.kind === 'else' ? 0.05 : 0.9 ** (i * 3)));
+  const s = raw.reduce((x, y) => x + y, 0);
+  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP((raw[i] ?? 0) / s)));
+}
+
+interface EmResult { m: number[][]; active: boolean[]; lambda: number; expectedMatches: number; iterations: number; pairs: number }
+
+/** EM for m and λ with u fixed, over pairs from one blocking rule; comparisons the rule conditions on stay inactive. */
+function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, u: number[][], active: boolean[], mInit: number[][], maxIter: number): EmResult {
+  const C = specs.length;
+  const m = mInit.map((r) => [...r]);
+  let lambda = 0.3;
+  let expected = 0;
+  let it = 0;
+  const post = new Float64Array(nPairs);
+  for (; it < maxIter; it++) {
+    const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || !active[c] ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
+    const prior = Math.log(lambda / (1 - lambda));
+    expected = 0;
+    for (let p = 0; p < nPairs; p++) {
+      let s = prior;
+      for (let c = 0; c < C; c++) s += (lw[c] as number[])[levels[p * C + c] as number] as number;
+      const q = s > 40 ? 1 : s < -40 ? 0 : 1 / (1 + Math.exp(-s));
+      post[p] = q;
+      expected += q;
+    }
+    let maxDelta = Math.abs(expected / nPairs - lambda);
+    lambda = Math.min(1 - 1e-6, Math.max(1e-6, expected / nPairs));
+    for (let c = 0; c < C; c++) {
+      if (!active[c]) continue;
+      const spec = specs[c] as ComparisonSpec;
+      const counts = new Array<number>(spec.levels.length).fill(0);
+      for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number) += post[p] as number;
+      const next = normaliseNonNull(spec.levels, counts, 0.01);
+      next.forEach((v, k) => { maxDelta = Math.max(maxDelta, Math.abs(v - (m[c]?.[k] ?? 0))); });
+      m[c] = next;
+    }
+    if (maxDelta < 1e-5) { it++; break; }
+  }
+  return { m, active, lambda, expectedMatches: expected, iterations: it, pairs: nPairs };
+}
+
+/** λ for blocked pairs with m and u fixed (EM on the mixing weight only). */
+function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], iters: number): number {
+  const C = specs.length;
+  const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
+  const base = new Float64Array(nPairs);
+  for (let p = 0; p < nPairs; p++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (lw[c] as number[])[levels[p * C + c] as number] as number;
+    base[p] = s;
+  }
+  let lambda = 0.1;
+  for (let it = 0; it < iters; it++) {
+    const prior = Math.log(lambda / (1 - lambda));
+    let e = 0;
+    for (let p = 0; p < nPairs; p++) {
+      const s = prior + (base[p] as number);
+      e += s > 40 ? 1 : s < -40 ? 0 : 1 / (1 + Math.exp(-s));
+    }
+    const next = Math.min(1 - 1e-6, Math.max(1e-9, e / Math.max(1, nPairs)));
+    if (Math.abs(next - lambda) < 1e-7) { lambda = next; break; }
+    lambda = next;
+  }
+  return lambda;
+}
+
+function rulePairs(records: ReadonlyArray<Values>, rules: readonly BlockingRule[], maxBlockSize: number): Array<[number, number]> {
+  const keys = records.map((r) => blockingKeys(r, rules));
+  return candidatePairs(keys, { maxBlockSize }).pairs;
+}
+
+function subsample<T>(xs: T[], max: number, rand: () => number): T[] {
+  if (xs.length <= max) return xs;
+  // Partial Fisher-Yates: unbiased sample of `max` items.
+  const a = xs.slice();
+  for (let i = 0; i < max; i++) {
+    const j = i + Math.floor(rand() * (a.length - i));
+    const t = a[i] as T;
+    a[i] = a[j] as T;
+    a[j] = t;
+  }
+  return a.slice(0, max);
+}
+
+/**
+ * Unsupervised Fellegi-Sunter training (no labels): u from random pairs, m by EM on pairs from each training
+ * blocking rule (Splink's approach), λ from the blocked-pair match rate scaled to all pairs, tf tables for
+ * common values. `records` are StandardizedRecord.values.
+ */
+export function trainModel(records: ReadonlyArray<Record<string, string>>, opts: TrainOptions = {}): ModelJson {
+  const settings: MatchSettings = opts.settings ?? DEFAULT_SETTINGS;
+  try {
+    validateSettings(settings);
+  } catch (e) {
+    throw new IdresError('SETTINGS_INVALID', e instanceof Error ? e.message : 'invalid settings', { cause: e });
+  }
+  const n = records.length;
+  if (n < 2) throw new IdresError('INPUT_INVALID', `need at least 2 records to train, got ${n}`);
+  const rand = mulberry32(opts.seed ?? 42);
+  const maxBlockSize = opts.maxBlockSize ?? 1000;
+  const specs = settings.comparisons;
+  const cmp = specs.map(compileComparison);
+  const C = specs.length;
+
+  // u from random pairs.
+  const uPairs = samplePairs(n, opts.maxPairsForU ?? 300_000, rand);
+  const u = estimateU(specs, levelMatrix(records, uPairs, cmp), uPairs.length);
+
+  // m by EM per training rule.
+  const mInit = specs.map((s) => initialM(s.levels));
+  const mSum = specs.map((s) => new Array<number>(s.levels.length).fill(0));
+  const mWeight = new Array<number>(C).fill(0);
+  const emRuns: Array<Record<string, unknown>> = [];
+  for (const rule of settings.blockingRulesForTraining) {
+    const ruleFields = new Set(rule.fields);
+    const active = specs.map((s) => ![...comparisonFields(s)].some((f) => ruleFields.has(f)));
+    const pairs = subsample(rulePairs(records, [rule], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
+    if (pairs.length < 10 || !active.some(Boolean)) {
+      emRuns.push({ rule: rule.name, pairs: pairs.length, skipped: true });
+      continue;
+    }
+    const res = runEm(specs, levelMatrix(records, pairs, cmp), pairs.length, u, active, mInit, opts.emIterations ?? 50);
+    emRuns.push({ rule: rule.name, pairs: pairs.length, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches) });
+    if (res.expectedMatches < 5) continue;
+    for (let c = 0; c < C; c++) {
+      if (!active[c]) continue;
+      const mc = res.m[c] as number[];
+      mc.forEach((v, k) => { (mSum[c] as number[])[k] = ((mSum[c] as number[])[k] as number) + v * res.expectedMatches; });
+      mWeight[c] = (mWeight[c] as number) + res.expectedMatches;
+    }
+  }
+  const notEstimated: string[] = [];
+  const m = specs.map((s, c) => {
+    const w = mWeight[c] as number;
+    if (w === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
+    return (mSum[c] as number[]).map((v, k) => (s.levels[k]?.kind === 'null' ? 1 : clampP(v / w)));
+  });
+
+  // λ: match rate among prediction-blocked pairs, scaled to all pairs.
+  const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
+  const blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(records, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
+  const totalPairs = (n * (n - 1)) / 2;
+  const prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
+
+  const comparisons: ComparisonParameters[] = specs.map((s, c) => ({
+    name: s.name,
+    levels: s.levels.map((l, k) => ({ label: l.label, m: (m[c] as number[])[k] as number, u: (u[c] as number[])[k] as number })),
+  }));
+  const json: ModelJson = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    createdAt: opts.createdAt ?? new Date().toISOString(),
+    trainedOn: { records: n, ...(opts.trainedOn ?? {}) },
+    settings,
+    prior,
+    threshold: settings.threshold,
+    comparisons,
+    tfTables: buildTfTables(records, settings),
+    training: {
+      method: 'unsupervised: u from random pairs, m by EM per training blocking rule, lambda from blocked pairs',
+      seed: opts.seed ?? 42,
+      uPairs: uPairs.length,
+      emRuns,
+      notEstimated,
+      blockedPairs: blocked.length,
+      blockedLambda,
+      expectedMatchesInBlockedPairs: Math.round(blockedLambda * blocked.length),
+    },
+  };
+  loadModel(json); // self-check: a trained model must always load
+  return json;
+}
