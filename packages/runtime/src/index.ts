@@ -9,3 +9,4 @@ export * from './tracing';
 export * from './kafkaClient';
 export * from './consumerRunner';
 export * from './serviceHost';
+export * from './records';

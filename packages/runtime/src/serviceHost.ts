@@ -90,3 +90,23 @@ export async function hostService(ctx: ServiceContext, app: ServiceApp, closers:
   ctx.logger.info('started');
   await done;
 }
+
+/** What an app.ts needs to build consumer runners; tests build it from their own clients. */
+export type RunnerDeps = Pick<ServiceContext, 'kafka' | 'producer' | 'serde' | 'logger' | 'metrics'> & {
+  groupPrefix: string;
+  batchSize: number;
+  partitionsConsumedConcurrently: number;
+};
+
+export function runnerDeps(ctx: ServiceContext): RunnerDeps {
+  return {
+    kafka: ctx.kafka,
+    producer: ctx.producer,
+    serde: ctx.serde,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    groupPrefix: ctx.config.groupPrefix,
+    batchSize: ctx.config.batchSize,
+    partitionsConsumedConcurrently: ctx.config.partitionsConsumedConcurrently,
+  };
+}

@@ -1,0 +1,91 @@
+/** TypeScript shapes of the Avro schemas in schemas/, for handlers. Keep in step with the .avsc files. */
+export interface RecordKey { source: string; sourceRecordId: string }
+export interface RawRecord {
+  source: string;
+  sourceRecordId: string;
+  given_name?: string | null;
+  middle_name?: string | null;
+  family_name?: string | null;
+  full_name?: string | null;
+  dob?: string | null;
+  dob_year?: string | null;
+  dob_month?: string | null;
+  dob_day?: string | null;
+  gender?: string | null;
+  ssn?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  house_number?: string | null;
+  address_line1?: string | null;
+  address_line2?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postcode?: string | null;
+  country?: string | null;
+  attributes: Record<string, string>;
+}
+export interface QualityFlagAvro { field: string; code: string; detail: string | null }
+export interface StandardizedRecordAvro {
+  recordId: string;
+  source: string;
+  sourceRecordId: string;
+  version: number;
+  deleted: boolean;
+  values: Record<string, string>;
+  flags: QualityFlagAvro[];
+  attributes: Record<string, string>;
+  ingestedAt: number;
+}
+export interface BlockKeyAvro { blockKey: string }
+export interface RecordBlockKeyAvro { ruleIndex: number; key: string }
+export interface BlockedRecordAvro {
+  blockKey: string;
+  rule: string;
+  ruleIndex: number;
+  recordId: string;
+  version: number;
+  deleted: boolean;
+  values: Record<string, string>;
+  keys: RecordBlockKeyAvro[];
+  primary: boolean;
+  ingestedAt: number;
+}
+export interface PairKeyAvro { recordId: string }
+export interface ExplanationTermAvro { comparison: string; level: string; weight: number }
+export type PairEventKind = 'RECORD' | 'DELETE' | 'PAIR';
+export interface PairEventAvro {
+  kind: PairEventKind;
+  recordId: string;
+  version: number;
+  otherRecordId: string | null;
+  otherVersion: number | null;
+  probability: number;
+  matchWeight: number;
+  deterministicRule: string | null;
+  blockingRule: string | null;
+  explanation: ExplanationTermAvro[];
+  values: Record<string, string>;
+  ingestedAt: number;
+}
+export interface MasterKeyAvro { masterId: string }
+export type ResolvedEventType = 'MEMBERSHIP' | 'MERGED' | 'SPLIT' | 'RETIRED';
+export interface ResolvedEventAvro {
+  type: ResolvedEventType;
+  masterId: string;
+  seq: number;
+  members: string[];
+  survivorId: string | null;
+  splitFrom: string | null;
+  at: number;
+  maxIngestedAt: number;
+}
+export interface GoldenRecordAvro {
+  masterId: string;
+  members: string[];
+  fields: Record<string, string>;
+  sources: Record<string, string>;
+  seq: number;
+  updatedAt: number;
+}
+
+export const recordIdOf = (source: string, sourceRecordId: string): string => `${source}:${sourceRecordId}`;

@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
+import { firstSharedRule, scorePair, type BlockingKey, type MatchModel } from '@idres/core';
+import {
+  ConsumerRunner,
+  TOPICS,
+  type BlockKeyAvro,
+  type BlockedRecordAvro,
+  type InboundMessage,
+  type OutboundMessage,
+  type PairEventAvro,
+  type Rejection,
+  type RunnerDeps,
+  type ServiceApp,
+} from '@idres/runtime';
+import { RedisBlockStore, type StoredRecord } from './blockStore';
+
+export interface MatchAppOptions {
+  model: MatchModel;
+  /** Pairs with a match probability at or above this go on to resolve. */
+  threshold: number;
+  /** A block with this many members stops taking comparisons (counted and logged, never silent). */
+  blockCap: number;
+}
+
+const toKeys = (keys: ReadonlyArray<{ ruleIndex: number; key: string }>): BlockingKey[] => keys.map((k) => ({ rule: '', ruleIndex: k.ruleIndex, key: k.key }));
+
+export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppOptions): ServiceApp {
+  const store = new RedisBlockStore(redis);
+  const comparisons = new Counter({ name: 'idres_match_comparisons_total', help: 'Pairs scored', registers: [deps.metrics.registry] });
+  const pairsOut = new Counter({ name: 'idres_match_pairs_total', help: 'Pairs at or above the threshold', registers: [deps.metrics.registry] });
+  const capped = new Counter({ name: 'idres_block_capped_total', help: 'Records not compared because their block is over the size cap', labelNames: ['rule'], registers: [deps.metrics.registry] });
+  const warnedBlocks = new Set<string>();
+
+  const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
+    const outputs: OutboundMessage[] = [];
+    const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
+    const live: BlockedRecordAvro[] = [];
+    const deletes: BlockedRecordAvro[] = [];
+    for (const m of messages) {
+      const b = m.value;
+      if (!b) {
+        rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.blocked' });
+        continue;
+      }
+      if (b.primary) {
+        const ev: PairEventAvro = {
+          kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
+          probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: b.deleted ? {} : b.values, ingestedAt: b.ingestedAt,
+        };
+        outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
+      }
+      if (b.deleted) deletes.push(b);
+      else if (b.ruleIndex >= 0) live.push(b);
+    }
+
+    const blockKeys = [...new Set(live.map((b) => b.blockKey))];
+    const blocks = await store.members(blockKeys);
+    const memberIds = new Set<string>();
+    for (const members of blocks.values()) for (const id of members.keys()) memberIds.add(id);
+    const records = await store.records([...memberIds]);
+    // The batch's own records are current as of their message, whatever Redis says.
+    const batchRecords = new Map<string, StoredRecord>();
+    for (const b of live) {
+      const prev = batchRecords.get(b.recordId) ?? records.get(b.recordId);
+      if (!prev || prev.v <= b.version) batchRecords.set(b.recordId, { v: b.version, values: b.values, keys: b.keys });
+    }
+    for (const [id, r] of batchRecords) records.set(id, r);
+
+    const addMembers: Array<[string, string, number]> = [];
+    const removeMembers: Array<[string, string]> = [];
+    for (const b of live) {
+      const current = records.get(b.recordId);
+      if (current && current.v > b.version) continue; // a newer version of this record was already matched
+      const members = blocks.get(b.blockKey) ?? new Map<string, number>();
+      blocks.set(b.blockKey, members);
+      if (!members.has(b.recordId) && members.size >= options.blockCap) {
+        capped.inc({ rule: b.rule });
+        if (!warnedBlocks.has(b.blockKey) && warnedBlocks.size < 10_000) {
+          warnedBlocks.add(b.blockKey);
+          deps.logger.warn({ blockKey: b.blockKey, size: members.size, cap: options.blockCap }, 'block over size cap: new records are not compared in it');
+        }
+        continue;
+      }
+      const myKeys = toKeys(b.keys);
+      for (const [otherId] of members) {
+        if (otherId === b.recordId) continue;
+        const other = records.get(otherId);
+        if (!other || !other.keys.some((k) => k.key === b.blockKey)) {
+          members.delete(otherId);
+          removeMembers.push([b.blockKey, otherId]);
+          continue;
+        }
+        if (firstSharedRule(myKeys, toKeys(other.keys)) !== b.ruleIndex) continue; // scored under an earlier rule
+        const score = scorePair(options.model, b.values, other.values);
+        comparisons.inc();
+        if (score.probability < options.threshold) continue;
+        pairsOut.inc();
+        const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.v] : [otherId, other.v, b.recordId, b.version];
+        const ev: PairEventAvro = {
+          kind: 'PAIR', recordId: lo, version: loV, otherRecordId: hi, otherVersion: hiV,
+          probability: score.probability, matchWeight: score.matchWeight, deterministicRule: score.deterministicRule ?? null, blockingRule: b.rule,
+          explanation: score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })), values: {}, ingestedAt: b.ingestedAt,
+        };
+        outputs.push({ topic: TOPICS.pairs, key: { recordId: lo }, value: ev });
+      }
+      if (members.get(b.recordId) !== b.version) {
+        members.set(b.recordId, b.version);
+        addMembers.push([b.blockKey, b.recordId, b.version]);
+      }
+    }
+    const deleteRecords = deletes.map((d) => d.recordId).filter((id) => !batchRecords.has(id));
+    // State first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
+    await store.write({ addMembers, removeMembers, putRecords: [...batchRecords], deleteRecords });
+    return { outputs, rejects };
+  };
+
+  const runner = new ConsumerRunner<BlockKeyAvro, BlockedRecordAvro>({
+    ...deps,
+    stage: 'match',
+    groupId: `${deps.groupPrefix}.match`,
+    topic: TOPICS.blocked,
+    keySchema: 'BlockKey',
+    valueSchema: 'BlockedRecord',
+    maxBatchSize: deps.batchSize,
+    handle,
+  });
+  return { start: () => runner.start(), stop: () => runner.stop(), isReady: () => runner.isRunning() };
+}

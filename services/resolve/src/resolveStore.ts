@@ -1,0 +1,342 @@
+import type { Pool, PoolClient } from 'pg';
+import { mergePlan, splitComponents } from '@idres/core/unionFind';
+import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
+import { RESOLVE_SCHEMA_SQL, masterIdOf } from './schema';
+
+export interface RecordChange {
+  kind: 'RECORD' | 'DELETE';
+  recordId: string;
+  version: number;
+  values: Record<string, string>;
+  ingestedAt: number;
+}
+
+export interface PairChange {
+  a: string;
+  av: number;
+  b: string;
+  bv: number;
+  probability: number;
+  matchWeight: number;
+  rule: string | null;
+  explanation: unknown;
+  ingestedAt: number;
+}
+
+export interface ResolveBatch {
+  records: RecordChange[];
+  pairs: PairChange[];
+}
+
+interface RowState {
+  version: number;
+  deleted: boolean;
+  registered: boolean;
+  clusterId: number | null;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+/** Folds duplicates inside a batch: per record the highest version wins; per pair the newest versions. */
+export function foldBatch(batch: ResolveBatch): ResolveBatch {
+  const recs = new Map<string, RecordChange>();
+  for (const r of batch.records) {
+    const prev = recs.get(r.recordId);
+    if (!prev || r.version > prev.version || (r.version === prev.version && r.kind === 'DELETE')) recs.set(r.recordId, r);
+  }
+  const pairs = new Map<string, PairChange>();
+  for (const p0 of batch.pairs) {
+    const p = p0.a < p0.b ? p0 : { ...p0, a: p0.b, av: p0.bv, b: p0.a, bv: p0.av };
+    if (p.a === p.b) continue;
+    const k = `${p.a}\u0000${p.b}`;
+    const prev = pairs.get(k);
+    if (!prev || p.av + p.bv > prev.av + prev.bv) pairs.set(k, p);
+  }
+  return { records: [...recs.values()], pairs: [...pairs.values()] };
+}
+
+/**
+ * Union-find state in Postgres. Each record row points at its cluster; a cluster is a connected component of the
+ * live edges between live records, and its ID is the master ID number (older = smaller). One transaction per
+ * batch: the batch's unions are computed in memory, then applied with set-based SQL. Clusters are locked in
+ * ascending ID order before any record row is changed, so concurrent resolve instances neither deadlock on
+ * each other nor lose unions; a cluster that moved between read and lock makes the batch retry.
+ */
+export class PostgresResolveStore {
+  constructor(private readonly pool: Pool) {}
+
+  async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock(727101)');
+      await c.query(RESOLVE_SCHEMA_SQL);
+      await c.query('SELECT pg_advisory_unlock(727101)');
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Applies a batch and queues the resulting events in the outbox, atomically. Returns how many events were queued. */
+  async apply(batch0: ResolveBatch): Promise<number> {
+    const batch = foldBatch(batch0);
+    if (batch.records.length === 0 && batch.pairs.length === 0) return 0;
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const n = await this.applyIn(c, batch);
+      await c.query('COMMIT');
+      return n;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async applyIn(c: PoolClient, batch: ResolveBatch): Promise<number> {
+    const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b])])].sort();
+    // 1. Rows for records never seen, in sorted order so concurrent inserts queue instead of deadlocking.
+    await c.query(
+      `INSERT INTO idres_records (record_id) SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id ON CONFLICT (record_id) DO NOTHING`,
+      [ids],
+    );
+    // 2. Lock the clusters these records are in (ascending), then the records, then check nothing moved meanwhile.
+    const pre = await c.query<{ cluster_id: string }>(`SELECT DISTINCT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL`, [ids]);
+    const lockedClusters = pre.rows.map((r) => num(r.cluster_id)).sort((x, y) => x - y);
+    const locked = await c.query<{ cluster_id: string }>(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [lockedClusters]);
+    const lockedSet = new Set(locked.rows.map((r) => num(r.cluster_id)));
+    const rows = await c.query<{ record_id: string; version: string; deleted: boolean; registered: boolean; cluster_id: string | null }>(
+      `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) ORDER BY record_id FOR UPDATE`,
+      [ids],
+    );
+    const state = new Map<string, RowState>();
+    for (const r of rows.rows) {
+      const clusterId = r.cluster_id === null ? null : num(r.cluster_id);
+      if (clusterId !== null && !lockedSet.has(clusterId)) {
+        throw new IdresRuntimeError('HANDLER_FAILED', `cluster ${clusterId} changed under a concurrent resolve; retrying batch`, { retriable: true });
+      }
+      state.set(r.record_id, { version: num(r.version), deleted: r.deleted, registered: r.registered, clusterId });
+    }
+
+    const splitCheck = new Set<number>();
+    const touched = new Set<number>();
+    const edgeDrops = new Map<string, number>(); // record -> drop its edges whose version of it is below this
+    const recordUpdates: Array<{ id: string; version: number; deleted: boolean; registered: boolean; values: string; ingestedAt: number | null }> = [];
+    const bump = (id: string, version: number): void => {
+      const s = state.get(id)!;
+      if (s.version > 0) edgeDrops.set(id, version);
+      if (s.clusterId !== null && s.version > 0) splitCheck.add(s.clusterId);
+      s.version = version;
+    };
+
+    // 3. Record events: newer versions replace older ones; deletes detach the record from its cluster.
+    for (const r of batch.records) {
+      const s = state.get(r.recordId)!;
+      if (s.version > r.version) continue;
+      if (r.kind === 'DELETE') {
+        if (s.deleted && s.version === r.version) continue;
+        edgeDrops.set(r.recordId, Number.MAX_SAFE_INTEGER);
+        if (s.clusterId !== null) {
+          splitCheck.add(s.clusterId);
+          touched.add(s.clusterId);
+        }
+        Object.assign(s, { version: r.version, deleted: true, registered: true, clusterId: null });
+        recordUpdates.push({ id: r.recordId, version: r.version, deleted: true, registered: true, values: '{}', ingestedAt: r.ingestedAt });
+        continue;
+      }
+      if (s.version < r.version) bump(r.recordId, r.version);
+      s.deleted = false;
+      s.registered = true;
+      if (s.clusterId !== null) touched.add(s.clusterId);
+      recordUpdates.push({ id: r.recordId, version: r.version, deleted: false, registered: true, values: JSON.stringify(r.values), ingestedAt: r.ingestedAt });
+    }
+
+    // 4. Pairs: an end whose stored version is newer (or deleted) makes the pair stale; an older one is bumped.
+    const livePairs: PairChange[] = [];
+    for (const p of batch.pairs) {
+      const sa = state.get(p.a)!;
+      const sb = state.get(p.b)!;
+      if (sa.version > p.av || sb.version > p.bv || (sa.deleted && sa.version >= p.av) || (sb.deleted && sb.version >= p.bv)) continue;
+      for (const [id, v, s] of [[p.a, p.av, sa], [p.b, p.bv, sb]] as const) {
+        if (s.version < v) {
+          bump(id, v);
+          s.deleted = false;
+          recordUpdates.push({ id, version: v, deleted: false, registered: s.registered, values: '{}', ingestedAt: null });
+        }
+      }
+      livePairs.push(p);
+    }
+
+    if (recordUpdates.length > 0) {
+      // The last update per record wins (a pair bump never overwrites the values of a registration in this batch).
+      const last = new Map<string, (typeof recordUpdates)[number]>();
+      for (const u of recordUpdates) {
+        const prev = last.get(u.id);
+        last.set(u.id, prev && prev.version === u.version && u.values === '{}' && !u.deleted ? prev : u);
+      }
+      const us = [...last.values()];
+      await c.query(
+        `UPDATE idres_records r SET version = u.version, deleted = u.deleted, registered = u.registered,
+           values = CASE WHEN u.deleted THEN '{}'::jsonb WHEN u.vals = '{}' THEN r.values ELSE u.vals::jsonb END,
+           ingested_at = COALESCE(u.ing, r.ingested_at), cluster_id = CASE WHEN u.deleted THEN NULL ELSE r.cluster_id END, updated_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[], $5::text[], $6::bigint[]) AS u(id, version, deleted, registered, vals, ing)
+         WHERE r.record_id = u.id`,
+        [us.map((u) => u.id), us.map((u) => u.version), us.map((u) => u.deleted), us.map((u) => u.registered), us.map((u) => u.values), us.map((u) => u.ingestedAt)],
+      );
+    }
+    if (edgeDrops.size > 0) {
+      const dropIds = [...edgeDrops.keys()];
+      const dropVs = [...edgeDrops.values()];
+      await c.query(`DELETE FROM idres_edges e USING unnest($1::text[], $2::bigint[]) AS d(id, v) WHERE e.a = d.id AND e.a_version < d.v`, [dropIds, dropVs]);
+      await c.query(`DELETE FROM idres_edges e USING unnest($1::text[], $2::bigint[]) AS d(id, v) WHERE e.b = d.id AND e.b_version < d.v`, [dropIds, dropVs]);
+    }
+
+    // 5. Every live record without a cluster gets one: singletons have master IDs too.
+    const homeless = [...state].filter(([, s]) => !s.deleted && s.clusterId === null).map(([id]) => id).sort();
+    if (homeless.length > 0) {
+      const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [homeless.length]);
+      const newIds = seq.rows.map((r) => num(r.id));
+      await c.query(`INSERT INTO idres_clusters (cluster_id, size) SELECT unnest($1::bigint[]), 1`, [newIds]);
+      await c.query(`UPDATE idres_records r SET cluster_id = u.cid FROM unnest($1::text[], $2::bigint[]) AS u(id, cid) WHERE r.record_id = u.id`, [homeless, newIds]);
+      homeless.forEach((id, i) => {
+        state.get(id)!.clusterId = newIds[i]!;
+        touched.add(newIds[i]!);
+      });
+    }
+
+    // 6. Store the live pairs' edges, then union their clusters: the oldest cluster of each group survives.
+    if (livePairs.length > 0) {
+      await c.query(
+        `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation)
+         SELECT a, b, av, bv, p, w, rule, expl::jsonb FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::text[], $8::text[])
+           AS t(a, b, av, bv, p, w, rule, expl)
+         ON CONFLICT (a, b) DO UPDATE SET a_version = excluded.a_version, b_version = excluded.b_version, probability = excluded.probability,
+           match_weight = excluded.match_weight, rule = excluded.rule, explanation = excluded.explanation
+         WHERE idres_edges.a_version <= excluded.a_version AND idres_edges.b_version <= excluded.b_version`,
+        [
+          livePairs.map((p) => p.a), livePairs.map((p) => p.b), livePairs.map((p) => p.av), livePairs.map((p) => p.bv),
+          livePairs.map((p) => p.probability), livePairs.map((p) => p.matchWeight), livePairs.map((p) => p.rule), livePairs.map((p) => JSON.stringify(p.explanation ?? [])),
+        ],
+      );
+    }
+    const links: Array<[number, number]> = [];
+    for (const p of livePairs) {
+      const ca = state.get(p.a)!.clusterId;
+      const cb = state.get(p.b)!.clusterId;
+      if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
+    }
+    const plan = mergePlan(links);
+    const events: Array<Omit<ResolvedEventAvro, 'seq' | 'at' | 'maxIngestedAt'>> = [];
+    if (plan.size > 0) {
+      const absorbed = [...plan.keys()];
+      const survivors = absorbed.map((a) => plan.get(a)!);
+      await c.query(`UPDATE idres_records r SET cluster_id = m.s FROM unnest($1::bigint[], $2::bigint[]) AS m(o, s) WHERE r.cluster_id = m.o`, [absorbed, survivors]);
+      await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [absorbed]);
+      for (const s of state.values()) if (s.clusterId !== null && plan.has(s.clusterId)) s.clusterId = plan.get(s.clusterId)!;
+      for (const [a, s] of plan) {
+        touched.delete(a);
+        touched.add(s);
+        if (splitCheck.delete(a)) splitCheck.add(s);
+        events.push({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(s), splitFrom: null });
+      }
+    }
+
+    // 7. Clusters that lost an edge or a member: recompute components from stored edges; the larger part keeps the ID.
+    const splitFrom = new Map<number, number>();
+    if (splitCheck.size > 0) {
+      const clusterIds = [...splitCheck];
+      const mem = await c.query<{ cluster_id: string; record_id: string }>(`SELECT cluster_id, record_id FROM idres_records WHERE cluster_id = ANY($1) AND NOT deleted`, [clusterIds]);
+      const byCluster = new Map<number, string[]>();
+      for (const r of mem.rows) {
+        const k = num(r.cluster_id);
+        const list = byCluster.get(k) ?? [];
+        list.push(r.record_id);
+        byCluster.set(k, list);
+      }
+      const allMembers = mem.rows.map((r) => r.record_id);
+      const edges = await c.query<{ a: string; b: string }>(`SELECT a, b FROM idres_edges WHERE a = ANY($1)`, [allMembers]);
+      const edgeList = edges.rows.map((e) => [e.a, e.b] as const);
+      const moves: Array<{ ids: string[]; from: number }> = [];
+      for (const [cid, members] of byCluster) {
+        const { splitOff } = splitComponents(members, edgeList);
+        for (const part of splitOff) moves.push({ ids: part, from: cid });
+      }
+      if (moves.length > 0) {
+        const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [moves.length]);
+        const newIds = seq.rows.map((r) => num(r.id));
+        await c.query(`INSERT INTO idres_clusters (cluster_id, size) SELECT unnest($1::bigint[]), 0`, [newIds]);
+        const recIds: string[] = [];
+        const recCids: number[] = [];
+        moves.forEach((m, i) => {
+          const nid = newIds[i]!;
+          splitFrom.set(nid, m.from);
+          touched.add(nid);
+          touched.add(m.from);
+          for (const id of m.ids) {
+            recIds.push(id);
+            recCids.push(nid);
+          }
+        });
+        await c.query(`UPDATE idres_records r SET cluster_id = u.cid FROM unnest($1::text[], $2::bigint[]) AS u(id, cid) WHERE r.record_id = u.id`, [recIds, recCids]);
+      }
+    }
+    for (const s of state.values()) if (s.clusterId !== null) touched.add(s.clusterId);
+
+    // 8. Sizes, retirements and the membership of every touched identity, queued in the outbox with a global sequence.
+    const touchedIds = [...touched].filter((id) => !plan.has(id)).sort((x, y) => x - y);
+    const memberRows = await c.query<{ cluster_id: string; members: string[] }>(
+      `SELECT cluster_id, array_agg(record_id ORDER BY record_id) AS members FROM idres_records WHERE cluster_id = ANY($1) AND NOT deleted GROUP BY cluster_id`,
+      [touchedIds],
+    );
+    const members = new Map(memberRows.rows.map((r) => [num(r.cluster_id), r.members]));
+    const empty = touchedIds.filter((id) => !members.has(id));
+    if (empty.length > 0) await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [empty]);
+    const live = touchedIds.filter((id) => members.has(id));
+    if (live.length > 0) {
+      await c.query(`UPDATE idres_clusters c SET size = u.n, updated_at = now() FROM unnest($1::bigint[], $2::int[]) AS u(id, n) WHERE c.cluster_id = u.id`, [live, live.map((id) => members.get(id)!.length)]);
+    }
+    for (const id of empty) events.push({ type: 'RETIRED', masterId: masterIdOf(id), members: [], survivorId: null, splitFrom: null });
+    for (const id of live) {
+      const from = splitFrom.get(id);
+      events.push({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: members.get(id)!, survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
+    }
+    if (events.length === 0) return 0;
+    const maxIngestedAt = Math.max(0, ...batch.records.map((r) => r.ingestedAt), ...batch.pairs.map((p) => p.ingestedAt));
+    await c.query(
+      `INSERT INTO idres_outbox (key, value)
+       SELECT e->>'masterId', e || jsonb_build_object('seq', nextval('idres_event_seq'), 'at', $2::bigint, 'maxIngestedAt', $3::bigint)
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
+      [JSON.stringify(events), Date.now(), maxIngestedAt],
+    );
+    return events.length;
+  }
+
+  /**
+   * Takes up to `limit` queued events (skipping rows another instance is sending), hands them to `send`, and
+   * deletes them only if `send` succeeded; on failure they stay queued for the next flush.
+   */
+  async flushOutbox(send: (events: ResolvedEventAvro[]) => Promise<void>, limit = 5000): Promise<number> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const res = await c.query<{ id: string; value: ResolvedEventAvro }>(
+        `SELECT id, value FROM idres_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (res.rows.length === 0) {
+        await c.query('COMMIT');
+        return 0;
+      }
+      await send(res.rows.map((r) => ({ ...r.value, seq: num(r.value.seq), at: num(r.value.at), maxIngestedAt: num(r.value.maxIngestedAt) })));
+      await c.query(`DELETE FROM idres_outbox WHERE id = ANY($1)`, [res.rows.map((r) => r.id)]);
+      await c.query('COMMIT');
+      return res.rows.length;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/** Resolve's tables. Idempotent; run at start-up by every instance (guarded by an advisory lock). */
+export const RESOLVE_SCHEMA_SQL = `
+CREATE SEQUENCE IF NOT EXISTS idres_cluster_seq;
+CREATE SEQUENCE IF NOT EXISTS idres_event_seq;
+CREATE TABLE IF NOT EXISTS idres_records (
+  record_id   text PRIMARY KEY,
+  version     bigint  NOT NULL DEFAULT 0,
+  deleted     boolean NOT NULL DEFAULT false,
+  registered  boolean NOT NULL DEFAULT false,
+  cluster_id  bigint,
+  values      jsonb   NOT NULL DEFAULT '{}'::jsonb,
+  ingested_at bigint  NOT NULL DEFAULT 0,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idres_records_cluster ON idres_records (cluster_id);
+CREATE TABLE IF NOT EXISTS idres_clusters (
+  cluster_id bigint PRIMARY KEY,
+  size       integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS idres_edges (
+  a            text NOT NULL,
+  b            text NOT NULL,
+  a_version    bigint NOT NULL,
+  b_version    bigint NOT NULL,
+  probability  double precision NOT NULL,
+  match_weight double precision NOT NULL,
+  rule         text,
+  explanation  jsonb NOT NULL DEFAULT '[]'::jsonb,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (a, b)
+);
+CREATE INDEX IF NOT EXISTS idres_edges_b ON idres_edges (b);
+CREATE TABLE IF NOT EXISTS idres_outbox (
+  id    bigserial PRIMARY KEY,
+  key   text NOT NULL,
+  value jsonb NOT NULL
+);
+`;
+
+export const masterIdOf = (clusterId: number | string): string => `MDM_${String(clusterId).padStart(10, '0')}`;
+export const clusterIdOf = (masterId: string): number | undefined => {
+  const m = /^MDM_(\d{1,18})$/.exec(masterId);
+  return m ? Number(m[1]) : undefined;
+};
