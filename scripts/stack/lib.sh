@@ -126,16 +126,22 @@ apt_install() {
     chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
+  mkdir -p "$STACK_DIR"
+  local aptlog="$STACK_DIR/apt.log" rc=0
   if [[ "$APT_UPDATED" == 0 ]]; then
-    log "apt-get update"
-    apt-get update -qq >&2 || { [[ $created_policy == 1 ]] && rm -f /usr/sbin/policy-rc.d; die "apt-get update failed"; }
+    log "apt-get update (output: $aptlog)"
+    apt-get update -q >"$aptlog" 2>&1 || rc=$?
     APT_UPDATED=1
   fi
-  log "apt-get install -y $*"
-  local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 || rc=$?
+  if [[ $rc == 0 ]]; then
+    log "apt-get install -y $* (output: $aptlog)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >>"$aptlog" 2>&1 || rc=$?
+  fi
   [[ $created_policy == 1 ]] && rm -f /usr/sbin/policy-rc.d
-  [[ $rc == 0 ]] || die "apt-get install $* failed (exit $rc)"
+  if [[ $rc != 0 ]]; then
+    tail_log "$aptlog" 30
+    die "apt-get failed (exit $rc) installing: $*; log: $aptlog"
+  fi
 }
 
 need_java() {
@@ -157,7 +163,11 @@ need_curl() {
 # Run Maven quietly in batch mode; on failure show its output.
 run_mvn() {
   local logf="$CACHE_DIR/mvn-$$.log" rc=0
-  mvn -B -q "$@" >"$logf" 2>&1 || rc=$?
+  local repo=()
+  # IDRES_STACK_MAVEN_REPO: use another Maven local repository (default ~/.m2/repository).
+  [[ -n "${IDRES_STACK_MAVEN_REPO:-}" ]] && repo=("-Dmaven.repo.local=$IDRES_STACK_MAVEN_REPO")
+  mkdir -p "$CACHE_DIR"
+  mvn -B -q "${repo[@]}" "$@" >"$logf" 2>&1 || rc=$?
   if [[ $rc != 0 ]]; then
     tail_log "$logf" 60
     die "mvn $* failed (exit $rc)"
