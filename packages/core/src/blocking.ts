@@ -22,10 +22,15 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = Object.freeze([
   { name: 'email', fields: ['email'] },
   { name: 'postcode_given_dm', fields: ['postcode', 'given_dm1'] },
   { name: 'dob_given_dm', fields: ['dob', 'given_dm1'] },
-  { name: 'given_family_dm', fields: ['given_dm1', 'family_dm1'] },
+  // Order-free pair of name codes: also catches given/family swapped between sources.
+  { name: 'name_dm_pair', fields: ['name_dm_pair'] },
   { name: 'postcode_house_street', fields: ['postcode', 'house_number', 'address_line1'] },
   { name: 'dob_postcode', fields: ['dob', 'postcode'] },
   { name: 'family_dm_dob_year_city', fields: ['family_dm1', 'dob_year', 'city'] },
+  // Same mailbox name at a different/mistyped domain.
+  { name: 'email_user', fields: ['email_user'] },
+  // Last and broadest: records whose names are missing or badly corrupted. Services cap its hot blocks.
+  { name: 'dob', fields: ['dob'] },
 ].map((r) => Object.freeze(r)));
 
 const SEP = '\u001f';

@@ -14,6 +14,6 @@ export { trainModel } from './trainModel.js';
 export type { TrainOptions } from './trainModel.js';
 export { pairwiseQuality, clusterPairs, runQuality } from './quality.js';
 export type { PairwiseQuality, ScoredPair, LabelledRecord, QualityRunResult } from './quality.js';
-export { jaro, jaroWinkler, damerauLevenshtein } from './stringMetrics.js';
+export { jaroWinkler, damerauLevenshtein } from './stringMetrics.js';
 export { nicknameKey, nicknameKeysIntersect } from './nicknames.js';
 export { foldText } from './text.js';

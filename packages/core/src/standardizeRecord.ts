@@ -154,7 +154,12 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
     v.family_name = family;
     setPhonetic(v, 'family', family);
   } else flag(ctx, 'family_name', 'MISSING');
-  if (given !== undefined && family !== undefined) v.full_name = `${given} ${family}`;
+  if (given !== undefined && family !== undefined) {
+    v.full_name = `${given} ${family}`;
+    const g = v.given_dm1;
+    const f = v.family_dm1;
+    if (g !== undefined && f !== undefined) v.name_dm_pair = g < f ? `${g} ${f}` : `${f} ${g}`;
+  }
 }
 
 // ---------- dates ----------
