@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import {
+  ConsumerRunner,
+  TOPICS,
+  type GoldenRecordAvro,
+  type InboundMessage,
+  type MasterKeyAvro,
+  type OutboundMessage,
+  type ResolvedEventAvro,
+  type RunnerDeps,
+  type ServiceApp,
+} from '@idres/runtime';
+import { IdentityQueries } from './identityQueries';
+import { OPENAPI_DOCUMENT } from './openapi';
+
+/**
+ * Keeps identity.golden current. Each event only names an identity that changed; the golden record is rebuilt
+ * from resolve's current state, so duplicated or reordered events still converge on the truth.
+ */
+export function buildPublishApp(deps: RunnerDeps, pool: Pool): ServiceApp {
+  const queries = new IdentityQueries(pool);
+  const handle = async (messages: InboundMessage<MasterKeyAvro, ResolvedEventAvro>[]) => {
+    const changed = new Map<string, number>();
+    for (const m of messages) {
+      const e = m.value;
+      if (!e) continue; // identity.resolved is not compacted and carries no tombstones; nothing to rebuild
+      changed.set(e.masterId, Math.max(changed.get(e.masterId) ?? 0, e.seq));
+    }
+    const current = await queries.goldens([...changed.keys()]);
+    const outputs: OutboundMessage[] = [];
+    for (const [masterId, seq] of changed) {
+      const g = current.get(masterId);
+      if (!g) {
+        outputs.push({ topic: TOPICS.golden, key: { masterId }, value: null });
+        continue;
+      }
+      const golden: GoldenRecordAvro = { masterId, members: g.members, fields: g.golden.fields, sources: g.golden.sources, seq, updatedAt: Date.now() };
+      outputs.push({ topic: TOPICS.golden, key: { masterId }, value: golden });
+    }
+    return { outputs };
+  };
+  const runner = new ConsumerRunner<MasterKeyAvro, ResolvedEventAvro>({
+    ...deps,
+    stage: 'publish',
+    groupId: `${deps.groupPrefix}.publish`,
+    topic: TOPICS.resolved,
+    keySchema: 'MasterKey',
+    valueSchema: 'ResolvedEvent',
+    maxBatchSize: Math.max(deps.batchSize, 2000),
+    handle,
+  });
+  return {
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+    isReady: () => runner.isRunning(),
+    routes: (http) => registerLookupRoutes(http, queries),
+  };
+}
+
+export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQueries): void {
+  http.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+  http.get<{ Params: { masterId: string } }>('/identities/:masterId', async (req, reply) => {
+    const view = await queries.identity(req.params.masterId);
+    if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: `no identity ${req.params.masterId}` });
+    return view;
+  });
+  http.get<{ Params: { source: string; id: string } }>('/records/:source/:id/identity', async (req, reply) => {
+    const recordId = `${req.params.source}:${req.params.id}`;
+    const masterId = await queries.masterIdOfRecord(recordId);
+    if (!masterId) return reply.code(404).send({ error: 'RECORD_NOT_FOUND', message: `no live record ${recordId}` });
+    return { recordId, masterId };
+  });
+  http.get<{ Querystring: { family_name?: string; given_name?: string; dob?: string; limit?: string } }>('/identities', async (req, reply) => {
+    const { family_name, given_name, dob } = req.query;
+    if (!family_name && !given_name && !dob) return reply.code(400).send({ error: 'QUERY_INVALID', message: 'give at least one of family_name, given_name, dob' });
+    if (dob !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(dob)) return reply.code(400).send({ error: 'QUERY_INVALID', message: 'dob must be YYYY-MM-DD' });
+    const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
+    return { results: await queries.search({ familyName: family_name, givenName: given_name, dob, limit }) };
+  });
+}

@@ -1,0 +1,39 @@
+/** OpenAPI 3 description of the lookup API, served at /openapi.json. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.0.3',
+  info: { title: 'idres lookup API', version: '0.1.0', description: 'Read current identities resolved by idres.' },
+  paths: {
+    '/identities/{masterId}': {
+      get: {
+        summary: 'An identity: golden record, member records, and the links with their explanations',
+        parameters: [{ name: 'masterId', in: 'path', required: true, schema: { type: 'string', example: 'MDM_0000000001' } }],
+        responses: { '200': { description: 'The identity' }, '404': { description: 'No such identity (never existed, merged away or retired)' } },
+      },
+    },
+    '/records/{source}/{id}/identity': {
+      get: {
+        summary: 'The master ID of one source record',
+        parameters: [
+          { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{ recordId, masterId }' }, '404': { description: 'Unknown or deleted record' } },
+      },
+    },
+    '/identities': {
+      get: {
+        summary: 'Search records by standardized name and date of birth',
+        parameters: [
+          { name: 'family_name', in: 'query', schema: { type: 'string' } },
+          { name: 'given_name', in: 'query', schema: { type: 'string' } },
+          { name: 'dob', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', default: 50, maximum: 500 } },
+        ],
+        responses: { '200': { description: '{ results: [{ masterId, recordId, values }] }' }, '400': { description: 'No criterion, or a bad date' } },
+      },
+    },
+    '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
+    '/ready': { get: { summary: 'Readiness (consuming)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+  },
+} as const;
