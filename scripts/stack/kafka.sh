@@ -158,8 +158,10 @@ kafka_up() {
       || { tail_log "$KAFKA_DIR/format.log"; die "kafka: storage format failed"; }
   fi
   log "kafka: starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $KAFKA_LOG)"
+  local cds_opt
+  cds_opt="$(cds_option "$CACHE_DIR/kafka-$KAFKA_VERSION")"
   # shellcheck disable=SC2086 # KAFKA_HEAP is a list of JVM flags
-  setsid nohup java -server $KAFKA_HEAP \
+  setsid nohup java -server $KAFKA_HEAP "$cds_opt" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
     -Xlog:gc*:file="$KAFKA_DIR/logs/gc.log":time,tags:filecount=3,filesize=10M \

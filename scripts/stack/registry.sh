@@ -77,8 +77,11 @@ registry_up() {
   registry_install
   mkdir -p "$REGISTRY_DIR"
   log "registry: starting Apicurio Registry $REGISTRY_VERSION on 127.0.0.1:$REGISTRY_PORT (log: $REGISTRY_LOG)"
-  # shellcheck disable=SC2086 # REGISTRY_HEAP is a list of JVM flags
-  (cd "$REGISTRY_DIR" && exec setsid nohup java $REGISTRY_HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
+  local cds_opt
+  cds_opt="$(cds_option "$REGISTRY_HOME")"
+  # shellcheck disable=SC2086 # REGISTRY_HEAP / REGISTRY_JAVA_OPTS are lists of JVM flags
+  (cd "$REGISTRY_DIR" && exec setsid nohup java $REGISTRY_HEAP $REGISTRY_JAVA_OPTS "$cds_opt" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.log.level=INFO \
