@@ -93,8 +93,11 @@ function yearOf(iso: string): number {
   return Number(iso.slice(0, 4));
 }
 
+/** Per-comparison memo so several Jaro-Winkler levels on one field compute the similarity once per pair. */
+interface JwMemo { a: Values | null; b: Values | null; v: number }
+
 /** Compile one declarative level into a predicate. Exported for tests and the trainer. */
-export function compileLevel(spec: LevelSpec): LevelPredicate {
+export function compileLevel(spec: LevelSpec, jwMemo: JwMemo = { a: null, b: null, v: 0 }): LevelPredicate {
   switch (spec.kind) {
     case 'null': {
       const fs = spec.fields;
@@ -137,10 +140,17 @@ export function compileLevel(spec: LevelSpec): LevelPredicate {
     case 'jaroWinkler': {
       const f = spec.field;
       const t = spec.threshold;
+      const memo = jwMemo;
       return (a, b) => {
+        if (memo.a === a && memo.b === b) return memo.v >= t;
         const x = a[f];
         const y = b[f];
-        return present(x) && present(y) && jaroWinkler(x, y) >= t;
+        if (!present(x) || !present(y)) return false;
+        const v = jaroWinkler(x, y);
+        memo.a = a;
+        memo.b = b;
+        memo.v = v;
+        return v >= t;
       };
     }
     case 'damerauLevenshtein': {
@@ -185,9 +195,20 @@ export function compileLevel(spec: LevelSpec): LevelPredicate {
   }
 }
 
+/** Compile a comparison's levels; Jaro-Winkler levels on the same field share one memo. */
+export function compileLevels(spec: ComparisonSpec): LevelPredicate[] {
+  const memos = new Map<string, JwMemo>();
+  return spec.levels.map((l) => {
+    if (l.kind !== 'jaroWinkler') return compileLevel(l);
+    let m = memos.get(l.field);
+    if (!m) memos.set(l.field, (m = { a: null, b: null, v: 0 }));
+    return compileLevel(l, m);
+  });
+}
+
 /** Level index of a pair for one comparison (first level whose predicate holds). */
 export function compileComparison(spec: ComparisonSpec): (a: Values, b: Values) => number {
-  const tests = spec.levels.map(compileLevel);
+  const tests = compileLevels(spec);
   return (a, b) => {
     for (let i = 0; i < tests.length; i++) if ((tests[i] as LevelPredicate)(a, b)) return i;
     return tests.length - 1;
@@ -281,12 +302,13 @@ export function loadModel(json: unknown): MatchModel {
   validateModelJson(json);
   const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
     const params = json.comparisons[ci] as ComparisonParameters;
+    const tests = compileLevels(spec);
     return {
       name: spec.name,
       levels: spec.levels.map((l, li) => {
         const p = params.levels[li] as LevelParameters;
         const isNull = l.kind === 'null';
-        const cl: CompiledLevel = { label: l.label, test: compileLevel(l), isNull, weight: isNull ? 0 : Math.log2(p.m / p.u) };
+        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u) };
         if (l.kind === 'exact' && l.tf === true) {
           const field = l.fields[0] as string;
           const table = json.tfTables[field];

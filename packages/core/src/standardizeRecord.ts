@@ -16,8 +16,19 @@ interface Ctx {
   country: string;
 }
 
-const CURRENT_YEAR = new Date().getUTCFullYear();
+let todayIso = '';
+let todayValidUntil = 0;
+/** Today's date as YYYY-MM-DD, recomputed at most once a minute (Date formatting is costly per record). */
+function today(): string {
+  const now = Date.now();
+  if (now >= todayValidUntil) {
+    todayIso = new Date(now).toISOString().slice(0, 10);
+    todayValidUntil = now + 60_000;
+  }
+  return todayIso;
+}
 const MIN_BIRTH_YEAR = 1850;
+const ASCII_UPPER = /^[A-Z ]*$/;
 
 function flag(ctx: Ctx, field: string, code: string, detail?: string): void {
   ctx.flags.push(detail === undefined ? { field, code } : { field, code, detail });
@@ -55,7 +66,7 @@ interface NameParts { given?: string; middle?: string; family?: string }
 /** Fold a name and strip titles/suffixes; returns tokens. */
 function nameTokens(ctx: Ctx, field: string, raw: string): string[] {
   const folded = foldText(raw, false);
-  if (folded !== foldText(raw, true)) flag(ctx, field, 'DIGITS_REMOVED');
+  if (/\d/.test(raw)) flag(ctx, field, 'DIGITS_REMOVED');
   let toks = folded.length ? folded.split(' ') : [];
   while (toks.length > 1 && NAME_TITLES.has(toks[0] ?? '')) {
     ctx.values.name_title ??= toks[0] ?? '';
@@ -84,7 +95,7 @@ function cleanName(ctx: Ctx, field: string, raw: string | undefined): string | u
     flag(ctx, field, 'PLACEHOLDER', name);
     return undefined;
   }
-  if (name !== raw) flag(ctx, field, 'NORMALIZED');
+  if (name !== raw.toUpperCase()) flag(ctx, field, 'NORMALIZED');
   return name;
 }
 
@@ -108,11 +119,11 @@ function splitFullName(ctx: Ctx, raw: string): NameParts {
   return out;
 }
 
-function setPhonetic(values: Values, prefix: string, name: string): void {
-  if (!isLatin(name)) return;
-  const [p, s] = doubleMetaphone(name.replace(/ /g, ''));
-  if (p) values[`${prefix}_dm1`] = p;
-  if (s && s !== p) values[`${prefix}_dm2`] = s;
+function setPhonetic(values: Values, key1: string, key2: string, name: string): void {
+  if (!ASCII_UPPER.test(name) && !isLatin(name)) return;
+  const [p, s] = doubleMetaphone(name.includes(' ') ? name.replace(/ /g, '') : name);
+  if (p) values[key1] = p;
+  if (s && s !== p) values[key2] = s;
 }
 
 function standardizeNames(ctx: Ctx, input: RawFields): void {
@@ -142,7 +153,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (given !== undefined) {
     v.given_name = given;
-    setPhonetic(v, 'given', given);
+    setPhonetic(v, 'given_dm1', 'given_dm2', given);
     const nick = nicknameKey(given);
     if (nick !== undefined) v.given_nick = nick;
   } else flag(ctx, 'given_name', 'MISSING');
@@ -152,7 +163,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (family !== undefined) {
     v.family_name = family;
-    setPhonetic(v, 'family', family);
+    setPhonetic(v, 'family_dm1', 'family_dm2', family);
   } else flag(ctx, 'family_name', 'MISSING');
   if (given !== undefined && family !== undefined) {
     v.full_name = `${given} ${family}`;
@@ -194,7 +205,7 @@ function standardizeDob(ctx: Ctx, input: RawFields): void {
     if (y !== undefined && mo !== undefined && d !== undefined) raw = `${y}-${mo}-${d}`;
     else if (y !== undefined && /^\d{4}$/.test(y)) {
       const yn = Number(y);
-      if (yn >= MIN_BIRTH_YEAR && yn <= CURRENT_YEAR) ctx.values.dob_year = y;
+      if (yn >= MIN_BIRTH_YEAR && yn <= Number(today().slice(0, 4))) ctx.values.dob_year = y;
       else flag(ctx, 'dob_year', 'INVALID_DATE', y);
     }
   }
@@ -213,7 +224,7 @@ function standardizeDob(ctx: Ctx, input: RawFields): void {
   const iso = `${y}-${pad2(mo)}-${pad2(d)}`;
   if (PLACEHOLDER_DATES.has(iso)) { flag(ctx, 'dob', 'PLACEHOLDER', iso); return; }
   if (y < MIN_BIRTH_YEAR) { flag(ctx, 'dob', 'INVALID_DATE', `year ${y}`); return; }
-  if (y > CURRENT_YEAR || iso > new Date().toISOString().slice(0, 10)) { flag(ctx, 'dob', 'DOB_IN_FUTURE', iso); return; }
+  if (iso > today()) { flag(ctx, 'dob', 'DOB_IN_FUTURE', iso); return; }
   if (iso !== raw) flag(ctx, 'dob', 'NORMALIZED');
   ctx.values.dob = iso;
   ctx.values.dob_year = String(y);
@@ -302,60 +313,65 @@ function standardizeEmail(ctx: Ctx, input: RawFields): void {
 
 // ---------- address ----------
 
+interface AddressState { house: string | undefined; unit: string | undefined }
+
+/** Fold a street line: split off unit designators and (line 1) a leading house number, abbreviate types/directionals. */
+function streetify(ctx: Ctx, st: AddressState, raw: string, field: string): string | undefined {
+  let toks = foldText(raw).split(' ');
+  if (raw.includes('#')) {
+    const hash = /#\s*([A-Za-z0-9-]+)/.exec(raw);
+    const u = hash ? foldText(hash[1] ?? '') : '';
+    if (u.length > 0) {
+      st.unit ??= u;
+      toks = toks.filter((t) => t !== u);
+    }
+  }
+  for (let i = 0; i < toks.length - 1; i++) {
+    if (UNIT_DESIGNATORS.has(toks[i] as string) && /\d/.test(toks[i + 1] as string)) {
+      st.unit ??= toks[i + 1];
+      toks.splice(i, 2);
+      i--;
+    }
+  }
+  // Leading number is the house number when not given separately.
+  if (field === 'address_line1' && toks.length > 1 && /^\d+[A-Z]?$/.test(toks[0] as string)) {
+    if (st.house === undefined) st.house = toks[0];
+    toks = toks.slice(1);
+  }
+  const last = toks.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const t = toks[i] as string;
+    const stype = STREET_TYPES.get(t);
+    if (stype !== undefined && i > 0 && (i === last || DIRECTIONALS.has(toks[i + 1] as string))) toks[i] = stype;
+    else if (last > 0 && (i === 0 || i === last)) {
+      const dir = DIRECTIONALS.get(t);
+      if (dir !== undefined) toks[i] = dir;
+    }
+  }
+  const s = toks.join(' ').trim();
+  if (s.length === 0 || isPlaceholderText(s)) {
+    flag(ctx, field, 'PLACEHOLDER');
+    return undefined;
+  }
+  if (s !== raw.toUpperCase()) flag(ctx, field, 'NORMALIZED');
+  return s;
+}
+
 function standardizeAddress(ctx: Ctx, input: RawFields): void {
   const v = ctx.values;
-  let house = rawString(ctx, input, 'house_number');
+  const st: AddressState = { house: rawString(ctx, input, 'house_number'), unit: undefined };
   const line1 = rawString(ctx, input, 'address_line1');
   const line2 = rawString(ctx, input, 'address_line2');
-  let unit: string | undefined;
-
-  const streetify = (raw: string, field: string): string | undefined => {
-    let toks = foldText(raw).split(' ').filter((t) => t.length > 0);
-    // Unit designators anywhere ("APT 5", "UNIT 3B", "#12" folds to "12" so handle '#' on the raw text).
-    const hash = /#\s*([A-Z0-9-]+)/i.exec(raw);
-    if (hash && unit === undefined) unit = foldText(hash[1] ?? '');
-    const out: string[] = [];
-    for (let i = 0; i < toks.length; i++) {
-      const t = toks[i] ?? '';
-      if (UNIT_DESIGNATORS.has(t) && i + 1 < toks.length && /\d/.test(toks[i + 1] ?? '')) {
-        unit ??= toks[i + 1];
-        i++;
-        continue;
-      }
-      if (hash && t === foldText(hash[1] ?? '')) continue;
-      out.push(t);
-    }
-    toks = out;
-    // Leading number is the house number when not given separately.
-    if (field === 'address_line1' && toks.length > 1 && /^\d+[A-Z]?$/.test(toks[0] ?? '')) {
-      if (house === undefined) house = toks[0];
-      toks = toks.slice(1);
-    }
-    const last = toks.length - 1;
-    toks = toks.map((t, i) => {
-      const st = STREET_TYPES[t];
-      if (st !== undefined && i > 0 && (i === last || DIRECTIONALS[toks[i + 1] ?? ''] !== undefined)) return st;
-      const dir = DIRECTIONALS[t];
-      if (dir !== undefined && toks.length > 1 && (i === 0 || i === last)) return dir;
-      return t;
-    });
-    const s = toks.join(' ');
-    if (s.length === 0 || isPlaceholderText(s)) {
-      flag(ctx, field, 'PLACEHOLDER');
-      return undefined;
-    }
-    if (s !== raw) flag(ctx, field, 'NORMALIZED');
-    return s;
-  };
-
   if (line1 !== undefined) {
-    const s = streetify(line1, 'address_line1');
+    const s = streetify(ctx, st, line1, 'address_line1');
     if (s !== undefined) v.address_line1 = s;
   } else flag(ctx, 'address_line1', 'MISSING');
   if (line2 !== undefined) {
-    const s = streetify(line2, 'address_line2');
+    const s = streetify(ctx, st, line2, 'address_line2');
     if (s !== undefined) v.address_line2 = s;
   }
+  const house = st.house;
+  const unit = st.unit;
   if (house !== undefined) {
     const h = foldText(house).replace(/ /g, '');
     if (h.length > 0 && h.length <= 10 && /\d/.test(h)) v.house_number = h;
@@ -374,7 +390,7 @@ function standardizeAddress(ctx: Ctx, input: RawFields): void {
   if (state !== undefined) {
     const s = foldText(state, false);
     if (s.length === 0 || isPlaceholderText(s)) flag(ctx, 'state', 'PLACEHOLDER');
-    else v.state = US_STATES[s] ?? s;
+    else v.state = US_STATES.get(s) ?? s;
   }
 
   const pc = rawString(ctx, input, 'postcode');
@@ -408,7 +424,7 @@ function standardizeGender(ctx: Ctx, input: RawFields): void {
 function resolveCountry(ctx: Ctx, input: RawFields): void {
   const raw = rawString(ctx, input, 'country');
   if (raw === undefined) return;
-  const c = COUNTRIES[foldText(raw, false)];
+  const c = COUNTRIES.get(foldText(raw, false));
   if (c === undefined) { flag(ctx, 'country', 'UNKNOWN_COUNTRY', raw.slice(0, 32)); return; }
   ctx.values.country = c;
   ctx.country = c;

@@ -1,11 +1,18 @@
 /** Longest field value we look at; longer input is cut (and flagged) so hostile input cannot blow up cost. */
 export const MAX_FIELD_LENGTH = 256;
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * Case- and accent-fold to upper case: decompose, drop combining marks, map a few letters that do not
  * decompose (ß, Ø, Æ, Œ, Ł, Đ, Þ), keep letters/digits of any script, turn everything else into single spaces.
  */
 export function foldText(s: string, keepDigits = true): string {
+  // Fast path for plain ASCII (the bulk of real input): no Unicode normalisation needed.
+  if (ASCII.test(s)) {
+    const u = s.toUpperCase().replace(/['`]/g, '');
+    return (keepDigits ? u.replace(/[^A-Z0-9]+/g, ' ') : u.replace(/[^A-Z]+/g, ' ')).trim();
+  }
   let t = s.normalize('NFKD').replace(/\p{M}+/gu, '').toUpperCase();
   t = t.replace(/[ẞß]/g, 'SS').replace(/Ø/g, 'O').replace(/Æ/g, 'AE').replace(/Œ/g, 'OE').replace(/Ł/g, 'L').replace(/Đ/g, 'D').replace(/Þ/g, 'TH');
   // Apostrophes join (O'Brien -> OBRIEN); other punctuation separates.
