@@ -114,10 +114,10 @@ cmd_reset() {
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    up) shift; cmd_up "$@" ;;
-    down) shift; cmd_down "$@" ;;
+    up) shift; with_lock cmd_up "$@" ;;
+    down) shift; with_lock cmd_down "$@" ;;
     status) shift; cmd_status "$@" ;;
-    reset) cmd_reset ;;
+    reset) with_lock cmd_reset ;;
     env) cmd_env ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;

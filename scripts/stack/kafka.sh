@@ -167,7 +167,7 @@ kafka_up() {
     -Xlog:gc*:file="$KAFKA_DIR/logs/gc.log":time,tags:filecount=3,filesize=10M \
     -Dkafka.logs.dir="$KAFKA_DIR/logs" -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-    >"$KAFKA_OUT" 2>&1 </dev/null &
+    >"$KAFKA_OUT" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$KAFKA_PID"
   kafka_wait "$pid"

@@ -59,17 +59,44 @@ tail_log() {
 }
 
 # ---- processes ---------------------------------------------------------------
+# cmdline_has PID MARKER -> 0 if the process' command line contains MARKER
+cmdline_has() {
+  [[ -r "/proc/$1/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
 # pid_alive PIDFILE MARKER -> prints pid and returns 0 if the pid in PIDFILE is
 # running and its command line contains MARKER (guards against pid reuse).
+# If the pidfile is stale but a process with MARKER runs (e.g. started by a
+# concurrent run), adopt it: rewrite the pidfile.
 pid_alive() {
-  local pidfile="$1" marker="$2" pid
-  [[ -f "$pidfile" ]] || return 1
-  pid="$(tr -dc '0-9' <"$pidfile")"
-  [[ -n "$pid" ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
-  printf '%s\n' "$pid"
+  local pidfile="$1" marker="$2" pid="" p
+  [[ -f "$pidfile" ]] && pid="$(tr -dc '0-9' <"$pidfile")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && cmdline_has "$pid" "$marker"; then
+    printf '%s\n' "$pid"
+    return 0
+  fi
+  for p in /proc/[0-9]*; do
+    p="${p#/proc/}"
+    [[ "$p" == "$$" || "$p" == "$BASHPID" ]] && continue
+    if cmdline_has "$p" "$marker" && [[ "$(readlink "/proc/$p/exe" 2>/dev/null)" != */bash ]]; then
+      [[ -d "$(dirname "$pidfile")" ]] && echo "$p" >"$pidfile"
+      printf '%s\n' "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# with_lock CMD...: serialize up/down/reset between concurrent stack.sh runs.
+with_lock() {
+  mkdir -p "$STACK_DIR"
+  exec 9>"$STACK_DIR/.lock"
+  if ! flock -n 9; then
+    log "another scripts/stack.sh up/down/reset is running; waiting for it (up to 15 min)"
+    flock -w 900 9 || die "timed out waiting for the lock $STACK_DIR/.lock"
+  fi
+  "$@"
 }
 
 # stop_pid NAME PIDFILE MARKER TIMEOUT: SIGTERM, wait, SIGKILL as a last resort.

@@ -143,7 +143,8 @@ pg_up() {
   if ! pg_ours_running >/dev/null; then
     log "postgres: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
     [[ "$(id -u)" == 0 ]] && { touch "$PG_LOG"; chown postgres:postgres "$PG_LOG"; }
-    pg_ctl_cmd -l "$PG_LOG" -w -t "$WAIT_TIMEOUT" -s start \
+    # 9>&-: the server must not inherit stack.sh's lock file descriptor.
+    pg_ctl_cmd -l "$PG_LOG" -w -t "$WAIT_TIMEOUT" -s start </dev/null 9>&- \
       || { tail_log "$PG_LOG"; die "postgres: did not start within ${WAIT_TIMEOUT}s; log: $PG_LOG"; }
   fi
   WAIT_PID="" wait_until 30 pg_super_psql -c 'select 1' >/dev/null 2>&1 \

@@ -62,7 +62,7 @@ EOF
   if [[ -z "${pid:-}" ]]; then
     log "redis: starting on 127.0.0.1:$REDIS_PORT (log: $REDIS_LOG)"
     rm -f "$REDIS_PID"
-    redis-server "$REDIS_CONF" >>"$REDIS_LOG" 2>&1 \
+    redis-server "$REDIS_CONF" >>"$REDIS_LOG" 2>&1 </dev/null 9>&- \
       || { tail_log "$REDIS_LOG"; die "redis: redis-server failed to start; log: $REDIS_LOG"; }
   fi
   WAIT_PID="" wait_until 30 redis_ping \

@@ -100,7 +100,7 @@ registry_up() {
     -Dapicurio.rest.deletion.group.enabled=true \
     -Dapicurio.import.work-dir="$REGISTRY_DIR" \
     -Dapicurio.storage.snapshot.location="$REGISTRY_DIR" \
-    -jar "$REGISTRY_JAR" >"$REGISTRY_LOG" 2>&1 </dev/null) &
+    -jar "$REGISTRY_JAR" >"$REGISTRY_LOG" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$REGISTRY_PID"
   registry_wait "$pid"
