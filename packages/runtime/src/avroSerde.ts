@@ -63,7 +63,18 @@ export class AvroSerde {
   async registerSubject(subject: string, schemaName: string): Promise<number> {
     const json = this.schemaFiles.get(schemaName);
     if (json === undefined) throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `no schema file ${schemaName}.avsc`);
-    const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: json }, { subject });
+    let id: number;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: json }, { subject }));
+        break;
+      } catch (err) {
+        // Two processes registering a new subject at once both try to set its compatibility; the loser gets 409
+        // and, on retry, finds the subject configured.
+        if ((err as { status?: number }).status !== 409 || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
     this.subjectIds.set(subject, id);
     this.subjectTypes.set(subject, this.readerType(schemaName));
     this.writerTypes.set(id, this.readerType(schemaName));

@@ -10,3 +10,4 @@ export * from './kafkaClient';
 export * from './consumerRunner';
 export * from './serviceHost';
 export * from './records';
+export * from './rawRecordProducer';

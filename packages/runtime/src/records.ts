@@ -89,3 +89,14 @@ export interface GoldenRecordAvro {
 }
 
 export const recordIdOf = (source: string, sourceRecordId: string): string => `${source}:${sourceRecordId}`;
+export interface QuarantineRecordAvro {
+  stage: string;
+  code: string;
+  reason: string;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+  key: Buffer | null;
+  value: Buffer | null;
+  at: number;
+}

@@ -44,6 +44,16 @@ export async function ensureTopics(admin: Admin, partitions: number, replication
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return;
+  try {
+    await createTopics(admin, missing, partitions, replicationFactor);
+  } catch (err) {
+    // Several services start at once and race to create the same topics; only fail if some are still missing.
+    const now = new Set(await admin.listTopics());
+    if (specs.some((s) => !now.has(s.name))) throw err;
+  }
+}
+
+async function createTopics(admin: Admin, missing: readonly TopicSpec[], partitions: number, replicationFactor: number): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: missing.map((s) => ({

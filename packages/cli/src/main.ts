@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from './cliError';
+import { REPO_ROOT } from './repoPaths';
+import { resolveFile, type ResolveSummary } from './resolveFile';
+import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
+import { runStack, stackConfigured, stackEnv } from './stackControl';
+
+const USAGE = `idres — identity resolution over Kafka
+
+  idres resolve --input FILE.csv|.jsonl --id-column COL [--map canonical=column,...] [--source NAME] --output OUT.csv
+                [--truth-column COL] [--timeout SECONDS]
+      Streams the file to identity.raw, waits until every record has a master ID, writes record_id,master_id.
+      Starts the local stack and the six services first unless KAFKA_BROKERS is set.
+  idres demo [--input FILE] [--no-wait]
+      Starts everything, resolves the bundled sample, prints a summary, and keeps the services running until Ctrl-C.
+  idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
+  idres services up|down|status         the six services, as background processes (logs in .stack/services/)
+`;
+
+const log = (msg: string): void => {
+  process.stderr.write(`[idres] ${msg}\n`);
+};
+
+function parseMap(spec: string | undefined): Record<string, string> | undefined {
+  if (spec === undefined) return undefined;
+  const map: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const [field, col] = part.split('=').map((s) => s.trim());
+    if (!field || !col) throw new CliError('USAGE', `--map entries must look like canonical=column, got "${part}"`);
+    map[field] = col;
+  }
+  return map;
+}
+
+/** The local stack and services, unless the user configured their own (KAFKA_BROKERS set). */
+async function ensureRunning(): Promise<Record<string, string>> {
+  if (stackConfigured(process.env)) return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  log('starting the local stack (scripts/stack.sh up)...');
+  const t0 = Date.now();
+  await runStack('up');
+  const env = stackEnv();
+  log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s; starting services...`);
+  const t1 = Date.now();
+  await servicesUp(env);
+  log(`services ready in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
+  return { ...env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
+}
+
+function printSummary(s: ResolveSummary): void {
+  const lines = [
+    '',
+    `  input            ${s.input}`,
+    `  records in       ${s.records}${s.rejected ? ` (${s.rejected} rejected, see ${s.rejectedOutput})` : ''}`,
+    `  identities out   ${s.identities}`,
+    `  time             ${s.seconds.toFixed(1)} s (${s.recordsPerSecond} records/s end to end)`,
+    ...(s.quality ? [`  pairwise quality precision ${s.quality.precision.toFixed(4)}  recall ${s.quality.recall.toFixed(4)}  F1 ${s.quality.f1.toFixed(4)}`] : []),
+    `  largest clusters`,
+    ...s.largestClusters.map((c) => `    ${c.masterId}  ${c.size} records: ${c.members.join(', ')}${c.size > c.members.length ? ', ...' : ''}`),
+    `  output           ${s.output}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, sub, ...rest] = argv;
+  switch (cmd) {
+    case 'resolve': {
+      const { values } = parseArgs({
+        args: argv.slice(1),
+        options: {
+          input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
+          output: { type: 'string' }, 'truth-column': { type: 'string' }, timeout: { type: 'string', default: '1800' },
+        },
+      });
+      if (!values.input || !values['id-column'] || !values.output) throw new CliError('USAGE', `resolve needs --input, --id-column and --output\n\n${USAGE}`);
+      if (!existsSync(values.input)) throw new CliError('INPUT_INVALID', `input file not found: ${values.input}`);
+      const env = await ensureRunning();
+      const summary = await resolveFile({
+        input: values.input, idColumn: values['id-column'], map: parseMap(values.map),
+        source: values.source ?? path.basename(values.input).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]/g, '_'),
+        output: values.output, timeoutMs: Number(values.timeout) * 1000, ...(values['truth-column'] ? { truthColumn: values['truth-column'] } : {}),
+      }, env, log);
+      printSummary(summary);
+      process.stdout.write(JSON.stringify(summary) + '\n');
+      return;
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { input: { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
+      const input = values.input ?? path.join(REPO_ROOT, 'test', 'fixtures', 'synthetic', 'sample_2000.csv');
+      const t0 = Date.now();
+      const env = await ensureRunning();
+      const output = path.join(REPO_ROOT, '.stack', 'demo-output.csv');
+      const summary = await resolveFile({
+        input, idColumn: 'record_id', map: undefined, source: 'demo', output, timeoutMs: 900_000, truthColumn: 'entity_id',
+      }, env, log);
+      log(`whole run including start-up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      printSummary(summary);
+      const status = await servicesStatus();
+      process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
+      for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
+      process.stdout.write(`  lookup API    http://127.0.0.1:7106/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
+      process.stdout.write('  post records  curl -XPOST -H content-type:application/json http://127.0.0.1:7101/records -d \'[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]\'\n');
+      if (values['no-wait'] || stackConfigured(process.env)) return;
+      process.stdout.write('\nServices keep running; press Ctrl-C to stop them (the stack stays up: npx idres stack down).\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      log('stopping services...');
+      await servicesDown();
+      return;
+    }
+    case 'stack': {
+      if (sub !== 'up' && sub !== 'down' && sub !== 'status' && sub !== 'reset') throw new CliError('USAGE', USAGE);
+      if (sub === 'down' || sub === 'reset') await servicesDown();
+      await runStack(sub);
+      return;
+    }
+    case 'services': {
+      if (sub === 'up') {
+        for (const s of await servicesUp(stackConfigured(process.env) ? {} : stackEnv())) process.stdout.write(`${s.name.padEnd(12)} ready  ${s.url}\n`);
+      } else if (sub === 'down') {
+        await servicesDown();
+      } else if (sub === 'status') {
+        for (const s of await servicesStatus()) process.stdout.write(`${s.name.padEnd(12)} ${s.ready ? 'ready' : s.pid ? 'starting' : 'down'}  ${s.url}${s.pid ? `  pid ${s.pid}` : ''}\n`);
+      } else throw new CliError('USAGE', USAGE);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      void rest;
+      throw new CliError('USAGE', `unknown command ${cmd}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`idres: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`idres: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

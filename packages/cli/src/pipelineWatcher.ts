@@ -1,0 +1,87 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { TOPICS, type AvroSerde, type QuarantineRecordAvro, type ResolvedEventAvro } from '@idres/runtime';
+
+const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
+  ['standardize', TOPICS.raw],
+  ['block', TOPICS.standardized],
+  ['match', TOPICS.blocked],
+  ['resolve', TOPICS.pairs],
+  ['publish', TOPICS.resolved],
+];
+
+/**
+ * Follows identity.resolved (and identity.quarantine) from the moment it starts, keeping for every record the
+ * master ID of its highest-sequence event, and tells when the whole pipeline has drained (every stage's consumer
+ * group has caught up with its input). This is how a downstream consumer reads identities too.
+ */
+export class PipelineWatcher {
+  readonly masterOf = new Map<string, { masterId: string; seq: number }>();
+  readonly quarantined = new Map<string, string>();
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+
+  constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly groupPrefix = 'idres') {}
+
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const consumer = this.kafka.consumer({ groupId: `idres-cli-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [TOPICS.resolved, TOPICS.quarantine], fromBeginning: false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, message }) => {
+        if (!message.value) return;
+        if (topic === TOPICS.resolved) {
+          const e = await this.serde.decode<ResolvedEventAvro>(message.value, 'ResolvedEvent');
+          for (const r of e.members) {
+            const prev = this.masterOf.get(r);
+            if (!prev || prev.seq < e.seq) this.masterOf.set(r, { masterId: e.masterId, seq: e.seq });
+          }
+        } else {
+          const q = await this.serde.decode<QuarantineRecordAvro>(message.value, 'QuarantineRecord');
+          const recordId = await this.recordIdOf(q);
+          if (recordId) this.quarantined.set(recordId, `${q.stage}: ${q.code}: ${q.reason}`);
+        }
+      },
+    });
+    await joined;
+  }
+
+  private async recordIdOf(q: QuarantineRecordAvro): Promise<string | undefined> {
+    if (!q.key) return undefined;
+    try {
+      if (q.topic === TOPICS.raw || q.topic === TOPICS.standardized) {
+        const k = await this.serde.decode<{ source: string; sourceRecordId: string }>(q.key, 'RecordKey');
+        return `${k.source}:${k.sourceRecordId}`;
+      }
+    } catch {
+      /* an undecodable key cannot be tied to a record */
+    }
+    return undefined;
+  }
+
+  /** Total lag of all stage consumer groups (messages not yet processed). */
+  async pipelineLag(): Promise<number> {
+    const admin = this.admin!;
+    let lag = 0;
+    for (const [stage, topic] of STAGE_GROUPS) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const committed = await admin.fetchOffsets({ groupId: `${this.groupPrefix}.${stage}`, topics: [topic] });
+      const byPart = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      for (const e of ends) {
+        const c = byPart.get(e.partition) ?? -1;
+        const start = c < 0 ? Number(e.low) : c;
+        lag += Math.max(0, Number(e.high) - start);
+      }
+    }
+    return lag;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+}

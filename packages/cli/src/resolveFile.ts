@@ -1,0 +1,178 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { CANONICAL_FIELDS } from '@idres/core';
+import { validateInputRecord } from '@idres/core/inputRecord';
+import {
+  AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createProducer, ensureTopics, type RawInput,
+} from '@idres/runtime';
+import { CliError } from './cliError';
+import { fileColumns, fileRows } from './fileRows';
+import { PipelineWatcher } from './pipelineWatcher';
+
+export interface ResolveFileOptions {
+  input: string;
+  idColumn: string;
+  /** canonical field (or attribute name) -> input column */
+  map: Record<string, string> | undefined;
+  source: string;
+  output: string;
+  timeoutMs: number;
+  /** Column holding a true entity label, for scoring the result (optional). */
+  truthColumn?: string;
+}
+
+export interface ResolveSummary {
+  input: string;
+  records: number;
+  rejected: number;
+  identities: number;
+  seconds: number;
+  recordsPerSecond: number;
+  largestClusters: Array<{ masterId: string; size: number; members: string[] }>;
+  quality?: { precision: number; recall: number; f1: number };
+  output: string;
+  rejectedOutput?: string;
+}
+
+const CANONICAL = new Set<string>(CANONICAL_FIELDS);
+
+async function writeCsv(path: string, header: string[], rows: Iterable<string[]>): Promise<void> {
+  const out = createWriteStream(path);
+  const esc = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  out.write(header.map(esc).join(',') + '\n');
+  for (const row of rows) if (!out.write(row.map(esc).join(',') + '\n')) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+/**
+ * Streams a file into identity.raw, follows identity.resolved until every record has a master ID (or was
+ * quarantined) and the pipeline has drained, then writes `record_id,master_id` (the input's own IDs).
+ */
+export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
+  const columns = await fileColumns(opts.input);
+  if (!columns.includes(opts.idColumn)) throw new CliError('INPUT_INVALID', `--id-column ${opts.idColumn} is not a column of ${opts.input} (columns: ${columns.join(', ')})`);
+  const map = opts.map ?? Object.fromEntries(columns.filter((c) => CANONICAL.has(c)).map((c) => [c, c]));
+  for (const [field, col] of Object.entries(map)) {
+    if (!columns.includes(col)) throw new CliError('INPUT_INVALID', `--map ${field}=${col}: no column ${col} in ${opts.input} (columns: ${columns.join(', ')})`);
+  }
+  if (!Object.keys(map).some((f) => CANONICAL.has(f))) throw new CliError('INPUT_INVALID', `no canonical field mapped; use --map given_name=COL,family_name=COL,... (canonical fields: ${CANONICAL_FIELDS.join(', ')})`);
+
+  const logger = createLogger('idres-cli', env['LOG_LEVEL'] ?? 'warn');
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await ensureTopics(admin, Number(env['IDRES_PARTITIONS'] ?? 6));
+  } catch (err) {
+    throw new CliError('STACK_UNAVAILABLE', `cannot reach Kafka at ${env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'}: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
+  try {
+    await serde.registerTopics(TOPIC_SPECS);
+  } catch (err) {
+    throw new CliError('STACK_UNAVAILABLE', `cannot reach the schema registry at ${env['SCHEMA_REGISTRY_URL']}: ${(err as Error).message}`);
+  }
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
+  await watcher.start();
+  const raw = new RawRecordProducer(producer, serde);
+  const t0 = Date.now();
+  const ownId = new Map<string, string>(); // recordId -> input's own id
+  const truth = new Map<string, string>();
+  const rejected = new Map<string, string>(); // input id -> reason
+  let batch: RawInput[] = [];
+  let rowNo = 0;
+  try {
+    for await (const row of fileRows(opts.input)) {
+      rowNo++;
+      const id = row[opts.idColumn] ?? '';
+      const obj: Record<string, string> = { source: opts.source, sourceRecordId: id };
+      for (const [field, col] of Object.entries(map)) {
+        const v = row[col];
+        if (v !== undefined && v !== '') obj[field] = v;
+      }
+      const r = validateInputRecord(obj);
+      if ('error' in r) {
+        rejected.set(id || `row ${rowNo}`, r.error);
+        await producer.send({
+          topic: TOPICS.quarantine,
+          messages: [{
+            key: serde.encodeKey(TOPICS.quarantine, { stage: 'ingest', ref: `${opts.input}:${rowNo}` }),
+            value: serde.encodeValue(TOPICS.quarantine, { stage: 'ingest', code: 'INPUT_INVALID', reason: r.error, topic: null, partition: null, offset: null, key: null, value: Buffer.from(JSON.stringify(row)), at: Date.now() }),
+          }],
+        });
+        continue;
+      }
+      const recordId = `${r.ok.source}:${r.ok.sourceRecordId}`;
+      ownId.set(recordId, r.ok.sourceRecordId);
+      if (opts.truthColumn && row[opts.truthColumn] !== undefined) truth.set(recordId, row[opts.truthColumn]!);
+      batch.push(r.ok);
+      if (batch.length >= 1000) {
+        await raw.send(batch);
+        batch = [];
+      }
+    }
+    await raw.send(batch);
+    log(`produced ${ownId.size} records to ${TOPICS.raw} (${rejected.size} rejected) in ${((Date.now() - t0) / 1000).toFixed(1)}s; waiting for master IDs...`);
+
+    const deadline = Date.now() + opts.timeoutMs;
+    let lastLog = 0;
+    let quietRounds = 0;
+    for (;;) {
+      let pending = 0;
+      for (const id of ownId.keys()) if (!watcher.masterOf.has(id) && !watcher.quarantined.has(id)) pending++;
+      const lag = await watcher.pipelineLag();
+      quietRounds = pending === 0 && lag === 0 ? quietRounds + 1 : 0;
+      if (quietRounds >= 2) break;
+      if (Date.now() - lastLog > 5000) {
+        log(`  ${ownId.size - pending}/${ownId.size} records have a master ID; pipeline lag ${lag}`);
+        lastLog = Date.now();
+      }
+      if (Date.now() > deadline) throw new CliError('TIMEOUT', `timed out after ${opts.timeoutMs / 1000}s with ${pending} records still without a master ID (pipeline lag ${lag}); check the service logs`, 3);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await watcher.stop();
+    await producer.disconnect();
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  for (const [recordId, reason] of watcher.quarantined) if (ownId.has(recordId) && !watcher.masterOf.has(recordId)) rejected.set(ownId.get(recordId)!, reason);
+
+  const rows: string[][] = [];
+  const clusters = new Map<string, string[]>();
+  for (const [recordId, id] of ownId) {
+    const m = watcher.masterOf.get(recordId);
+    if (!m) continue;
+    rows.push([id, m.masterId]);
+    const list = clusters.get(m.masterId) ?? [];
+    list.push(id);
+    clusters.set(m.masterId, list);
+  }
+  await writeCsv(opts.output, ['record_id', 'master_id'], rows);
+  let rejectedOutput: string | undefined;
+  if (rejected.size > 0) {
+    rejectedOutput = opts.output.replace(/(\.csv)?$/i, '.rejected.csv');
+    await writeCsv(rejectedOutput, ['record_id', 'reason'], [...rejected].map(([id, reason]) => [id, reason]));
+  }
+  const largest = [...clusters].sort((a, b) => b[1].length - a[1].length).slice(0, 5).map(([masterId, members]) => ({ masterId, size: members.length, members: members.slice(0, 8) }));
+  const summary: ResolveSummary = {
+    input: opts.input, records: rowNo, rejected: rejected.size,
+    identities: clusters.size, seconds, recordsPerSecond: Math.round(ownId.size / seconds), largestClusters: largest, output: opts.output,
+    ...(rejectedOutput ? { rejectedOutput } : {}),
+  };
+  if (truth.size > 0) {
+    const { pairwiseQuality } = await import('@idres/core');
+    const predicted = new Map<string, string>();
+    for (const [recordId] of truth) {
+      const m = watcher.masterOf.get(recordId);
+      if (m) predicted.set(recordId, m.masterId);
+    }
+    const q = pairwiseQuality(truth, predicted);
+    summary.quality = { precision: q.precision, recall: q.recall, f1: q.f1 };
+  }
+  return summary;
+}

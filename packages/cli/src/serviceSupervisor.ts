@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_PORTS } from '@idres/runtime';
+import { CliError } from './cliError';
+import { REPO_ROOT, SERVICE_NAMES, STACK_DIR, type ServiceName } from './repoPaths';
+
+const RUN_DIR = path.join(STACK_DIR, 'services');
+
+export interface ServiceStatus {
+  name: ServiceName;
+  url: string;
+  pid: number | undefined;
+  ready: boolean;
+}
+
+const urlOf = (name: ServiceName): string => `http://127.0.0.1:${DEFAULT_PORTS[name]}`;
+const pidFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.pid`);
+export const logFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.log`);
+
+function readPid(name: ServiceName): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isReady(name: ServiceName): Promise<boolean> {
+  try {
+    const res = await fetch(`${urlOf(name)}/ready`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function servicesStatus(): Promise<ServiceStatus[]> {
+  return Promise.all(SERVICE_NAMES.map(async (name) => ({ name, url: urlOf(name), pid: readPid(name), ready: await isReady(name) })));
+}
+
+/**
+ * Starts each of the six services that is not already running, as a detached process with its log under
+ * .stack/services/, and waits until every one answers /ready. Idempotent.
+ */
+export async function servicesUp(env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceStatus[]> {
+  mkdirSync(RUN_DIR, { recursive: true });
+  for (const name of SERVICE_NAMES) {
+    if (readPid(name) !== undefined) continue;
+    const out = openSync(logFile(name), 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('services', name, 'src', 'main.ts')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, HTTP_PORT: String(DEFAULT_PORTS[name]) },
+      stdio: ['ignore', out, out],
+      detached: true,
+    });
+    child.unref();
+    if (child.pid === undefined) throw new CliError('SERVICE_START_FAILED', `could not start ${name}`);
+    writeFileSync(pidFile(name), String(child.pid));
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await servicesStatus();
+    const dead = status.filter((s) => s.pid === undefined);
+    if (dead.length > 0) {
+      throw new CliError('SERVICE_START_FAILED', `service ${dead.map((d) => d.name).join(', ')} exited during start-up; see ${dead.map((d) => logFile(d.name)).join(', ')}`);
+    }
+    if (status.every((s) => s.ready)) return status;
+    if (Date.now() > deadline) {
+      const slow = status.filter((s) => !s.ready).map((s) => s.name);
+      throw new CliError('SERVICE_START_FAILED', `services not ready after ${timeoutMs / 1000}s: ${slow.join(', ')}; see their logs in ${RUN_DIR}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** SIGTERM to each service (each finishes its batch and commits), then waits for them to exit. */
+export async function servicesDown(timeoutMs = 30_000): Promise<void> {
+  const pids = SERVICE_NAMES.map((n) => [n, readPid(n)] as const);
+  for (const [, pid] of pids) if (pid !== undefined) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  for (const [name, pid] of pids) {
+    if (pid === undefined) continue;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 200));
+      } catch {
+        break;
+      }
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    if (existsSync(pidFile(name))) rmSync(pidFile(name));
+  }
+}

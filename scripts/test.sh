@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command (npm test): installs what is missing, type-checks, runs the unit tests, starts the
+# real local stack and runs the integration tests against it. Integration tests RESET the pipeline's topics,
+# tables and Redis data of the local stack (not the stack itself), and stop locally started services first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund
+echo "== type check"
+npx tsc -p tsconfig.json --noEmit
+echo "== unit tests"
+mapfile -t unit < <(ls packages/*/test/*.test.ts services/*/test/*.test.ts loadtest/*/test/*.test.ts 2>/dev/null || true)
+node --import tsx --test --test-concurrency=1 "${unit[@]}"
+echo "== local stack"
+bash scripts/stack.sh up
+eval "$(bash scripts/stack.sh env)"
+export KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL REDIS_URL
+node packages/cli/bin/idres.mjs services down
+echo "== integration tests (real Kafka, registry, Postgres, Redis)"
+mapfile -t integ < <(ls test/integration/*.test.ts services/*/test/integration/*.test.ts 2>/dev/null || true)
+node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${integ[@]}"

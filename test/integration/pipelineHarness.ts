@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { MatchModel } from '@idres/core';
+import {
+  AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, ensureTopics, readBaseConfig,
+  type RunnerDeps, type ServiceApp,
+} from '@idres/runtime';
+import { buildStandardizeApp } from '../../services/standardize/src/app';
+import { buildBlockApp } from '../../services/block/src/app';
+import { buildMatchApp } from '../../services/match/src/app';
+import { buildResolveApp } from '../../services/resolve/src/app';
+import { buildPublishApp } from '../../services/publish/src/app';
+import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
+
+/**
+ * The five consuming services built in-process from their app.ts against the real local stack, plus a watcher
+ * on identity.resolved. Each harness uses its own consumer-group prefix; reset() wipes topics and state first.
+ */
+export class PipelineHarness {
+  readonly config = readBaseConfig(process.env, 'test');
+  readonly logger = createLogger('test', process.env['LOG_LEVEL'] ?? 'warn');
+  readonly kafka = createKafka({ clientId: 'idres-test', brokers: this.config.kafkaBrokers, logger: this.logger });
+  readonly producer = createProducer(this.kafka);
+  readonly serde = AvroSerde.connect(this.config.schemaRegistryUrl);
+  readonly pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 8 });
+  readonly redis = new Redis(this.config.redisUrl);
+  readonly groupPrefix = `test-${process.pid}-${Date.now()}`;
+  readonly raw = new RawRecordProducer(this.producer, this.serde);
+  watcher!: PipelineWatcher;
+  private apps: ServiceApp[] = [];
+
+  /** Deletes and recreates the topics, truncates resolve's tables and flushes Redis: a clean pipeline. */
+  static async reset(): Promise<void> {
+    const h = new PipelineHarness();
+    const admin = h.kafka.admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const ours = TOPIC_SPECS.map((t) => t.name).filter((t) => existing.has(t));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
+    for (let i = 0; i < 100; i++) {
+      const left = (await admin.listTopics()).filter((t) => ours.includes(t as (typeof ours)[number]));
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (let i = 0; ; i++) {
+      try {
+        await ensureTopics(admin, h.config.partitions);
+        break;
+      } catch (err) {
+        if (i > 50) throw err; // topic deletion finishes asynchronously in the broker
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    await admin.disconnect();
+    await h.pool.query(`DO $$ BEGIN
+      IF to_regclass('idres_records') IS NOT NULL THEN TRUNCATE idres_records, idres_clusters, idres_edges, idres_outbox; END IF;
+    END $$;`);
+    await h.redis.flushdb();
+    await h.pool.end();
+    h.redis.disconnect();
+  }
+
+  async start(model: MatchModel, threshold: number): Promise<void> {
+    await this.serde.registerTopics(TOPIC_SPECS);
+    await this.producer.connect();
+    const deps = (name: string): RunnerDeps => ({
+      kafka: this.kafka, producer: this.producer, serde: this.serde, logger: this.logger.child({ stage: name }), metrics: createMetrics(name),
+      groupPrefix: this.groupPrefix, batchSize: 500, partitionsConsumedConcurrently: 3,
+    });
+    this.apps = [
+      buildStandardizeApp(deps('standardize')),
+      buildBlockApp(deps('block')),
+      buildMatchApp(deps('match'), this.redis, { model, threshold, blockCap: 500 }),
+      buildResolveApp(deps('resolve'), this.pool),
+      buildPublishApp(deps('publish'), this.pool),
+    ];
+    for (const app of this.apps) await app.start();
+    this.watcher = new PipelineWatcher(this.kafka, this.serde, this.groupPrefix);
+    await this.watcher.start();
+  }
+
+  /** Waits until every given record has a master ID or was quarantined, and all stage groups have no lag. */
+  async waitForIdentities(recordIds: readonly string[], timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quiet = 0;
+    for (;;) {
+      const pending = recordIds.filter((id) => !this.watcher.masterOf.has(id) && !this.watcher.quarantined.has(id)).length;
+      const lag = await this.watcher.pipelineLag();
+      quiet = pending === 0 && lag === 0 ? quiet + 1 : 0;
+      if (quiet >= 2) return;
+      if (Date.now() > deadline) throw new Error(`timeout: ${pending} records without master ID, lag ${lag}`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const app of [...this.apps].reverse()) await app.stop();
+    await this.watcher?.stop();
+    await this.producer.disconnect();
+    await this.pool.end();
+    this.redis.disconnect();
+  }
+}
