@@ -1,0 +1,92 @@
+/**
+ * npx tsx loadtest/generator/cli.ts --records N --seed S --format csv|jsonl|parquet --out FILE
+ *   [--dup-rate 0.3] [--max-cluster 6] [--cluster-dist geometric|zipf|uniform] [--cluster-param P]
+ *   [--household-rate 0.08] [--twin-rate 0.15] [--shuffle-window 10000] [--reference-date 2026-11-22]
+ * Prints one JSON summary line to stdout at the end (to stderr when --out is '-').
+ */
+import { parseArgs } from 'node:util';
+import { writeDataset, type OutputFormat } from './writers.js';
+import type { ClusterDistribution, GeneratorOptions } from './generator.js';
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${name}: not a number: ${v}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      format: { type: 'string', default: 'csv' },
+      out: { type: 'string' },
+      'dup-rate': { type: 'string' },
+      'max-cluster': { type: 'string' },
+      'cluster-dist': { type: 'string' },
+      'cluster-param': { type: 'string' },
+      'household-rate': { type: 'string' },
+      'twin-rate': { type: 'string' },
+      'shuffle-window': { type: 'string' },
+      'reference-date': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help || values.records === undefined || values.out === undefined) {
+    process.stderr.write(
+      'usage: cli.ts --records N --out FILE|- [--seed S] [--format csv|jsonl|parquet] [--dup-rate 0.3] [--max-cluster 6]\n' +
+        '       [--cluster-dist geometric|zipf|uniform] [--cluster-param P] [--household-rate 0.08] [--twin-rate 0.15]\n' +
+        '       [--shuffle-window 10000] [--reference-date YYYY-MM-DD]\n',
+    );
+    process.exit(values.help ? 0 : 2);
+  }
+  const format = values.format as OutputFormat;
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'parquet') throw new Error(`--format: ${values.format}`);
+  const dist = values['cluster-dist'];
+  if (dist !== undefined && dist !== 'geometric' && dist !== 'zipf' && dist !== 'uniform') throw new Error(`--cluster-dist: ${dist}`);
+  const seedNum = Number(values.seed);
+  const opts: GeneratorOptions & { format: OutputFormat; out: string } = {
+    records: num('records', values.records) ?? 0,
+    seed: Number.isInteger(seedNum) ? seedNum : (values.seed ?? '1'),
+    format,
+    out: values.out,
+  };
+  const dupRate = num('dup-rate', values['dup-rate']);
+  if (dupRate !== undefined) opts.dupRate = dupRate;
+  const maxCluster = num('max-cluster', values['max-cluster']);
+  if (maxCluster !== undefined) opts.maxCluster = maxCluster;
+  if (dist !== undefined) opts.clusterDist = dist as ClusterDistribution;
+  const cp = num('cluster-param', values['cluster-param']);
+  if (cp !== undefined) opts.clusterParam = cp;
+  const hr = num('household-rate', values['household-rate']);
+  if (hr !== undefined) opts.householdRate = hr;
+  const tr = num('twin-rate', values['twin-rate']);
+  if (tr !== undefined) opts.twinRate = tr;
+  const sw = num('shuffle-window', values['shuffle-window']);
+  if (sw !== undefined) opts.shuffleWindow = sw;
+  if (values['reference-date'] !== undefined) opts.referenceDate = values['reference-date'];
+
+  const s = await writeDataset(opts);
+  const summary = {
+    records: s.records,
+    entities: s.entities,
+    seconds: Number(s.seconds.toFixed(3)),
+    records_per_second: Math.round(s.records_per_second),
+    bytes: s.bytes,
+    format: s.format,
+    out: s.out,
+    seed: opts.seed,
+    dup_rate_observed: s.records > 0 ? Number(((s.records - s.entities) / s.records).toFixed(4)) : 0,
+    entities_with_duplicates: s.entitiesWithDuplicates,
+    households: s.households,
+    twin_pairs: s.twinPairs,
+  };
+  (opts.out === '-' ? process.stderr : process.stdout).write(`${JSON.stringify(summary)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
