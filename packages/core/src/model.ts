@@ -60,7 +60,33 @@ export interface PairScore {
   explanation: ExplanationTerm[];
 }
 
-type LevelPredicate = (a: Values, b: Values) => boolean;
+/**
+ * A record in the model's dense form: one string per field the model reads ('' when missing). Built once
+ * per record with prepareRecord so that pair scoring does array reads instead of megamorphic keyed lookups.
+ */
+export type PreparedRecord = readonly string[];
+
+type LevelPredicate = (a: PreparedRecord, b: PreparedRecord) => boolean;
+
+/** Maps field names to positions in PreparedRecord; grows while compiling. */
+export class FieldIndex {
+  readonly names: string[] = [];
+  private readonly pos = new Map<string, number>();
+  of(field: string): number {
+    let i = this.pos.get(field);
+    if (i === undefined) {
+      i = this.names.length;
+      this.pos.set(field, i);
+      this.names.push(field);
+    }
+    return i;
+  }
+  prepare(values: Values): string[] {
+    const out = new Array<string>(this.names.length);
+    for (let i = 0; i < this.names.length; i++) out[i] = values[this.names[i] as string] ?? '';
+    return out;
+  }
+}
 
 interface CompiledLevel {
   label: string;
@@ -68,9 +94,9 @@ interface CompiledLevel {
   isNull: boolean;
   weight: number;
   /** For tf-adjusted exact levels: value -> weight override. */
-  tfField?: string;
-  tfWeights?: Map<string, number>;
-  tfFloorWeight?: number;
+  tfIndex: number;
+  tfWeights: Map<string, number> | undefined;
+  tfFloorWeight: number;
 }
 
 interface CompiledComparison {
@@ -81,113 +107,117 @@ interface CompiledComparison {
 /** Compiled, fast form of a model. Treat as opaque. */
 export interface MatchModel {
   readonly json: ModelJson;
+  readonly fields: FieldIndex;
   readonly comparisons: readonly CompiledComparison[];
-  readonly deterministic: ReadonlyArray<{ name: string; fields: readonly string[] }>;
+  readonly deterministic: ReadonlyArray<{ name: string; fields: readonly number[] }>;
   readonly priorWeight: number;
   readonly threshold: number;
 }
 
-const present = (v: string | undefined): v is string => v !== undefined && v.length > 0;
-
-function yearOf(iso: string): number {
-  return Number(iso.slice(0, 4));
+/** Four ASCII digits at `at` as a number (dates are ISO YYYY-MM-DD after standardization). */
+function yearAt(s: string, at: number): number {
+  return (s.charCodeAt(at) - 48) * 1000 + (s.charCodeAt(at + 1) - 48) * 100 + (s.charCodeAt(at + 2) - 48) * 10 + (s.charCodeAt(at + 3) - 48);
 }
 
 /** Per-comparison memo so several Jaro-Winkler levels on one field compute the similarity once per pair. */
-interface JwMemo { a: Values | null; b: Values | null; v: number }
+interface JwMemo { x: string; y: string; v: number }
 
-/** Compile one declarative level into a predicate. Exported for tests and the trainer. */
-export function compileLevel(spec: LevelSpec, jwMemo: JwMemo = { a: null, b: null, v: 0 }): LevelPredicate {
+/** Compile one declarative level into a predicate over prepared records. */
+export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo = { x: '', y: '', v: 0 }): LevelPredicate {
   switch (spec.kind) {
     case 'null': {
-      const fs = spec.fields;
+      const fs = spec.fields.map((f) => fields.of(f));
       if (fs.length === 1) {
-        const f = fs[0] as string;
-        return (a, b) => !present(a[f]) || !present(b[f]);
+        const f = fs[0] as number;
+        return (a, b) => (a[f] as string).length === 0 || (b[f] as string).length === 0;
       }
-      return (a, b) => fs.some((f) => !present(a[f]) || !present(b[f]));
+      return (a, b) => fs.some((f) => (a[f] as string).length === 0 || (b[f] as string).length === 0);
     }
     case 'exact': {
-      const fs = spec.fields;
+      const fs = spec.fields.map((f) => fields.of(f));
       if (fs.length === 1) {
-        const f = fs[0] as string;
+        const f = fs[0] as number;
         return (a, b) => {
-          const x = a[f];
-          return x !== undefined && x.length > 0 && x === b[f];
+          const x = a[f] as string;
+          return x.length > 0 && x === b[f];
         };
       }
-      return (a, b) => fs.every((f) => present(a[f]) && a[f] === b[f]);
+      return (a, b) => fs.every((f) => (a[f] as string).length > 0 && a[f] === b[f]);
     }
     case 'anyEqual': {
-      const fs = spec.fields;
+      const fs = spec.fields.map((f) => fields.of(f));
       return (a, b) => {
-        for (const fa of fs) {
-          const x = a[fa];
-          if (!present(x)) continue;
-          for (const fb of fs) if (x === b[fb]) return true;
+        for (let i = 0; i < fs.length; i++) {
+          const x = a[fs[i] as number] as string;
+          if (x.length === 0) continue;
+          for (let j = 0; j < fs.length; j++) if (x === b[fs[j] as number]) return true;
         }
         return false;
       };
     }
     case 'tokenOverlap': {
-      const f = spec.field;
+      const f = fields.of(spec.field);
       return (a, b) => {
-        const x = a[f];
-        const y = b[f];
-        return present(x) && present(y) && nicknameKeysIntersect(x, y);
+        const x = a[f] as string;
+        const y = b[f] as string;
+        return x.length > 0 && y.length > 0 && nicknameKeysIntersect(x, y);
       };
     }
     case 'jaroWinkler': {
-      const f = spec.field;
+      const f = fields.of(spec.field);
       const t = spec.threshold;
       const memo = jwMemo;
       return (a, b) => {
-        if (memo.a === a && memo.b === b) return memo.v >= t;
-        const x = a[f];
-        const y = b[f];
-        if (!present(x) || !present(y)) return false;
+        const x = a[f] as string;
+        const y = b[f] as string;
+        if (x.length === 0 || y.length === 0) return false;
+        // Same strings as the previous level of this comparison (usually the same pair): reuse.
+        if (memo.x === x && memo.y === y) return memo.v >= t;
         const v = jaroWinkler(x, y);
-        memo.a = a;
-        memo.b = b;
+        memo.x = x;
+        memo.y = y;
         memo.v = v;
         return v >= t;
       };
     }
     case 'damerauLevenshtein': {
-      const f = spec.field;
+      const f = fields.of(spec.field);
       const d = spec.maxDistance;
       return (a, b) => {
-        const x = a[f];
-        const y = b[f];
-        return present(x) && present(y) && damerauLevenshtein(x, y, d) <= d;
+        const x = a[f] as string;
+        const y = b[f] as string;
+        return x.length > 0 && y.length > 0 && damerauLevenshtein(x, y, d) <= d;
       };
     }
     case 'crossEqual': {
-      const f = spec.field;
-      const o = spec.otherField;
+      const f = fields.of(spec.field);
+      const o = fields.of(spec.otherField);
       return (a, b) => {
-        const x = a[f];
-        const y = b[f];
-        return present(x) && present(y) && x === b[o] && y === a[o];
+        const x = a[f] as string;
+        const y = b[f] as string;
+        return x.length > 0 && y.length > 0 && x === b[o] && y === a[o];
       };
     }
     case 'dateTransposed': {
-      const f = spec.field;
+      const f = fields.of(spec.field);
       return (a, b) => {
-        const x = a[f];
-        const y = b[f];
-        if (!present(x) || !present(y) || x.length !== 10 || y.length !== 10) return false;
-        // YYYY-MM-DD: year equal, MM of one is DD of the other.
-        return x.slice(0, 4) === y.slice(0, 4) && x.slice(5, 7) === y.slice(8, 10) && x.slice(8, 10) === y.slice(5, 7);
+        const x = a[f] as string;
+        const y = b[f] as string;
+        if (x.length !== 10 || y.length !== 10) return false;
+        // YYYY-MM-DD: same year, month of one is the day of the other.
+        return x.startsWith(y.slice(0, 4)) && x.charCodeAt(5) === y.charCodeAt(8) && x.charCodeAt(6) === y.charCodeAt(9)
+          && x.charCodeAt(8) === y.charCodeAt(5) && x.charCodeAt(9) === y.charCodeAt(6);
       };
     }
     case 'yearsWithin': {
-      const f = spec.field;
+      const f = fields.of(spec.field);
       const n = spec.years;
       return (a, b) => {
-        const x = a[f];
-        const y = b[f];
-        return present(x) && present(y) && Math.abs(yearOf(x) - yearOf(y)) <= n;
+        const x = a[f] as string;
+        const y = b[f] as string;
+        if (x.length < 4 || y.length < 4) return false;
+        const dy = yearAt(x, 0) - yearAt(y, 0);
+        return dy <= n && dy >= -n;
       };
     }
     case 'else':
@@ -196,22 +226,23 @@ export function compileLevel(spec: LevelSpec, jwMemo: JwMemo = { a: null, b: nul
 }
 
 /** Compile a comparison's levels; Jaro-Winkler levels on the same field share one memo. */
-export function compileLevels(spec: ComparisonSpec): LevelPredicate[] {
+export function compileLevels(spec: ComparisonSpec, fields: FieldIndex): LevelPredicate[] {
   const memos = new Map<string, JwMemo>();
   return spec.levels.map((l) => {
-    if (l.kind !== 'jaroWinkler') return compileLevel(l);
+    if (l.kind !== 'jaroWinkler') return compileLevel(l, fields);
     let m = memos.get(l.field);
-    if (!m) memos.set(l.field, (m = { a: null, b: null, v: 0 }));
-    return compileLevel(l, m);
+    if (!m) memos.set(l.field, (m = { x: '', y: '', v: 0 }));
+    return compileLevel(l, fields, m);
   });
 }
 
 /** Level index of a pair for one comparison (first level whose predicate holds). */
-export function compileComparison(spec: ComparisonSpec): (a: Values, b: Values) => number {
-  const tests = compileLevels(spec);
+export function compileComparison(spec: ComparisonSpec, fields: FieldIndex): (a: PreparedRecord, b: PreparedRecord) => number {
+  const tests = compileLevels(spec, fields);
+  const n = tests.length;
   return (a, b) => {
-    for (let i = 0; i < tests.length; i++) if ((tests[i] as LevelPredicate)(a, b)) return i;
-    return tests.length - 1;
+    for (let i = 0; i < n; i++) if ((tests[i] as LevelPredicate)(a, b)) return i;
+    return n - 1;
   };
 }
 
@@ -300,22 +331,23 @@ function validateModelJson(j: unknown): asserts j is ModelJson {
 /** Validate and compile a model. Throws IdresError code 'MODEL_INVALID' on any problem. */
 export function loadModel(json: unknown): MatchModel {
   validateModelJson(json);
+  const fields = new FieldIndex();
   const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
     const params = json.comparisons[ci] as ComparisonParameters;
-    const tests = compileLevels(spec);
+    const tests = compileLevels(spec, fields);
     return {
       name: spec.name,
       levels: spec.levels.map((l, li) => {
         const p = params.levels[li] as LevelParameters;
         const isNull = l.kind === 'null';
-        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u) };
+        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfWeights: undefined, tfFloorWeight: 0 };
         if (l.kind === 'exact' && l.tf === true) {
           const field = l.fields[0] as string;
           const table = json.tfTables[field];
           if (table) {
             const w = new Map<string, number>();
             for (const [v, f] of Object.entries(table.frequencies)) w.set(v, Math.log2(p.m / f));
-            cl.tfField = field;
+            cl.tfIndex = fields.of(field);
             cl.tfWeights = w;
             cl.tfFloorWeight = Math.log2(p.m / table.floor);
           }
@@ -327,27 +359,37 @@ export function loadModel(json: unknown): MatchModel {
   const prior = json.prior;
   return {
     json,
+    fields,
     comparisons,
-    deterministic: json.settings.deterministicRules.map((r) => ({ name: r.name, fields: [...r.fields] })),
+    deterministic: json.settings.deterministicRules.map((r) => ({ name: r.name, fields: r.fields.map((f) => fields.of(f)) })),
     priorWeight: Math.log2(prior / (1 - prior)),
     threshold: json.threshold,
   };
 }
 
-function levelWeight(l: CompiledLevel, a: Values): number {
-  if (l.tfWeights === undefined) return l.weight;
-  const v = a[l.tfField as string] as string;
-  return l.tfWeights.get(v) ?? (l.tfFloorWeight as number);
+/**
+ * Dense form of a record for this model. Do it once per record when scoring it against many others
+ * (matchWeightPrepared / scorePrepared); scorePair does it on every call.
+ */
+export function prepareRecord(model: MatchModel, values: Values): PreparedRecord {
+  return model.fields.prepare(values);
 }
 
-function deterministicHit(model: MatchModel, a: Values, b: Values): string | undefined {
-  for (const r of model.deterministic) {
-    let ok = r.fields.length > 0;
-    for (const f of r.fields) {
-      const x = a[f];
-      if (x === undefined || x.length === 0 || x !== b[f]) { ok = false; break; }
+function levelWeight(l: CompiledLevel, a: PreparedRecord): number {
+  if (l.tfWeights === undefined) return l.weight;
+  return l.tfWeights.get(a[l.tfIndex] as string) ?? l.tfFloorWeight;
+}
+
+function deterministicHit(model: MatchModel, a: PreparedRecord, b: PreparedRecord): string | undefined {
+  const rules = model.deterministic;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as { name: string; fields: readonly number[] };
+    let ok = rule.fields.length > 0;
+    for (const f of rule.fields) {
+      const x = a[f] as string;
+      if (x.length === 0 || x !== b[f]) { ok = false; break; }
     }
-    if (ok) return r.name;
+    if (ok) return rule.name;
   }
   return undefined;
 }
@@ -356,8 +398,8 @@ export function probabilityFromWeight(w: number): number {
   return 1 / (1 + 2 ** -w);
 }
 
-/** Score a pair with its waterfall explanation (prior first, then one term per comparison). */
-export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
+/** Score prepared records with the waterfall explanation (prior first, then one term per comparison). */
+export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): PairScore {
   const explanation: ExplanationTerm[] = [{ comparison: 'prior', level: 'lambda', weight: model.priorWeight }];
   let w = model.priorWeight;
   for (const c of model.comparisons) {
@@ -378,11 +420,16 @@ export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
   return out;
 }
 
+/** Score a pair of StandardizedRecord.values with its waterfall explanation. */
+export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
+  return scorePrepared(model, model.fields.prepare(a), model.fields.prepare(b));
+}
+
 /**
- * Match weight only, without building an explanation (hot path for bulk scoring). Deterministic matches
- * return +Infinity.
+ * Match weight only, no explanation: the bulk-scoring hot path. Deterministic matches return +Infinity
+ * (probability 1).
  */
-export function matchWeight(model: MatchModel, a: Values, b: Values): number {
+export function matchWeightPrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): number {
   if (model.deterministic.length > 0 && deterministicHit(model, a, b) !== undefined) return Number.POSITIVE_INFINITY;
   let w = model.priorWeight;
   const cs = model.comparisons;
@@ -397,4 +444,9 @@ export function matchWeight(model: MatchModel, a: Values, b: Values): number {
     }
   }
   return w;
+}
+
+/** matchWeightPrepared for StandardizedRecord.values (prepares both records per call). */
+export function matchWeight(model: MatchModel, a: Values, b: Values): number {
+  return matchWeightPrepared(model, model.fields.prepare(a), model.fields.prepare(b));
 }

@@ -1,6 +1,6 @@
 import { blockingKeys, candidatePairs } from './blocking.js';
 import type { RawFields, StandardizeOptions } from './fields.js';
-import { loadModel, matchWeight, probabilityFromWeight, type MatchModel, type ModelJson } from './model.js';
+import { loadModel, matchWeightPrepared, prepareRecord, probabilityFromWeight, type MatchModel, type ModelJson } from './model.js';
 import { standardizeRecord } from './standardizeRecord.js';
 import { trainModel, type TrainOptions } from './trainModel.js';
 
@@ -119,13 +119,14 @@ export function runQuality(
   const { pairs, skippedBlocks } = candidatePairs(keys, { maxBlockSize: opts.maxBlockSize ?? 1000 });
   const t3 = performance.now();
   const threshold = opts.threshold ?? model.threshold;
+  const prepared = values.map((v) => prepareRecord(model, v));
   const scored: ScoredPair[] = [];
   let blockedTrue = 0;
   for (const [i, j] of pairs) {
     const a = data[i] as LabelledRecord;
     const b = data[j] as LabelledRecord;
     if (a.entity === b.entity) blockedTrue++;
-    const w = matchWeight(model, values[i] as Record<string, string>, values[j] as Record<string, string>);
+    const w = matchWeightPrepared(model, prepared[i] as readonly string[], prepared[j] as readonly string[]);
     const p = probabilityFromWeight(w);
     if (p >= threshold) scored.push({ a: a.id, b: b.id, probability: p });
   }

@@ -1,6 +1,6 @@
 import { blockingKeys, candidatePairs, type BlockingRule } from './blocking.js';
 import { IdresError } from './errors.js';
-import { compileComparison, loadModel, MODEL_FORMAT, MODEL_VERSION, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
+import { compileComparison, FieldIndex, loadModel, type PreparedRecord, MODEL_FORMAT, MODEL_VERSION, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
 import { DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 
 type Values = Readonly<Record<string, string>>;
@@ -77,14 +77,16 @@ function buildTfTables(records: ReadonlyArray<Values>, settings: MatchSettings):
 }
 
 /** Level index matrix for pairs: out[p * C + c]. */
-function levelMatrix(records: ReadonlyArray<Values>, pairs: ReadonlyArray<readonly [number, number]>, cmp: ReadonlyArray<(a: Values, b: Values) => number>): Uint8Array {
+type Cmp = (a: PreparedRecord, b: PreparedRecord) => number;
+
+function levelMatrix(records: ReadonlyArray<PreparedRecord>, pairs: ReadonlyArray<readonly [number, number]>, cmp: ReadonlyArray<Cmp>): Uint8Array {
   const C = cmp.length;
   const out = new Uint8Array(pairs.length * C);
   for (let p = 0; p < pairs.length; p++) {
     const [i, j] = pairs[p] as readonly [number, number];
-    const a = records[i] as Values;
-    const b = records[j] as Values;
-    for (let c = 0; c < C; c++) out[p * C + c] = (cmp[c] as (a: Values, b: Values) => number)(a, b);
+    const a = records[i] as PreparedRecord;
+    const b = records[j] as PreparedRecord;
+    for (let c = 0; c < C; c++) out[p * C + c] = (cmp[c] as Cmp)(a, b);
   }
   return out;
 }
@@ -226,12 +228,14 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const rand = mulberry32(opts.seed ?? 42);
   const maxBlockSize = opts.maxBlockSize ?? 1000;
   const specs = settings.comparisons;
-  const cmp = specs.map(compileComparison);
+  const fieldIndex = new FieldIndex();
+  const cmp = specs.map((s) => compileComparison(s, fieldIndex));
+  const prepared = records.map((r) => fieldIndex.prepare(r));
   const C = specs.length;
 
   // u from random pairs.
   const uPairs = samplePairs(n, opts.maxPairsForU ?? 300_000, rand);
-  const u = estimateU(specs, levelMatrix(records, uPairs, cmp), uPairs.length);
+  const u = estimateU(specs, levelMatrix(prepared, uPairs, cmp), uPairs.length);
 
   // m by EM per training rule.
   const mInit = specs.map((s) => initialM(s.levels));
@@ -246,7 +250,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       emRuns.push({ rule: rule.name, pairs: pairs.length, skipped: true });
       continue;
     }
-    const res = runEm(specs, levelMatrix(records, pairs, cmp), pairs.length, u, active, mInit, opts.emIterations ?? 50);
+    const res = runEm(specs, levelMatrix(prepared, pairs, cmp), pairs.length, u, active, mInit, opts.emIterations ?? 50);
     emRuns.push({ rule: rule.name, pairs: pairs.length, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches) });
     if (res.expectedMatches < 5) continue;
     for (let c = 0; c < C; c++) {
@@ -265,7 +269,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
 
   // λ: match rate among prediction-blocked pairs, scaled to all pairs.
   const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
-  const blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(records, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
+  const blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
   const totalPairs = (n * (n - 1)) / 2;
   const prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
 
