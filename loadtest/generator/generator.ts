@@ -366,6 +366,11 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     };
   }
 
+  /** Records currently owed by entities waiting in the shuffle window (bounded: the memory footprint). */
+  get bufferedRecords(): number {
+    return this.pendingRecords;
+  }
+
   [Symbol.iterator](): IterableIterator<SyntheticRecord> {
     return this;
   }
