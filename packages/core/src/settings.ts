@@ -183,5 +183,5 @@ export const DEFAULT_SETTINGS: MatchSettings = {
   ],
   blockingRules: DEFAULT_BLOCKING_RULES.map((r) => ({ name: r.name, fields: [...r.fields] })),
   threshold: 0.5,
-  tfTopN: 2000,
+  tfTopN: 1000,
 };

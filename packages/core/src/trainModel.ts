@@ -112,9 +112,13 @@ function estimateU(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs:
   return specs.map((spec, c) => {
     const counts = new Array<number>(spec.levels.length).fill(0);
     for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number)++;
+    const observed = spec.levels.some((l, k) => l.kind !== 'null' && (counts[k] ?? 0) > 0);
+    // No data for this field at all: fall back to a conservative prior instead of a uniform (meaningless) u.
+    if (!observed) return priorU(spec.levels);
     return normaliseNonNull(spec.levels, counts, 1);
   });
 }
+
 
 /** Probabilities over non-null levels with additive smoothing; null levels get 1 (they carry no evidence). */
 function normaliseNonNull(levels: readonly LevelSpec[], counts: readonly number[], pseudo: number): number[] {
@@ -122,6 +126,13 @@ function normaliseNonNull(levels: readonly LevelSpec[], counts: readonly number[
   let k = 0;
   levels.forEach((l, i) => { if (l.kind !== 'null') { total += counts[i] ?? 0; k++; } });
   return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP(((counts[i] ?? 0) + pseudo) / (total + pseudo * k))));
+}
+
+/** Prior u for a field never seen in training: agreement levels rare among non-matches, 'else' common. */
+function priorU(levels: readonly LevelSpec[]): number[] {
+  const raw = levels.map((l, i) => (l.kind === 'null' ? 0 : l.kind === 'else' ? 0.9 : 0.001 * 5 ** i));
+  const s = raw.reduce((x, y) => x + y, 0);
+  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP((raw[i] ?? 0) / s)));
 }
 
 /** Starting m: decreasing over levels (earlier levels are stronger agreement). */
