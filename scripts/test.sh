@@ -17,4 +17,6 @@ export KAFKA_BROKERS SCHEMA_REGISTRY_URL DATABASE_URL REDIS_URL
 node packages/cli/bin/idres.mjs services down
 echo "== integration tests (real Kafka, registry, Postgres, Redis)"
 mapfile -t integ < <(ls test/integration/*.test.ts services/*/test/integration/*.test.ts 2>/dev/null || true)
-node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${integ[@]}"
+# The integration tests reset the pipeline; the lock keeps them and benchmarks from doing so under each other.
+mkdir -p .stack
+flock .stack/pipeline.lock node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${integ[@]}"

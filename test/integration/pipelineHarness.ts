@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { MatchModel } from '@idres/core';
 import {
-  AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, ensureTopics, readBaseConfig,
+  AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, readBaseConfig,
   type RunnerDeps, type ServiceApp,
 } from '@idres/runtime';
 import { buildStandardizeApp } from '../../services/standardize/src/app';
@@ -11,6 +11,7 @@ import { buildMatchApp } from '../../services/match/src/app';
 import { buildResolveApp } from '../../services/resolve/src/app';
 import { buildPublishApp } from '../../services/publish/src/app';
 import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
+import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 
 /**
  * The five consuming services built in-process from their app.ts against the real local stack, plus a watcher
@@ -29,35 +30,10 @@ export class PipelineHarness {
   watcher!: PipelineWatcher;
   private apps: ServiceApp[] = [];
 
-  /** Deletes and recreates the topics, truncates resolve's tables and flushes Redis: a clean pipeline. */
+  /** A clean pipeline: empty topics, no resolve state, no block membership. */
   static async reset(): Promise<void> {
-    const h = new PipelineHarness();
-    const admin = h.kafka.admin();
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const ours = TOPIC_SPECS.map((t) => t.name).filter((t) => existing.has(t));
-    if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
-    for (let i = 0; i < 100; i++) {
-      const left = (await admin.listTopics()).filter((t) => ours.includes(t as (typeof ours)[number]));
-      if (left.length === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    for (let i = 0; ; i++) {
-      try {
-        await ensureTopics(admin, h.config.partitions);
-        break;
-      } catch (err) {
-        if (i > 50) throw err; // topic deletion finishes asynchronously in the broker
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
-    await admin.disconnect();
-    await h.pool.query(`DO $$ BEGIN
-      IF to_regclass('idres_records') IS NOT NULL THEN TRUNCATE idres_records, idres_clusters, idres_edges, idres_outbox; END IF;
-    END $$;`);
-    await h.redis.flushdb();
-    await h.pool.end();
-    h.redis.disconnect();
+    const c = readBaseConfig(process.env, 'test');
+    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
   }
 
   async start(model: MatchModel, threshold: number): Promise<void> {

@@ -6,6 +6,9 @@ import { REPO_ROOT } from './repoPaths';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
+import { resetPipeline, type ReplayFrom } from './pipelineReset';
+import { waitForDrain } from './resolveFile';
+import { readBaseConfig } from '@idres/runtime';
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -15,6 +18,10 @@ const USAGE = `idres — identity resolution over Kafka
       Starts the local stack and the six services first unless KAFKA_BROKERS is set.
   idres demo [--input FILE] [--no-wait]
       Starts everything, resolves the bundled sample, prints a summary, and keeps the services running until Ctrl-C.
+  idres replay --from raw|standardized|blocked|pairs
+      Stops the services, rebuilds every topic and state downstream of the given topic, sets the consumer group
+      reading it back to the earliest offset, restarts the services and waits until the pipeline has drained.
+  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
 `;
@@ -111,6 +118,31 @@ async function main(argv: string[]): Promise<void> {
       });
       log('stopping services...');
       await servicesDown();
+      return;
+    }
+    case 'replay':
+    case 'pipeline': {
+      let from: ReplayFrom | 'all';
+      if (cmd === 'pipeline') {
+        if (sub !== 'reset') throw new CliError('USAGE', USAGE);
+        from = 'all';
+      } else {
+        const { values } = parseArgs({ args: argv.slice(1), options: { from: { type: 'string', default: 'raw' } } });
+        if (!['raw', 'standardized', 'blocked', 'pairs'].includes(values.from ?? '')) throw new CliError('USAGE', `--from must be raw, standardized, blocked or pairs\n\n${USAGE}`);
+        from = values.from as ReplayFrom;
+      }
+      const local = !stackConfigured(process.env);
+      const env = local ? { ...stackEnv(), ...process.env } : process.env;
+      const cfg = readBaseConfig(env, 'cli');
+      if (local) await servicesDown();
+      const t0 = Date.now();
+      await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, from);
+      log(`${from === 'all' ? 'pipeline emptied' : `rebuilding from identity.${from}`} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+      if (from === 'all') return;
+      if (local) await servicesUp(stackEnv());
+      else log('restart your services now; they will reprocess from the earliest offset');
+      await waitForDrain(env as Record<string, string>, log);
+      log(`replay finished in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       return;
     }
     case 'stack': {

@@ -176,3 +176,29 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   }
   return summary;
 }
+
+/** Waits until every stage's consumer group has caught up with its input topic (twice in a row). */
+export async function waitForDrain(env: Record<string, string>, log: (msg: string) => void, timeoutMs = 3_600_000): Promise<void> {
+  const logger = createLogger('idres-cli', 'warn');
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger });
+  const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
+  const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
+  await watcher.start();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let quiet = 0;
+    let lastLog = 0;
+    while (quiet < 2) {
+      const lag = await watcher.pipelineLag();
+      quiet = lag === 0 ? quiet + 1 : 0;
+      if (Date.now() - lastLog > 5000) {
+        log(`  pipeline lag ${lag}`);
+        lastLog = Date.now();
+      }
+      if (Date.now() > deadline) throw new CliError('TIMEOUT', `pipeline still has lag ${lag} after ${timeoutMs / 1000}s`, 3);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await watcher.stop();
+  }
+}

@@ -24,7 +24,7 @@ export interface TopicSpec {
 const WEEK_MS = String(7 * 24 * 3600 * 1000);
 
 export const TOPIC_SPECS: readonly TopicSpec[] = [
-  { name: TOPICS.raw, keySchema: 'RecordKey', valueSchema: 'RawRecord', keyReason: 'source + source record ID: all versions and the tombstone of one record stay in order on one partition', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.raw, keySchema: 'RecordKey', valueSchema: 'RawRecord', keyReason: 'source + source record ID: all versions and the tombstone of one record stay in order on one partition', config: { 'retention.ms': '-1' } }, // kept forever: the input is what a replay rebuilds from
   { name: TOPICS.standardized, keySchema: 'RecordKey', valueSchema: 'StandardizedRecord', keyReason: 'same record key as identity.raw, so per-record order is kept', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.blocked, keySchema: 'BlockKey', valueSchema: 'BlockedRecord', keyReason: 'blocking key: every record of a block lands on one partition, so one match instance sees the whole block', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.pairs, keySchema: 'PairKey', valueSchema: 'PairEvent', keyReason: 'lower record ID of the pair (the record itself for RECORD/DELETE events): spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },

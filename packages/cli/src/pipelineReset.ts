@@ -1,0 +1,88 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
+
+/** The stage whose input topic a replay starts from; everything downstream of it is rebuilt. */
+export type ReplayFrom = 'raw' | 'standardized' | 'blocked' | 'pairs';
+
+const ORDER: ReadonlyArray<{ from: ReplayFrom; topic: TopicName; stage: string }> = [
+  { from: 'raw', topic: TOPICS.raw, stage: 'standardize' },
+  { from: 'standardized', topic: TOPICS.standardized, stage: 'block' },
+  { from: 'blocked', topic: TOPICS.blocked, stage: 'match' },
+  { from: 'pairs', topic: TOPICS.pairs, stage: 'resolve' },
+];
+
+export interface ResetEnv {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  redisUrl: string;
+  partitions: number;
+  groupPrefix: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Rebuilds the pipeline from `from` on (services must be stopped): the topics after it are deleted and
+ * recreated empty, the state they feed (Redis block membership when blocks are rebuilt; resolve's tables) is
+ * wiped, and the consumer group reading `from` is set back to the earliest offset. `from: 'all'` also empties
+ * identity.raw and the quarantine: a clean slate.
+ */
+export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Promise<{ recreated: string[] }> {
+  const logger = createLogger('idres-reset', 'warn');
+  const kafka = createKafka({ clientId: 'idres-reset', brokers: env.kafkaBrokers, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const idx = from === 'all' ? -1 : ORDER.findIndex((o) => o.from === from);
+    const keep = new Set<string>(from === 'all' ? [] : ORDER.slice(0, idx + 1).map((o) => o.topic));
+    if (from !== 'all') keep.add(TOPICS.quarantine);
+    const existing = new Set(await admin.listTopics());
+    const drop = TOPIC_SPECS.map((t) => t.name).filter((t) => !keep.has(t) && existing.has(t));
+    if (drop.length > 0) await admin.deleteTopics({ topics: drop, timeout: 30_000 });
+    for (let i = 0; i < 150 && (await admin.listTopics()).some((t) => drop.includes(t as TopicName)); i++) await sleep(200);
+    for (let i = 0; ; i++) {
+      try {
+        await ensureTopics(admin, env.partitions);
+        break;
+      } catch (err) {
+        if (i > 60) throw err; // the broker finishes deleting topics asynchronously
+        await sleep(500);
+      }
+    }
+    // Groups of rebuilt stages start over; so does the group reading the replay topic.
+    const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+    for (const o of ORDER.slice(Math.max(idx, 0))) {
+      const groupId = `${env.groupPrefix}.${o.stage}`;
+      if (groups.has(groupId)) await admin.resetOffsets({ groupId, topic: o.topic, earliest: true }).catch(() => admin.deleteGroups([groupId]));
+    }
+    for (const stage of ['publish']) {
+      const groupId = `${env.groupPrefix}.${stage}`;
+      if (groups.has(groupId)) await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  if (from === 'all' || from === 'raw' || from === 'standardized' || from === 'blocked') {
+    const redis = new Redis(env.redisUrl);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', 'idres:*', 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
+  try {
+    await pool.query(`DO $$ BEGIN
+      IF to_regclass('idres_records') IS NOT NULL THEN TRUNCATE idres_records, idres_clusters, idres_edges, idres_outbox; END IF;
+    END $$;`);
+  } finally {
+    await pool.end();
+  }
+  return { recreated: TOPIC_SPECS.map((t) => t.name) };
+}
