@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileComparison, damerauLevenshtein, DEFAULT_COMPARISONS, FieldIndex, jaroWinkler, standardizeRecord, type ComparisonSpec, type RawFields } from '../src/index.js';
+
+// --- string metrics ---
+const jwCases: Array<[string, string, number]> = [
+  ['MARTHA', 'MARHTA', 0.9611],
+  ['DWAYNE', 'DUANE', 0.84],
+  ['DIXON', 'DICKSONX', 0.8133],
+  ['SMITH', 'SMITH', 1],
+  ['', 'SMITH', 0],
+  ['ABC', 'XYZ', 0],
+];
+for (const [a, b, want] of jwCases) {
+  test(`jaroWinkler(${a || "''"}, ${b})`, () => {
+    assert.ok(Math.abs(jaroWinkler(a, b) - want) < 1e-3, `got ${jaroWinkler(a, b)}`);
+    assert.ok(Math.abs(jaroWinkler(b, a) - want) < 1e-3, 'symmetric');
+  });
+}
+
+const dlCases: Array<[string, string, number]> = [
+  ['19560409', '19560490', 1], // transposition
+  ['19560409', '19560419', 1], // substitution
+  ['SMITH', 'SMTH', 1],
+  ['SMITH', 'SMITHE', 1],
+  ['CA', 'ABC', 3], // OSA (not unrestricted DL, which gives 2)
+  ['KITTEN', 'SITTING', 3],
+  ['', 'ABC', 3],
+  ['SAME', 'SAME', 0],
+];
+for (const [a, b, want] of dlCases) {
+  test(`damerauLevenshtein(${a || "''"}, ${b}) = ${want}`, () => {
+    assert.equal(damerauLevenshtein(a, b), want);
+    assert.equal(damerauLevenshtein(b, a), want);
+    assert.equal(damerauLevenshtein(a, b, 1), Math.min(want, 2), 'bounded by max+1');
+  });
+}
+
+test('damerauLevenshtein handles 10,000-char strings and emoji', () => {
+  assert.equal(damerauLevenshtein('a'.repeat(10_000), 'a'.repeat(9_999) + 'b', 2), 1);
+  assert.equal(damerauLevenshtein('😀', '😀'), 0);
+  assert.ok(jaroWinkler('x'.repeat(10_000), 'x'.repeat(10_000)) === 1);
+});
+
+// --- comparison levels (DEFAULT_COMPARISONS) ---
+const spec = (name: string): ComparisonSpec => {
+  const s = DEFAULT_COMPARISONS.find((c) => c.name === name);
+  if (!s) throw new Error(`no comparison ${name}`);
+  return s;
+};
+
+function levelOf(name: string, a: RawFields, b: RawFields): string {
+  const s = spec(name);
+  const fields = new FieldIndex();
+  const cmp = compileComparison(s, fields);
+  const va = fields.prepare(standardizeRecord(a).values);
+  const vb = fields.prepare(standardizeRecord(b).values);
+  return s.levels[cmp(va, vb)]?.label ?? 'none';
+}
+
+const levelCases: Array<[string, RawFields, RawFields, string]> = [
+  ['given_name', { given_name: 'John' }, {}, 'null'],
+  ['given_name', { given_name: 'John' }, { given_name: 'JOHN' }, 'exact'],
+  ['given_name', { given_name: 'Bill' }, { given_name: 'William' }, 'nickname'],
+  ['given_name', { given_name: 'Peggy' }, { given_name: 'Margaret' }, 'nickname'],
+  ['given_name', { given_name: 'Jonathon' }, { given_name: 'Jonathan' }, 'jw_0.92'],
+  ['given_name', { given_name: 'Philip' }, { given_name: 'Filip' }, 'metaphone'],
+  ['given_name', { given_name: 'Mohamed' }, { given_name: 'Muhammad' }, 'metaphone'],
+  ['given_name', { given_name: 'Smith', family_name: 'John' }, { given_name: 'John', family_name: 'Smith' }, 'swapped'],
+  ['given_name', { given_name: 'Alice' }, { given_name: 'Zbigniew' }, 'else'],
+  ['given_name', { given_name: '山田' }, { given_name: '田中' }, 'else'],
+  ['family_name', { family_name: 'Zbigniewski' }, { family_name: 'Zbigniewsky' }, 'jw_0.92'],
+  ['family_name', { family_name: 'Smith' }, { family_name: 'Smyth' }, 'metaphone'],
+  ['dob', { dob: '1956-04-09' }, { dob: '19560409' }, 'exact'],
+  ['dob', { dob: '1956-04-09' }, { dob: '1956-04-08' }, 'one_typo'],
+  ['dob', { dob: '1956-04-09' }, { dob: '1956-09-04' }, 'day_month_swapped'],
+  ['dob', { dob: '1956-04-09' }, { dob: '1957-02-20' }, 'within_1y'],
+  ['dob', { dob: '1956-04-09' }, { dob: '1963-12-20' }, 'within_10y'],
+  ['dob', { dob: '1956-04-09' }, { dob: '1990-12-20' }, 'else'],
+  ['dob', { dob: '1900-01-01' }, { dob: '1900-01-01' }, 'null'],
+  ['ssn', { ssn: '123-45-6780' }, { ssn: '123456780' }, 'exact'],
+  ['ssn', { ssn: '123-45-6780' }, { ssn: '123-45-6781' }, 'one_typo'],
+  ['ssn', { ssn: '123-45-6780' }, { ssn: '123-54-6781' }, 'two_typos'],
+  ['ssn', { ssn: '078-05-1120' }, { ssn: '078-05-1120' }, 'null'],
+  ['street', { house_number: '7', address_line1: 'Wallaby Place' }, { address_line1: '7 wallaby pl' }, 'exact_with_number'],
+  ['street', { address_line1: 'Wallaby Place' }, { address_line1: 'Walaby Place' }, 'jw_0.90'],
+  ['postcode', { postcode: '2119' }, { postcode: '2191' }, 'one_typo'],
+  ['email', { email: 'bob@x.com' }, { email: 'BOB@x.com' }, 'exact'],
+  ['email', { email: 'bob77@x.com' }, { email: 'bob77@y.org' }, 'same_user'],
+  ['phone', { phone: '415-555-2671' }, { phone: '+1 (415) 555 2671' }, 'exact'],
+  ['gender', { gender: 'male' }, { gender: 'F' }, 'else'],
+];
+for (const [name, a, b, want] of levelCases) {
+  test(`comparison ${name}: ${JSON.stringify(a)} vs ${JSON.stringify(b)} -> ${want}`, () => {
+    assert.equal(levelOf(name, a, b), want);
+    assert.equal(levelOf(name, b, a), want, 'symmetric');
+  });
+}

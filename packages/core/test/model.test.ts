@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SETTINGS, IdresError, loadModel, matchWeight, scorePair, standardizeRecord, trainModel, type ModelJson, type RawFields } from '../src/index.js';
+import { loadLabelledDataset } from '../src/fixtures/labelledDatasets.js';
+
+const defaultJson: unknown = JSON.parse(readFileSync(new URL('../models/default.json', import.meta.url), 'utf8'));
+const model = loadModel(defaultJson);
+const std = (r: RawFields): Record<string, string> => standardizeRecord(r).values;
+
+test('default model loads and is versioned', () => {
+  const j = defaultJson as ModelJson;
+  assert.equal(j.format, 'idres-match-model');
+  assert.equal(j.version, 1);
+  assert.ok(j.prior > 0 && j.prior < 1);
+});
+
+const invalidModels: Array<[string, (j: Record<string, unknown>) => unknown]> = [
+  ['not an object', () => 42],
+  ['wrong format', (j) => ({ ...j, format: 'other' })],
+  ['future version', (j) => ({ ...j, version: 99 })],
+  ['prior out of range', (j) => ({ ...j, prior: 1.5 })],
+  ['comparisons length mismatch', (j) => ({ ...j, comparisons: [] })],
+  ['m not a probability', (j) => {
+    const c = structuredClone(j.comparisons) as Array<{ levels: Array<{ m: number }> }>;
+    (c[0]!.levels[1] as { m: number }).m = -1;
+    return { ...j, comparisons: c };
+  }],
+  ['unknown level kind', (j) => {
+    const s = structuredClone(j.settings) as { comparisons: Array<{ levels: Array<{ kind: string }> }> };
+    s.comparisons[0]!.levels[1]!.kind = 'telepathy';
+    return { ...j, settings: s };
+  }],
+];
+for (const [name, mutate] of invalidModels) {
+  test(`loadModel rejects: ${name}`, () => {
+    assert.throws(() => loadModel(mutate(structuredClone(defaultJson) as Record<string, unknown>)), (e: unknown) => e instanceof IdresError && e.code === 'MODEL_INVALID' && e.retriable === false);
+  });
+}
+
+const pairCases: Array<[string, RawFields, RawFields, 'match' | 'non-match']> = [
+  ['identical person', { given_name: 'Mitchell', family_name: 'Green', dob: '19560409', postcode: '2119', address_line1: 'wallaby place', city: 'cleveland' },
+    { given_name: 'mitchell', family_name: 'green', dob: '1956-04-09', postcode: '2119', address_line1: 'Wallaby Pl', city: 'Cleveland' }, 'match'],
+  ['typos and nickname', { given_name: 'William', family_name: 'Zbigniewski', dob: '1971-06-24', email: 'wz@acme.org' },
+    { given_name: 'Bill', family_name: 'Zbigniewsky', dob: '1971-06-42'.replace('42', '24'), email: 'wz@acme.org' }, 'match'],
+  ['different people same surname', { given_name: 'John', family_name: 'Smith', dob: '1980-01-02', postcode: '2000' },
+    { given_name: 'Alice', family_name: 'Smith', dob: '1944-07-19', postcode: '4000' }, 'non-match'],
+  ['nothing in common', { given_name: 'Ann', family_name: 'Lee' }, { given_name: 'Zed', family_name: 'Krol' }, 'non-match'],
+];
+for (const [name, a, b, want] of pairCases) {
+  test(`scorePair: ${name} -> ${want}`, () => {
+    const s = scorePair(model, std(a), std(b));
+    assert.equal(s.probability >= model.threshold, want === 'match', `p=${s.probability}`);
+    // Waterfall adds up: prior + comparison weights = matchWeight.
+    const sum = s.explanation.reduce((x, t) => x + t.weight, 0);
+    assert.ok(Math.abs(sum - s.matchWeight) < 1e-9);
+    assert.equal(s.explanation[0]?.comparison, 'prior');
+    assert.equal(s.explanation.length, 1 + DEFAULT_SETTINGS.comparisons.length);
+    assert.ok(Math.abs(matchWeight(model, std(a), std(b)) - s.matchWeight) < 1e-9, 'fast path agrees');
+  });
+}
+
+test('deterministic rule: same valid SSN and DOB', () => {
+  const a = std({ ssn: '123-45-6780', dob: '1980-01-02', given_name: 'X' });
+  const b = std({ ssn: '123456780', dob: '01/02/1980', given_name: 'Y' });
+  const s = scorePair(model, a, b);
+  assert.equal(s.deterministicRule, 'ssn_and_dob');
+  assert.equal(s.probability, 1);
+  // Placeholder SSNs never trigger it.
+  const p = scorePair(model, std({ ssn: '999-99-9999', dob: '1980-01-02' }), std({ ssn: '999-99-9999', dob: '1980-01-02' }));
+  assert.equal(p.deterministicRule, undefined);
+});
+
+test('term frequency: a match on a common surname weighs less than on a rare one', () => {
+  const j = structuredClone(defaultJson) as ModelJson;
+  const table = j.tfTables.family_name;
+  assert.ok(table, 'family_name tf table');
+  const common = Object.entries(table.frequencies).sort((x, y) => y[1] - x[1])[0]![0];
+  const w = (fam: string): number => scorePair(model, { family_name: fam }, { family_name: fam }).explanation.find((t) => t.comparison === 'family_name')!.weight;
+  assert.ok(w(common) < w('QQZYXWVBNMK'), `${common}: ${w(common)} vs rare ${w('QQZYXWVBNMK')}`);
+});
+
+test('trainModel: no labels, deterministic for a seed, and rejects tiny input', () => {
+  const d = loadLabelledDataset('febrl_dataset1');
+  const values = d.records.slice(0, 400).map((r) => standardizeRecord(r.fields, d.standardize).values);
+  const m1 = trainModel(values, { seed: 1, maxPairsForU: 20_000, createdAt: 'x' });
+  const m2 = trainModel(values, { seed: 1, maxPairsForU: 20_000, createdAt: 'x' });
+  assert.deepEqual(m1, m2);
+  const given = m1.comparisons.find((c) => c.name === 'given_name')!;
+  const exact = given.levels.find((l) => l.label === 'exact')!;
+  const els = given.levels.find((l) => l.label === 'else')!;
+  assert.ok(exact.m > exact.u * 10, 'exact given name is evidence for a match');
+  assert.ok(els.m < els.u, 'disagreeing given name is evidence against');
+  assert.throws(() => trainModel([{}]), (e: unknown) => e instanceof IdresError && e.code === 'INPUT_INVALID');
+});
