@@ -7,9 +7,9 @@ import { PipelineHarness } from './pipelineHarness';
 // Resolve must give the same partition of records into identities whatever the arrival order, and whether the
 // data comes as one batch or as increments with pauses (the continuous-feed path).
 const dataset = loadLabelledDataset('febrl_dataset1');
-const modelJson = trainModel(dataset.records.map((r) => standardizeRecord(r.fields).values));
+const modelJson = trainModel(dataset.records.map((r) => standardizeRecord(r.fields, dataset.standardize).values));
 const model: MatchModel = loadModel(modelJson);
-const threshold = (modelJson as { threshold?: number }).threshold ?? 0.5;
+const threshold = modelJson.threshold;
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {
   const out = [...xs];
@@ -32,7 +32,7 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
 async function partitionFor(order: typeof dataset.records, chunks: number, pauseMs: number): Promise<string[]> {
   await PipelineHarness.reset();
   const h = new PipelineHarness();
-  await h.start(model, threshold);
+  await h.start(model, threshold, dataset.standardize);
   try {
     const size = Math.ceil(order.length / chunks);
     for (let i = 0; i < order.length; i += size) {

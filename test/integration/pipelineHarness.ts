@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { MatchModel } from '@idres/core';
+import type { MatchModel, StandardizeOptions } from '@idres/core';
 import {
   AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, readBaseConfig,
   type RunnerDeps, type ServiceApp,
@@ -36,7 +36,7 @@ export class PipelineHarness {
     await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
   }
 
-  async start(model: MatchModel, threshold: number): Promise<void> {
+  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}): Promise<void> {
     await this.serde.registerTopics(TOPIC_SPECS);
     await this.producer.connect();
     const deps = (name: string): RunnerDeps => ({
@@ -44,7 +44,7 @@ export class PipelineHarness {
       groupPrefix: this.groupPrefix, batchSize: 500, partitionsConsumedConcurrently: 3,
     });
     this.apps = [
-      buildStandardizeApp(deps('standardize')),
+      buildStandardizeApp(deps('standardize'), { standardize }),
       buildBlockApp(deps('block')),
       buildMatchApp(deps('match'), this.redis, { model, threshold, blockCap: 500 }),
       buildResolveApp(deps('resolve'), this.pool),

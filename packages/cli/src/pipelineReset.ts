@@ -50,15 +50,19 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Pr
         await sleep(500);
       }
     }
-    // Groups of rebuilt stages start over; so does the group reading the replay topic.
-    const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-    for (const o of ORDER.slice(Math.max(idx, 0))) {
-      const groupId = `${env.groupPrefix}.${o.stage}`;
-      if (groups.has(groupId)) await admin.resetOffsets({ groupId, topic: o.topic, earliest: true }).catch(() => admin.deleteGroups([groupId]));
-    }
-    for (const stage of ['publish']) {
-      const groupId = `${env.groupPrefix}.${stage}`;
-      if (groups.has(groupId)) await admin.deleteGroups([groupId]).catch(() => undefined);
+    // Groups of rebuilt stages start over; so does the group reading the replay topic. (After a full reset the
+    // topics are new, so old offsets no longer apply.)
+    if (from !== 'all') {
+      const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+      for (const o of [...ORDER.slice(idx), { topic: TOPICS.resolved, stage: 'publish' }]) {
+        const groupId = `${env.groupPrefix}.${o.stage}`;
+        if (!groups.has(groupId)) continue;
+        try {
+          await admin.resetOffsets({ groupId, topic: o.topic, earliest: true });
+        } catch (err) {
+          throw new Error(`cannot rewind consumer group ${groupId} (${(err as Error).message}): stop its service instances first`);
+        }
+      }
     }
   } finally {
     await admin.disconnect();
@@ -78,8 +82,10 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Pr
   }
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   try {
-    await pool.query(`DO $$ BEGIN
-      IF to_regclass('idres_records') IS NOT NULL THEN TRUNCATE idres_records, idres_clusters, idres_edges, idres_outbox; END IF;
+    await pool.query(`DO $$ DECLARE t text; BEGIN
+      FOREACH t IN ARRAY ARRAY['idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox'] LOOP
+        IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;
+      END LOOP;
     END $$;`);
   } finally {
     await pool.end();

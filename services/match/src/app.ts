@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import { firstSharedRule, scorePair, type BlockingKey, type MatchModel } from '@idres/core';
+import { firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type MatchModel, type PreparedRecord } from '@idres/core';
 import {
   ConsumerRunner,
   TOPICS,
@@ -67,6 +67,15 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     }
     for (const [id, r] of batchRecords) records.set(id, r);
 
+    // Records are converted to the model's dense form once per batch; explanations only for pairs that pass.
+    const prepared = new Map<string, { v: number; p: PreparedRecord }>();
+    const prep = (id: string, r: StoredRecord): PreparedRecord => {
+      const hit = prepared.get(id);
+      if (hit && hit.v === r.v) return hit.p;
+      const p = prepareRecord(options.model, r.values);
+      prepared.set(id, { v: r.v, p });
+      return p;
+    };
     const addMembers: Array<[string, string, number]> = [];
     const removeMembers: Array<[string, string]> = [];
     for (const b of live) {
@@ -83,6 +92,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         continue;
       }
       const myKeys = toKeys(b.keys);
+      const mine = prep(b.recordId, { v: b.version, values: b.values, keys: b.keys });
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
         const other = records.get(otherId);
@@ -92,9 +102,10 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           continue;
         }
         if (firstSharedRule(myKeys, toKeys(other.keys)) !== b.ruleIndex) continue; // scored under an earlier rule
-        const score = scorePair(options.model, b.values, other.values);
+        const theirs = prep(otherId, other);
         comparisons.inc();
-        if (score.probability < options.threshold) continue;
+        if (probabilityFromWeight(matchWeightPrepared(options.model, mine, theirs)) < options.threshold) continue;
+        const score = scorePrepared(options.model, mine, theirs);
         pairsOut.inc();
         const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.v] : [otherId, other.v, b.recordId, b.version];
         const ev: PairEventAvro = {

@@ -7,11 +7,11 @@ import { buildMatchApp } from './app';
 
 const config = readBaseConfig(process.env, 'match');
 const modelPath = envString(process.env, 'IDRES_MODEL', fileURLToPath(new URL('../../../packages/core/models/default.json', import.meta.url)));
-const modelJson = JSON.parse(readFileSync(modelPath, 'utf8')) as { threshold?: number };
-const model = loadModel(modelJson);
-const threshold = envFloat(process.env, 'IDRES_MATCH_THRESHOLD', typeof modelJson.threshold === 'number' ? modelJson.threshold : 0.5);
+const model = loadModel(JSON.parse(readFileSync(modelPath, 'utf8')));
+const threshold = envFloat(process.env, 'IDRES_MATCH_THRESHOLD', model.threshold);
 const ctx = await openServiceContext(config, process.env);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 ctx.logger.info({ modelPath, threshold }, 'model loaded');
 const app = buildMatchApp(runnerDeps(ctx), redis, { model, threshold, blockCap: envInt(process.env, 'IDRES_BLOCK_CAP', 500, 1) });
 await hostService(ctx, app, [async () => { await redis.quit(); }]);

@@ -96,38 +96,47 @@ export class PostgresResolveStore {
 
   private async applyIn(c: PoolClient, batch: ResolveBatch): Promise<number> {
     const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b])])].sort();
-    // 1. Rows for records never seen, in sorted order so concurrent inserts queue instead of deadlocking.
-    await c.query(
-      `INSERT INTO idres_records (record_id) SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id ON CONFLICT (record_id) DO NOTHING`,
-      [ids],
-    );
-    // 2. Lock the clusters these records are in (ascending), then the records, then check nothing moved meanwhile.
-    const pre = await c.query<{ cluster_id: string }>(`SELECT DISTINCT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL`, [ids]);
-    const lockedClusters = pre.rows.map((r) => num(r.cluster_id)).sort((x, y) => x - y);
-    const locked = await c.query<{ cluster_id: string }>(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [lockedClusters]);
-    const lockedSet = new Set(locked.rows.map((r) => num(r.cluster_id)));
-    const rows = await c.query<{ record_id: string; version: string; deleted: boolean; registered: boolean; cluster_id: string | null }>(
-      `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) ORDER BY record_id FOR UPDATE`,
+    // 1. Rows for records never seen, in sorted order, so concurrent batches naming the same new record queue on
+    //    it instead of deadlocking; then lock the clusters of the known records (ascending), then those records,
+    //    and check nothing moved in between.
+    const inserted = await c.query<{ record_id: string }>(
+      `INSERT INTO idres_records (record_id) SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id ON CONFLICT (record_id) DO NOTHING RETURNING record_id`,
       [ids],
     );
     const state = new Map<string, RowState>();
-    for (const r of rows.rows) {
-      const clusterId = r.cluster_id === null ? null : num(r.cluster_id);
-      if (clusterId !== null && !lockedSet.has(clusterId)) {
-        throw new IdresRuntimeError('HANDLER_FAILED', `cluster ${clusterId} changed under a concurrent resolve; retrying batch`, { retriable: true });
+    for (const r of inserted.rows) state.set(r.record_id, { version: 0, deleted: false, registered: false, clusterId: null });
+    const known = ids.filter((id) => !state.has(id));
+    if (known.length > 0) {
+      const pre = await c.query<{ cluster_id: string }>(`SELECT DISTINCT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL`, [known]);
+      const lockIds = pre.rows.map((r) => num(r.cluster_id)).sort((x, y) => x - y);
+      const lockedSet = new Set<number>();
+      if (lockIds.length > 0) {
+        const locked = await c.query<{ cluster_id: string }>(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [lockIds]);
+        for (const r of locked.rows) lockedSet.add(num(r.cluster_id));
       }
-      state.set(r.record_id, { version: num(r.version), deleted: r.deleted, registered: r.registered, clusterId });
+      const rows = await c.query<{ record_id: string; version: string; deleted: boolean; registered: boolean; cluster_id: string | null }>(
+        `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) ORDER BY record_id FOR UPDATE`,
+        [known],
+      );
+      for (const r of rows.rows) {
+        const clusterId = r.cluster_id === null ? null : num(r.cluster_id);
+        if (clusterId !== null && !lockedSet.has(clusterId)) {
+          throw new IdresRuntimeError('HANDLER_FAILED', `cluster ${clusterId} changed under a concurrent resolve; retrying batch`, { retriable: true });
+        }
+        state.set(r.record_id, { version: num(r.version), deleted: r.deleted, registered: r.registered, clusterId });
+      }
     }
 
     const splitCheck = new Set<number>();
     const touched = new Set<number>();
     const edgeDrops = new Map<string, number>(); // record -> drop its edges whose version of it is below this
-    const recordUpdates: Array<{ id: string; version: number; deleted: boolean; registered: boolean; values: string; ingestedAt: number | null }> = [];
-    const bump = (id: string, version: number): void => {
-      const s = state.get(id)!;
+    const changed = new Set<string>();
+    const newValues = new Map<string, { values: string | null; ingestedAt: number | null }>();
+    const bump = (id: string, s: RowState, version: number): void => {
       if (s.version > 0) edgeDrops.set(id, version);
       if (s.clusterId !== null && s.version > 0) splitCheck.add(s.clusterId);
       s.version = version;
+      changed.add(id);
     };
 
     // 3. Record events: newer versions replace older ones; deletes detach the record from its cluster.
@@ -142,14 +151,17 @@ export class PostgresResolveStore {
           touched.add(s.clusterId);
         }
         Object.assign(s, { version: r.version, deleted: true, registered: true, clusterId: null });
-        recordUpdates.push({ id: r.recordId, version: r.version, deleted: true, registered: true, values: '{}', ingestedAt: r.ingestedAt });
+        changed.add(r.recordId);
+        newValues.set(r.recordId, { values: '{}', ingestedAt: r.ingestedAt });
         continue;
       }
-      if (s.version < r.version) bump(r.recordId, r.version);
+      if (s.version === r.version && s.registered && !s.deleted) continue; // a redelivered registration changes nothing
+      if (s.version < r.version) bump(r.recordId, s, r.version);
+      changed.add(r.recordId);
       s.deleted = false;
       s.registered = true;
       if (s.clusterId !== null) touched.add(s.clusterId);
-      recordUpdates.push({ id: r.recordId, version: r.version, deleted: false, registered: true, values: JSON.stringify(r.values), ingestedAt: r.ingestedAt });
+      newValues.set(r.recordId, { values: JSON.stringify(r.values), ingestedAt: r.ingestedAt });
     }
 
     // 4. Pairs: an end whose stored version is newer (or deleted) makes the pair stale; an older one is bumped.
@@ -160,30 +172,11 @@ export class PostgresResolveStore {
       if (sa.version > p.av || sb.version > p.bv || (sa.deleted && sa.version >= p.av) || (sb.deleted && sb.version >= p.bv)) continue;
       for (const [id, v, s] of [[p.a, p.av, sa], [p.b, p.bv, sb]] as const) {
         if (s.version < v) {
-          bump(id, v);
+          bump(id, s, v);
           s.deleted = false;
-          recordUpdates.push({ id, version: v, deleted: false, registered: s.registered, values: '{}', ingestedAt: null });
         }
       }
       livePairs.push(p);
-    }
-
-    if (recordUpdates.length > 0) {
-      // The last update per record wins (a pair bump never overwrites the values of a registration in this batch).
-      const last = new Map<string, (typeof recordUpdates)[number]>();
-      for (const u of recordUpdates) {
-        const prev = last.get(u.id);
-        last.set(u.id, prev && prev.version === u.version && u.values === '{}' && !u.deleted ? prev : u);
-      }
-      const us = [...last.values()];
-      await c.query(
-        `UPDATE idres_records r SET version = u.version, deleted = u.deleted, registered = u.registered,
-           values = CASE WHEN u.deleted THEN '{}'::jsonb WHEN u.vals = '{}' THEN r.values ELSE u.vals::jsonb END,
-           ingested_at = COALESCE(u.ing, r.ingested_at), cluster_id = CASE WHEN u.deleted THEN NULL ELSE r.cluster_id END, updated_at = now()
-         FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[], $5::text[], $6::bigint[]) AS u(id, version, deleted, registered, vals, ing)
-         WHERE r.record_id = u.id`,
-        [us.map((u) => u.id), us.map((u) => u.version), us.map((u) => u.deleted), us.map((u) => u.registered), us.map((u) => u.values), us.map((u) => u.ingestedAt)],
-      );
     }
     if (edgeDrops.size > 0) {
       const dropIds = [...edgeDrops.keys()];
@@ -194,18 +187,62 @@ export class PostgresResolveStore {
 
     // 5. Every live record without a cluster gets one: singletons have master IDs too.
     const homeless = [...state].filter(([, s]) => !s.deleted && s.clusterId === null).map(([id]) => id).sort();
+    const newClusters: number[] = [];
     if (homeless.length > 0) {
       const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [homeless.length]);
-      const newIds = seq.rows.map((r) => num(r.id));
-      await c.query(`INSERT INTO idres_clusters (cluster_id, size) SELECT unnest($1::bigint[]), 1`, [newIds]);
-      await c.query(`UPDATE idres_records r SET cluster_id = u.cid FROM unnest($1::text[], $2::bigint[]) AS u(id, cid) WHERE r.record_id = u.id`, [homeless, newIds]);
       homeless.forEach((id, i) => {
-        state.get(id)!.clusterId = newIds[i]!;
-        touched.add(newIds[i]!);
+        const cid = num(seq.rows[i]!.id);
+        state.get(id)!.clusterId = cid;
+        newClusters.push(cid);
+        touched.add(cid);
+        changed.add(id);
       });
     }
 
-    // 6. Store the live pairs' edges, then union their clusters: the oldest cluster of each group survives.
+    // 6. Union the clusters of live pairs in memory: the oldest cluster of each connected group survives.
+    const links: Array<[number, number]> = [];
+    for (const p of livePairs) {
+      const ca = state.get(p.a)!.clusterId;
+      const cb = state.get(p.b)!.clusterId;
+      if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
+    }
+    const plan = mergePlan(links);
+    const events: Array<Omit<ResolvedEventAvro, 'seq' | 'at' | 'maxIngestedAt'>> = [];
+    for (const [id, s] of state) {
+      if (s.clusterId !== null && plan.has(s.clusterId)) {
+        s.clusterId = plan.get(s.clusterId)!;
+        changed.add(id);
+      }
+    }
+    for (const [a, sv] of plan) {
+      touched.delete(a);
+      touched.add(sv);
+      if (splitCheck.delete(a)) splitCheck.add(sv);
+      events.push({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(sv), splitFrom: null });
+    }
+
+    // 7. Write the batch's records in one statement, then clusters, relabels of absorbed clusters, and edges.
+    const absorbedSet = new Set(plan.keys());
+    const created = newClusters.filter((id) => !absorbedSet.has(id));
+    if (created.length > 0) await c.query(`INSERT INTO idres_clusters (cluster_id, size) SELECT unnest($1::bigint[]), 1`, [created]);
+    if (changed.size > 0) {
+      const us = [...changed].sort();
+      await c.query(
+        `UPDATE idres_records r SET version = u.version, deleted = u.deleted, registered = u.registered, cluster_id = u.cid,
+           values = COALESCE(u.vals::jsonb, r.values), ingested_at = COALESCE(u.ing, r.ingested_at), updated_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[], $5::bigint[], $6::text[], $7::bigint[]) AS u(id, version, deleted, registered, cid, vals, ing)
+         WHERE r.record_id = u.id`,
+        [
+          us, us.map((id) => state.get(id)!.version), us.map((id) => state.get(id)!.deleted), us.map((id) => state.get(id)!.registered),
+          us.map((id) => state.get(id)!.clusterId), us.map((id) => newValues.get(id)?.values ?? null), us.map((id) => newValues.get(id)?.ingestedAt ?? null),
+        ],
+      );
+    }
+    if (plan.size > 0) {
+      const absorbed = [...plan.keys()];
+      await c.query(`UPDATE idres_records r SET cluster_id = m.s FROM unnest($1::bigint[], $2::bigint[]) AS m(o, s) WHERE r.cluster_id = m.o`, [absorbed, absorbed.map((a) => plan.get(a)!)]);
+      await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [absorbed.filter((a) => !newClusters.includes(a))]);
+    }
     if (livePairs.length > 0) {
       await c.query(
         `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation)
@@ -220,29 +257,8 @@ export class PostgresResolveStore {
         ],
       );
     }
-    const links: Array<[number, number]> = [];
-    for (const p of livePairs) {
-      const ca = state.get(p.a)!.clusterId;
-      const cb = state.get(p.b)!.clusterId;
-      if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
-    }
-    const plan = mergePlan(links);
-    const events: Array<Omit<ResolvedEventAvro, 'seq' | 'at' | 'maxIngestedAt'>> = [];
-    if (plan.size > 0) {
-      const absorbed = [...plan.keys()];
-      const survivors = absorbed.map((a) => plan.get(a)!);
-      await c.query(`UPDATE idres_records r SET cluster_id = m.s FROM unnest($1::bigint[], $2::bigint[]) AS m(o, s) WHERE r.cluster_id = m.o`, [absorbed, survivors]);
-      await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [absorbed]);
-      for (const s of state.values()) if (s.clusterId !== null && plan.has(s.clusterId)) s.clusterId = plan.get(s.clusterId)!;
-      for (const [a, s] of plan) {
-        touched.delete(a);
-        touched.add(s);
-        if (splitCheck.delete(a)) splitCheck.add(s);
-        events.push({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(s), splitFrom: null });
-      }
-    }
 
-    // 7. Clusters that lost an edge or a member: recompute components from stored edges; the larger part keeps the ID.
+    // 8. Clusters that lost an edge or a member: recompute components from stored edges; the larger part keeps the ID.
     const splitFrom = new Map<number, number>();
     if (splitCheck.size > 0) {
       const clusterIds = [...splitCheck];
@@ -281,20 +297,32 @@ export class PostgresResolveStore {
         await c.query(`UPDATE idres_records r SET cluster_id = u.cid FROM unnest($1::text[], $2::bigint[]) AS u(id, cid) WHERE r.record_id = u.id`, [recIds, recCids]);
       }
     }
-    for (const s of state.values()) if (s.clusterId !== null) touched.add(s.clusterId);
 
-    // 8. Sizes, retirements and the membership of every touched identity, queued in the outbox with a global sequence.
+    // 9. Sizes, retirements and the membership of every touched identity, queued in the outbox (one row per batch).
     const touchedIds = [...touched].filter((id) => !plan.has(id)).sort((x, y) => x - y);
-    const memberRows = await c.query<{ cluster_id: string; members: string[] }>(
-      `SELECT cluster_id, array_agg(record_id ORDER BY record_id) AS members FROM idres_records WHERE cluster_id = ANY($1) AND NOT deleted GROUP BY cluster_id`,
-      [touchedIds],
-    );
-    const members = new Map(memberRows.rows.map((r) => [num(r.cluster_id), r.members]));
+    // A cluster created in this batch (and not split) holds only this batch's records: its members are known here.
+    const newSet = new Set(newClusters);
+    const members = new Map<number, string[]>();
+    for (const [id, s] of state) {
+      if (s.clusterId === null || !newSet.has(s.clusterId) || splitFrom.has(s.clusterId) || s.deleted) continue;
+      const list = members.get(s.clusterId) ?? [];
+      list.push(id);
+      members.set(s.clusterId, list);
+    }
+    for (const list of members.values()) list.sort();
+    const unknown = touchedIds.filter((id) => !newSet.has(id) || splitFrom.has(id));
+    if (unknown.length > 0) {
+      const memberRows = await c.query<{ cluster_id: string; members: string[] }>(
+        `SELECT cluster_id, array_agg(record_id ORDER BY record_id) AS members FROM idres_records WHERE cluster_id = ANY($1) AND NOT deleted GROUP BY cluster_id`,
+        [unknown],
+      );
+      for (const r of memberRows.rows) members.set(num(r.cluster_id), r.members);
+    }
     const empty = touchedIds.filter((id) => !members.has(id));
     if (empty.length > 0) await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [empty]);
     const live = touchedIds.filter((id) => members.has(id));
     if (live.length > 0) {
-      await c.query(`UPDATE idres_clusters c SET size = u.n, updated_at = now() FROM unnest($1::bigint[], $2::int[]) AS u(id, n) WHERE c.cluster_id = u.id`, [live, live.map((id) => members.get(id)!.length)]);
+      await c.query(`UPDATE idres_clusters c SET size = u.n, updated_at = now() FROM unnest($1::bigint[], $2::int[]) AS u(id, n) WHERE c.cluster_id = u.id AND c.size <> u.n`, [live, live.map((id) => members.get(id)!.length)]);
     }
     for (const id of empty) events.push({ type: 'RETIRED', masterId: masterIdOf(id), members: [], survivorId: null, splitFrom: null });
     for (const id of live) {
@@ -302,13 +330,11 @@ export class PostgresResolveStore {
       events.push({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: members.get(id)!, survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
     }
     if (events.length === 0) return 0;
-    const maxIngestedAt = Math.max(0, ...batch.records.map((r) => r.ingestedAt), ...batch.pairs.map((p) => p.ingestedAt));
-    await c.query(
-      `INSERT INTO idres_outbox (key, value)
-       SELECT e->>'masterId', e || jsonb_build_object('seq', nextval('idres_event_seq'), 'at', $2::bigint, 'maxIngestedAt', $3::bigint)
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
-      [JSON.stringify(events), Date.now(), maxIngestedAt],
-    );
+    const seqs = await c.query<{ s: string }>(`SELECT nextval('idres_event_seq') AS s FROM generate_series(1, $1::int)`, [events.length]);
+    const at = Date.now();
+    const maxIngestedAt = batch.records.reduce((m, r) => Math.max(m, r.ingestedAt), batch.pairs.reduce((m, p) => Math.max(m, p.ingestedAt), 0));
+    const full: ResolvedEventAvro[] = events.map((e, i) => ({ ...e, seq: num(seqs.rows[i]!.s), at, maxIngestedAt }));
+    await c.query(`INSERT INTO idres_event_outbox (payload) VALUES ($1)`, [JSON.stringify(full)]);
     return events.length;
   }
 
@@ -316,22 +342,23 @@ export class PostgresResolveStore {
    * Takes up to `limit` queued events (skipping rows another instance is sending), hands them to `send`, and
    * deletes them only if `send` succeeded; on failure they stay queued for the next flush.
    */
-  async flushOutbox(send: (events: ResolvedEventAvro[]) => Promise<void>, limit = 5000): Promise<number> {
+  async flushOutbox(send: (events: ResolvedEventAvro[]) => Promise<void>, limit = 50): Promise<number> {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
-      const res = await c.query<{ id: string; value: ResolvedEventAvro }>(
-        `SELECT id, value FROM idres_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const res = await c.query<{ id: string; payload: string }>(
+        `SELECT id, payload FROM idres_event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
       if (res.rows.length === 0) {
         await c.query('COMMIT');
         return 0;
       }
-      await send(res.rows.map((r) => ({ ...r.value, seq: num(r.value.seq), at: num(r.value.at), maxIngestedAt: num(r.value.maxIngestedAt) })));
-      await c.query(`DELETE FROM idres_outbox WHERE id = ANY($1)`, [res.rows.map((r) => r.id)]);
+      const events = res.rows.flatMap((r) => JSON.parse(r.payload) as ResolvedEventAvro[]);
+      await send(events);
+      await c.query(`DELETE FROM idres_event_outbox WHERE id = ANY($1)`, [res.rows.map((r) => r.id)]);
       await c.query('COMMIT');
-      return res.rows.length;
+      return events.length;
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;

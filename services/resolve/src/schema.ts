@@ -32,10 +32,10 @@ CREATE TABLE IF NOT EXISTS idres_edges (
   PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS idres_edges_b ON idres_edges (b);
-CREATE TABLE IF NOT EXISTS idres_outbox (
-  id    bigserial PRIMARY KEY,
-  key   text NOT NULL,
-  value jsonb NOT NULL
+-- Resolved events not yet produced to Kafka: one row per batch, a JSON array kept as text (never queried inside).
+CREATE TABLE IF NOT EXISTS idres_event_outbox (
+  id      bigserial PRIMARY KEY,
+  payload text NOT NULL
 );
 `;
 
