@@ -146,8 +146,13 @@ interface Person {
   middle: string;
   family: string;
   gender: 'M' | 'F';
-  /** days since 1970-01-01 */
+  /** entity id string, e.g. "e42" */
+  eid: string;
+  /** days since 1970-01-01, and the same as calendar fields (kept in sync by setDob) */
   dobDays: number;
+  dobY: number;
+  dobM: number;
+  dobD: number;
   age: number;
   ssn: string;
   phone: string;
@@ -180,6 +185,14 @@ export function daysFromCivil(y0: number, m: number, d: number): number {
   const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
+}
+
+function setDob(p: Person, days: number): void {
+  const [y, m, d] = civilFromDays(days);
+  p.dobDays = days;
+  p.dobY = y;
+  p.dobM = m;
+  p.dobD = d;
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -461,7 +474,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       if (first && rng.chance(this.options.twinRate)) {
         const twinGender: 'M' | 'F' = rng.chance(0.5) ? first.gender : first.gender === 'M' ? 'F' : 'M';
         const twin = this.newPerson(twinGender, first.age, head);
-        twin.dobDays = first.dobDays;
+        setDob(twin, first.dobDays);
         twin.age = first.age;
         let guard = 0;
         while (twin.given === first.given && guard++ < 10) twin.given = this.givenName(twin.gender);
@@ -497,7 +510,11 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       middle: middle === given ? '' : middle,
       family: household ? household.family : this.t.surnames.sample(rng),
       gender,
-      dobDays,
+      eid: `e${entity}`,
+      dobDays: 0,
+      dobY: 0,
+      dobM: 0,
+      dobD: 0,
       age,
       ssn: this.ssnPerm.ssnFor(entity - 1),
       phone: '',
@@ -509,6 +526,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       unit: '',
       zip: household ? household.zip : rng.pick(this.t.zips),
     };
+    setDob(p, dobDays);
     if (household) {
       p.house = household.house;
       p.predir = household.predir;
@@ -562,8 +580,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     const nicks = this.t.nicknames.get(p.given);
     const g = alphaLower(nicks && rng.chance(0.15) ? rng.pick(nicks) : p.given) || 'user';
     const f = alphaLower(p.family) || 'mail';
-    const [y] = civilFromDays(p.dobDays);
-    const yy = PAD2[y % 100] as string;
+    const yy = PAD2[p.dobY % 100] as string;
     const n = NUM[rng.range(1, 999)] as string;
     let local: string;
     switch (rng.int(12)) {
@@ -608,9 +625,9 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     }
     let dob = '';
     if (rng.float() < src.dobP) {
-      const [y, m, d] = civilFromDays(p.dobDays);
-      const mm = PAD2[m] as string;
-      const dd = PAD2[d] as string;
+      const y = p.dobY;
+      const mm = PAD2[p.dobM] as string;
+      const dd = PAD2[p.dobD] as string;
       const yyyy = y >= 0 && y < 10000 ? (PAD4[y] as string) : String(y);
       dob = src.dobFormat === 'iso' ? `${yyyy}-${mm}-${dd}` : src.dobFormat === 'us' ? `${mm}/${dd}/${yyyy}` : yyyy + mm + dd;
     }
@@ -628,7 +645,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     const folded = rng.float() < src.numberInLine1P;
     return {
       record_id: '',
-      entity_id: `e${p.entity}`,
+      entity_id: p.eid,
       source: src.name,
       given_name: applyCase(p.given, cm),
       middle_name: middle,
@@ -678,13 +695,12 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
           p.middle = '';
           break;
         case 'dob_swap_dm': {
-          const [y, m, d] = civilFromDays(p.dobDays);
-          if (d <= 12 && d !== m) p.dobDays = daysFromCivil(y, d, m);
-          else p.dobDays = this.dobTypo(p.dobDays);
+          const y = p.dobY, m = p.dobM, d = p.dobD;
+          setDob(p, d <= 12 && d !== m ? daysFromCivil(y, d, m) : this.dobTypo(p.dobDays));
           break;
         }
         case 'dob_typo':
-          p.dobDays = this.dobTypo(p.dobDays);
+          setDob(p, this.dobTypo(p.dobDays));
           break;
         case 'moved': {
           const sameState = rng.chance(0.7) ? this.zipsByState.get(p.zip.state) : undefined;

@@ -17,9 +17,10 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = sm();
-    this.b = sm();
-    this.c = sm();
+    // Keep the state int32 (`| 0`) so V8 stores the fields as small integers, not boxed doubles.
+    this.a = sm() | 0;
+    this.b = sm() | 0;
+    this.c = sm() | 0;
     this.d = sm() | 1;
     for (let i = 0; i < 12; i++) this.u32();
   }

@@ -35,8 +35,29 @@ export function csvLine(r: SyntheticRecord): string {
  * (Proved by the round-trip test in test/csv.test.ts; use csvLine for arbitrary records.)
  */
 export function csvLineGenerated(r: SyntheticRecord): string {
-  return `${r.record_id},${r.entity_id},${r.source},${csvField(r.given_name)},${csvField(r.middle_name)},${csvField(r.family_name)},${r.dob},${r.gender},${r.ssn},${r.phone},${csvField(r.email)},${r.house_number},${csvField(r.address_line1)},${csvField(r.address_line2)},${csvField(r.city)},${r.state},${r.postcode},${r.country}\n`;
+  // Array join builds one flat string (cheaper than an 18-part template's rope).
+  const a = LINE;
+  a[0] = r.record_id;
+  a[1] = r.entity_id;
+  a[2] = r.source;
+  a[3] = csvField(r.given_name);
+  a[4] = csvField(r.middle_name);
+  a[5] = csvField(r.family_name);
+  a[6] = r.dob;
+  a[7] = r.gender;
+  a[8] = r.ssn;
+  a[9] = r.phone;
+  a[10] = csvField(r.email);
+  a[11] = r.house_number;
+  a[12] = csvField(r.address_line1);
+  a[13] = csvField(r.address_line2);
+  a[14] = csvField(r.city);
+  a[15] = r.state;
+  a[16] = r.postcode;
+  a[17] = r.country;
+  return a.join(',') + '\n';
 }
+const LINE: string[] = new Array<string>(18).fill('');
 
 /** One JSON line (with trailing newline); missing values are empty strings. */
 export function jsonLine(r: SyntheticRecord): string {

@@ -237,6 +237,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42, help="seed for u sampling")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--quiet", action="store_true", help="silence Splink's progress logging")
+    ap.add_argument("--show-false-edges", type=int, default=0, metavar="N",
+                    help="print N random false-positive edges (above threshold, different truth) to stderr")
     args = ap.parse_args()
 
     if args.quiet:
@@ -290,6 +292,24 @@ def main() -> None:
         table_or_tables="records", blocking_rules=rules, link_type="dedupe_only", db_api=db_api
     )
     pairs_compared = int(counts["row_count"].sum())
+    rule_sqls = [r.get_blocking_rule("duckdb").blocking_rule_sql for r in rules]
+    # Blocking recall: share of truly-same pairs that any prediction blocking rule puts together
+    # (the ceiling on recall; true pairs are few per entity, so this join is cheap).
+    true_in_blocks = con.execute(
+        "SELECT count(*) FROM records l JOIN records r ON l.truth = r.truth AND l.unique_id < r.unique_id WHERE "
+        + " OR ".join(f"({q})" for q in rule_sqls)
+    ).fetchone()[0]  # type: ignore[index]
+
+    if args.show_false_edges > 0:
+        fp = con.execute(
+            f"""SELECT p.match_probability, l.*, r.*
+                FROM {df_predict.physical_name} p
+                JOIN records l ON l.unique_id = p.unique_id_l JOIN records r ON r.unique_id = p.unique_id_r
+                WHERE l.truth <> r.truth ORDER BY hash(p.unique_id_l * 7919 + p.unique_id_r) LIMIT {int(args.show_false_edges)}"""
+        ).fetchall()
+        for row in fp:
+            half = (len(row) - 1) // 2
+            print(f"p={row[0]:.3f}\n  L {row[1:1 + half]}\n  R {row[1 + half:]}", file=sys.stderr)
 
     result = {
         "system": "splink",
@@ -306,6 +326,7 @@ def main() -> None:
         "f1": round(metrics["f1"], 6),
         "pairs_compared": pairs_compared,
         "pairs_above_threshold": int(pairs_above),
+        "blocking_recall": round(int(true_in_blocks) / metrics["true_pairs"], 6) if metrics["true_pairs"] else 1.0,
         "threshold_match_probability": args.threshold,
         "entities_true": metrics["entities"],
         "clusters_predicted": metrics["predicted_clusters"],
@@ -314,7 +335,7 @@ def main() -> None:
         "true_positive_pairs": metrics["true_positive_pairs"],
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "comparisons": sorted(cols & set(COLUMNS)),
-        "blocking_rules": [r.get_blocking_rule("duckdb").blocking_rule_sql for r in rules],
+        "blocking_rules": rule_sqls,
         "u_max_pairs": max_pairs,
         "threads": int(args.threads),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
