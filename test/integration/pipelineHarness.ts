@@ -36,18 +36,18 @@ export class PipelineHarness {
     await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
   }
 
-  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}): Promise<void> {
+  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number } = {}): Promise<void> {
     await this.serde.registerTopics(TOPIC_SPECS);
     await this.producer.connect();
     const deps = (name: string): RunnerDeps => ({
       kafka: this.kafka, producer: this.producer, serde: this.serde, logger: this.logger.child({ stage: name }), metrics: createMetrics(name),
-      groupPrefix: this.groupPrefix, batchSize: 500, partitionsConsumedConcurrently: 3,
+      groupPrefix: this.groupPrefix, batchSize: opts.batchSize ?? 500, partitionsConsumedConcurrently: 3,
     });
     this.apps = [
       buildStandardizeApp(deps('standardize'), { standardize }),
       buildBlockApp(deps('block')),
       buildMatchApp(deps('match'), this.redis, { model, threshold, blockCap: 500 }),
-      buildResolveApp(deps('resolve'), this.pool),
+      ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
       buildPublishApp(deps('publish'), this.pool),
     ];
     for (const app of this.apps) await app.start();
@@ -67,6 +67,18 @@ export class PipelineHarness {
       if (Date.now() > deadline) throw new Error(`timeout: ${pending} records without master ID, lag ${lag}`);
       await new Promise((r) => setTimeout(r, 400));
     }
+  }
+
+  /** Partition of the given records into identities, as sorted member lists (for comparing runs). */
+  partition(recordIds: readonly string[]): string[] {
+    const groups = new Map<string, string[]>();
+    for (const id of recordIds) {
+      const m = this.watcher.masterOf.get(id)?.masterId ?? `none:${id}`;
+      const g = groups.get(m) ?? [];
+      g.push(id);
+      groups.set(m, g);
+    }
+    return [...groups.values()].map((g) => g.sort().join(' ')).sort();
   }
 
   async stop(): Promise<void> {

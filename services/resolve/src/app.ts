@@ -63,7 +63,7 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool): ServiceApp & { st
     topic: TOPICS.pairs,
     keySchema: 'PairKey',
     valueSchema: 'PairEvent',
-    maxBatchSize: Math.max(deps.batchSize, 2000),
+    maxBatchSize: deps.batchSize,
     handle,
   });
   return {
