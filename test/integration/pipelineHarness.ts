@@ -51,7 +51,7 @@ export class PipelineHarness {
       buildPublishApp(deps('publish'), this.pool),
     ];
     for (const app of this.apps) await app.start();
-    this.watcher = new PipelineWatcher(this.kafka, this.serde, this.groupPrefix);
+    this.watcher = new PipelineWatcher(this.kafka, this.serde, this.groupPrefix, true);
     await this.watcher.start();
   }
 

@@ -17,10 +17,12 @@ const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
 export class PipelineWatcher {
   readonly masterOf = new Map<string, { masterId: string; seq: number }>();
   readonly quarantined = new Map<string, string>();
+  /** Every resolved event seen, when constructed with keepEvents (tests and debugging). */
+  readonly events: ResolvedEventAvro[] = [];
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
 
-  constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly groupPrefix = 'idres') {}
+  constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly groupPrefix = 'idres', private readonly keepEvents = false) {}
 
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
@@ -36,6 +38,7 @@ export class PipelineWatcher {
         if (!message.value) return;
         if (topic === TOPICS.resolved) {
           const e = await this.serde.decode<ResolvedEventAvro>(message.value, 'ResolvedEvent');
+          if (this.keepEvents) this.events.push(e);
           for (const r of e.members) {
             const prev = this.masterOf.get(r);
             if (!prev || prev.seq < e.seq) this.masterOf.set(r, { masterId: e.masterId, seq: e.seq });
