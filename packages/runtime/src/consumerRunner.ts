@@ -40,7 +40,15 @@ export interface HandlerResult<K, V> {
 interface EncodedMessage {
   topic: string;
   message: Message;
+  bytes: number;
 }
+
+/** Under Kafka's default message.max.bytes (1 MiB), with room for record overhead. */
+const MAX_MESSAGE_BYTES = 900 * 1024;
+/** One produce request carries at most this much, so no partition's record batch can exceed the broker's limit. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+const sizeOf = (m: Message): number => (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0) + 64;
 
 interface IsolatedResult<K, V> {
   encoded: EncodedMessage[];
@@ -182,19 +190,23 @@ export class ConsumerRunner<K, V> {
   private encodeAll(outputs: OutboundMessage[]): EncodedMessage[] {
     const serde = this.opts.serde;
     return outputs.map((out) => {
+      let message: Message;
       try {
-        return {
-          topic: out.topic,
-          message: {
-            key: serde.encodeKey(out.topic, out.key),
-            value: out.value === null ? null : serde.encodeValue(out.topic, out.value),
-            ...(out.headers ? { headers: out.headers } : {}),
-          },
+        message = {
+          key: serde.encodeKey(out.topic, out.key),
+          value: out.value === null ? null : serde.encodeValue(out.topic, out.value),
+          ...(out.headers ? { headers: out.headers } : {}),
         };
       } catch (err) {
         if (err instanceof IdresRuntimeError) throw err;
         throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} does not fit its schema: ${errorMessage(err)}`, { cause: err });
       }
+      const bytes = sizeOf(message);
+      // The broker refuses a message over message.max.bytes (1 MiB by default) for good: quarantine what made it.
+      if (bytes > MAX_MESSAGE_BYTES) {
+        throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
+      }
+      return { topic: out.topic, message, bytes };
     });
   }
 
@@ -256,23 +268,32 @@ export class ConsumerRunner<K, V> {
     };
   }
 
+  /** Produces in requests of at most MAX_REQUEST_BYTES, in order; retriable failures are retried, never dropped. */
   private async sendWithRetry(encoded: EncodedMessage[], heartbeat: () => Promise<void>): Promise<void> {
-    if (encoded.length === 0) return;
     const o = this.opts;
-    const byTopic = new Map<string, Message[]>();
-    for (const e of encoded) {
-      const list = byTopic.get(e.topic) ?? [];
-      list.push(e.message);
-      byTopic.set(e.topic, list);
-    }
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    await this.withRetry(async () => {
-      try {
-        await o.producer.sendBatch({ topicMessages, acks: -1 });
-      } catch (err) {
-        throw new IdresRuntimeError('HANDLER_FAILED', `produce failed: ${errorMessage(err)}`, { retriable: true, cause: err });
+    let start = 0;
+    while (start < encoded.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < encoded.length && (end === start || bytes + encoded[end]!.bytes <= MAX_REQUEST_BYTES)) bytes += encoded[end++]!.bytes;
+      const byTopic = new Map<string, Message[]>();
+      for (const e of encoded.slice(start, end)) {
+        const list = byTopic.get(e.topic) ?? [];
+        list.push(e.message);
+        byTopic.set(e.topic, list);
       }
-    }, heartbeat);
-    for (const { topic, messages } of topicMessages) o.metrics.messagesOut.inc({ topic }, messages.length);
+      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      await this.withRetry(async () => {
+        try {
+          await o.producer.sendBatch({ topicMessages, acks: -1 });
+        } catch (err) {
+          // kafkajs has already retried transient broker errors; whatever is left is worth retrying after a pause
+          // (an outage must not dead-letter good data), and the size bounds above rule out "too large".
+          throw new IdresRuntimeError('HANDLER_FAILED', `produce failed: ${errorMessage(err)}`, { retriable: true, cause: err });
+        }
+      }, heartbeat);
+      for (const { topic, messages } of topicMessages) o.metrics.messagesOut.inc({ topic }, messages.length);
+      start = end;
+    }
   }
 }
