@@ -30,7 +30,19 @@ PG_PORT="${IDRES_PG_PORT:-5432}"
 PG_USER=idres
 PG_PASSWORD=idres
 PG_DB=idres
-PG_DIR="$STACK_DIR/pg"
+# Postgres refuses to run as root and runs as the `postgres` user, which cannot enter a checkout under a private
+# directory (e.g. /root). Then its data lives under /var/lib/idres instead, one folder per checkout. Called again
+# once the postgres package (and so the user) is installed.
+pg_resolve_dir() {
+  PG_DIR="$STACK_DIR/pg"
+  if [[ "$(id -u)" == 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$REPO_ROOT" 2>/dev/null; then
+    PG_DIR="/var/lib/idres/pg-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)"
+  fi
+  PG_DATA="$PG_DIR/data"
+  PG_LOG="$PG_DIR/postgres.log"
+  PG_SUPERPW_FILE="$PG_DIR/superuser.pw"
+}
+pg_resolve_dir
 
 REDIS_PORT="${IDRES_REDIS_PORT:-6379}"
 REDIS_DIR="$STACK_DIR/redis"

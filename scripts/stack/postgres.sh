@@ -2,9 +2,6 @@
 # PostgreSQL from Debian's packages, run as our own instance on .stack/pg
 # (never the system cluster). As root it runs as the `postgres` user.
 
-PG_DATA="$PG_DIR/data"
-PG_LOG="$PG_DIR/postgres.log"
-PG_SUPERPW_FILE="$PG_DIR/superuser.pw"
 
 pg_bindir() {
   local d
@@ -18,6 +15,7 @@ pg_install() {
   if ! PG_BIN="$(pg_bindir)" || ! command -v psql >/dev/null; then
     apt_install postgresql postgresql-client
     PG_BIN="$(pg_bindir)" || die "postgres: pg_ctl not found after installing postgresql"
+    pg_resolve_dir
   fi
 }
 
@@ -69,6 +67,7 @@ pg_init() {
   mkdir -p "$PG_DATA"
   if [[ "$(id -u)" == 0 ]]; then
     # The postgres user must be able to reach the data dir.
+    mkdir -p "$PG_DIR" && chown postgres:postgres "$PG_DIR"
     runuser -u postgres -- test -x "$PG_DIR" \
       || die "postgres: the 'postgres' user cannot reach $PG_DIR (a parent directory is not world-executable); set IDRES_STACK_DIR to a path it can reach"
   fi
