@@ -4,19 +4,21 @@
  * Prints one JSON line per dataset. CLI file: does file I/O.
  */
 import { readFileSync } from 'node:fs';
-import { FIXTURES_DIR, LABELLED_DATASETS, loadLabelledDataset, type LabelledDatasetName } from '../fixtures/labelledDatasets.js';
+import { FIXTURES_DIR, LABELLED_DATASETS, loadLabelledDataset, loadSynthetic, type LabelledDataset, type LabelledDatasetName } from '../fixtures/labelledDatasets.js';
 import { runQuality } from '../quality.js';
 import type { ModelJson } from '../model.js';
 import { loadModel } from '../model.js';
 import { IdresError } from '../errors.js';
 
-const USAGE = `Usage: tsx packages/core/src/cli/quality.ts [--dataset <name>]... [--fixtures <dir>] [--model <model.json>] [--threshold <p>]
-Datasets: ${LABELLED_DATASETS.join(', ')} (default: all). Fixtures dir default: ${FIXTURES_DIR}
+const USAGE = `Usage: tsx packages/core/src/cli/quality.ts [--dataset <name>]... [--synthetic <file.csv>]... [--fixtures <dir>] [--model <model.json>] [--threshold <p>]
+Datasets: ${LABELLED_DATASETS.join(', ')} (default: all, unless only --synthetic files are given). Fixtures dir default: ${FIXTURES_DIR}
+--synthetic reads a labelled CSV written by loadtest/generator/cli.ts (truth = entity_id).
 Without --model each dataset gets a model trained on its own records without labels.`;
 
 function main(): void {
   const args = process.argv.slice(2);
   const datasets: LabelledDatasetName[] = [];
+  const syntheticFiles: string[] = [];
   let dir = FIXTURES_DIR;
   let model: ModelJson | undefined;
   let threshold: number | undefined;
@@ -29,7 +31,8 @@ function main(): void {
     if (a === '--dataset') {
       if (!(LABELLED_DATASETS as readonly string[]).includes(v)) { process.stderr.write(`unknown dataset ${v}\n${USAGE}\n`); process.exit(2); }
       datasets.push(v as LabelledDatasetName);
-    } else if (a === '--fixtures') dir = v;
+    } else if (a === '--synthetic') syntheticFiles.push(v);
+    else if (a === '--fixtures') dir = v;
     else if (a === '--model') {
       const json: unknown = JSON.parse(readFileSync(v, 'utf8'));
       loadModel(json); // validate early
@@ -37,8 +40,13 @@ function main(): void {
     } else if (a === '--threshold') threshold = Number(v);
     else { process.stderr.write(`unknown argument ${String(a)}\n${USAGE}\n`); process.exit(2); }
   }
-  for (const name of datasets.length ? datasets : LABELLED_DATASETS) {
-    const d = loadLabelledDataset(name, dir);
+  const loaders: Array<() => LabelledDataset> = [
+    ...(datasets.length || syntheticFiles.length ? datasets : LABELLED_DATASETS).map((n) => () => loadLabelledDataset(n, dir)),
+    ...syntheticFiles.map((f) => () => loadSynthetic(f, f)),
+  ];
+  for (const load of loaders) {
+    const d = load();
+    const name = d.name;
     const opts: Parameters<typeof runQuality>[1] = { standardize: d.standardize };
     if (model) opts.model = model;
     if (threshold !== undefined) opts.threshold = threshold;
