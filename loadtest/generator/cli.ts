@@ -5,6 +5,7 @@
  * Prints one JSON summary line to stdout at the end (to stderr when --out is '-').
  */
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { writeDataset, type OutputFormat } from './writers.js';
 import type { ClusterDistribution, GeneratorOptions } from './generator.js';
 
@@ -68,13 +69,21 @@ async function main(): Promise<void> {
   if (sw !== undefined) opts.shuffleWindow = sw;
   if (values['reference-date'] !== undefined) opts.referenceDate = values['reference-date'];
 
+  const cpu0 = process.cpuUsage();
   const s = await writeDataset(opts);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const summary = {
     records: s.records,
     entities: s.entities,
     seconds: Number(s.seconds.toFixed(3)),
     records_per_second: Math.round(s.records_per_second),
     bytes: s.bytes,
+    // CPU time of this process (all threads) and the 1-minute load average: context for the rate
+    // on a shared machine.
+    cpu_seconds: Number(cpuSeconds.toFixed(3)),
+    records_per_cpu_second: cpuSeconds > 0 ? Math.round(s.records / cpuSeconds) : 0,
+    loadavg_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
     format: s.format,
     out: s.out,
     seed: opts.seed,

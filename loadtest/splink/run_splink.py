@@ -249,6 +249,8 @@ def main() -> None:
     con.execute(f"SET threads = {int(args.threads)}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    cpu0 = time.process_time()
 
     # ---- load
     t = time.perf_counter()
@@ -285,6 +287,8 @@ def main() -> None:
     con.execute(f"SELECT count(*) FROM {clusters_table}").fetchone()
     timings["cluster"] = time.perf_counter() - t
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - cpu0
+    load_after = os.getloadavg()[0]
 
     # ---- scoring and comparison counts (outside the timed run)
     metrics = pairwise_metrics(con, clusters_table)
@@ -338,6 +342,8 @@ def main() -> None:
         "blocking_rules": rule_sqls,
         "u_max_pairs": max_pairs,
         "threads": int(args.threads),
+        "cpu_seconds": round(cpu_seconds, 3),
+        "loadavg_1m_before_after": [round(load_before, 2), round(load_after, 2)],
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "date": date.today().isoformat(),
     }
