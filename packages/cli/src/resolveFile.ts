@@ -19,6 +19,8 @@ export interface ResolveFileOptions {
   timeoutMs: number;
   /** Column holding a true entity label, for scoring the result (optional). */
   truthColumn?: string;
+  /** Or a function deriving the true entity from a row (e.g. FEBRL's rec-12-dup-0 -> 12). */
+  truthOf?: (row: Readonly<Record<string, string>>) => string | undefined;
 }
 
 export interface ResolveSummary {
@@ -109,7 +111,8 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
       }
       const recordId = `${r.ok.source}:${r.ok.sourceRecordId}`;
       ownId.set(recordId, r.ok.sourceRecordId);
-      if (opts.truthColumn && row[opts.truthColumn] !== undefined) truth.set(recordId, row[opts.truthColumn]!);
+      const entity = opts.truthOf ? opts.truthOf(row) : opts.truthColumn ? row[opts.truthColumn] : undefined;
+      if (entity !== undefined) truth.set(recordId, entity);
       batch.push(r.ok);
       if (batch.length >= 1000) {
         await raw.send(batch);

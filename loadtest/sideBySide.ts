@@ -1,0 +1,90 @@
+// idres and Splink side by side, in one run, on the same files: each system trains on the file without labels
+// (Splink: u by random sampling, m by EM; idres: `trainModel`, the same for u and m), then dedupes it; pairwise
+// precision/recall/F1 against the file's truth, time and records per second, and the ratios idres/Splink.
+// idres runs the whole pipeline through Kafka (services restarted with the file's model), Splink runs in-process
+// on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
+//   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N]
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
+import { standardizeRecord, trainModel } from '@idres/core';
+import { febrlEntity, loadFake1000, loadFebrl, loadSynthetic, FIXTURES_DIR, type LabelledDataset } from '@idres/core/fixtures/labelledDatasets';
+import { readBaseConfig } from '@idres/runtime';
+import { resetPipeline } from '../packages/cli/src/pipelineReset';
+import { resolveFile } from '../packages/cli/src/resolveFile';
+import { servicesDown, servicesUp } from '../packages/cli/src/serviceSupervisor';
+import { runStack, stackEnv } from '../packages/cli/src/stackControl';
+
+interface Spec {
+  name: string;
+  file: string;
+  splinkFormat: 'febrl' | 'fake1000' | 'canonical';
+  idColumn: string;
+  map: Record<string, string> | undefined;
+  truthOf: (row: Readonly<Record<string, string>>) => string | undefined;
+  load: () => LabelledDataset;
+}
+
+const FEBRL_MAP = { given_name: 'given_name', family_name: 'surname', house_number: 'street_number', address_line1: 'address_1', address_line2: 'address_2', city: 'suburb', postcode: 'postcode', state: 'state', dob: 'date_of_birth', ssn: 'soc_sec_id' };
+const febrl = (n: number): Spec => {
+  const file = path.join(FIXTURES_DIR, 'febrl', `dataset${n}.csv`);
+  return { name: `febrl${n}`, file, splinkFormat: 'febrl', idColumn: 'rec_id', map: FEBRL_MAP, truthOf: (r) => (r['rec_id'] ? febrlEntity(r['rec_id']) : undefined), load: () => loadFebrl(file, `febrl_dataset${n}`) };
+};
+const canonical = (name: string, file: string): Spec => ({ name, file, splinkFormat: 'canonical', idColumn: 'record_id', map: undefined, truthOf: (r) => r['entity_id'], load: () => loadSynthetic(file, name) });
+
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' } } });
+const fake = path.join(FIXTURES_DIR, 'splink', 'fake_1000.csv');
+const specs: Spec[] = [
+  febrl(1), febrl(2), febrl(3),
+  { name: 'fake_1000', file: fake, splinkFormat: 'fake1000', idColumn: 'unique_id', map: { given_name: 'first_name', family_name: 'surname', dob: 'dob', city: 'city', email: 'email' }, truthOf: (r) => r['cluster'], load: () => loadFake1000(fake) },
+  canonical('synthetic_2000', path.join(FIXTURES_DIR, 'synthetic', 'sample_2000.csv')),
+];
+const wanted = values.datasets!.split(',').filter(Boolean);
+const chosen = specs.filter((s) => wanted.includes(s.name));
+if (values.synthetic) {
+  const n = Number(values.synthetic);
+  const file = path.resolve('loadtest/out', `synthetic_${n}_seed1.csv`);
+  mkdirSync('loadtest/out', { recursive: true });
+  spawnSync('npx', ['tsx', 'loadtest/generator/cli.ts', '--records', String(n), '--seed', '1', '--format', 'csv', '--out', file], { stdio: 'inherit' });
+  chosen.push(canonical(`synthetic_${n}`, file));
+}
+
+const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
+await runStack('up');
+spawnSync('bash', ['loadtest/splink/setup.sh'], { stdio: 'inherit' });
+const stack = stackEnv();
+const cfg = readBaseConfig(stack, 'bench');
+const date = new Date().toISOString().slice(0, 10);
+const lines: unknown[] = [];
+for (const spec of chosen) {
+  const ds = spec.load();
+  const modelFile = path.join(os.tmpdir(), `idres-side-${spec.name}.json`);
+  writeFileSync(modelFile, JSON.stringify(trainModel(ds.records.map((r) => standardizeRecord(r.fields, ds.standardize).values), { trainedOn: { description: spec.name, records: ds.records.length } })));
+  await servicesDown();
+  await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'all');
+  await servicesUp({ ...stack, IDRES_MODEL: modelFile, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' });
+  log(`${spec.name}: idres`);
+  const ours = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 3_600_000, truthOf: spec.truthOf }, { ...stack, LOG_LEVEL: 'warn' }, log);
+  log(`${spec.name}: splink`);
+  const splinkOut = path.join(os.tmpdir(), `splink-side-${spec.name}.json`);
+  const sp = spawnSync('loadtest/splink/.venv/bin/python', ['loadtest/splink/run_splink.py', '--quiet', '--dataset', spec.name, '--input', spec.file, '--format', spec.splinkFormat, '--out', splinkOut], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (sp.status !== 0) throw new Error(`splink failed on ${spec.name}`);
+  const splink = JSON.parse(readFileSync(splinkOut, 'utf8')) as { seconds: number; records_per_second: number; precision: number; recall: number; f1: number };
+  const q = ours.quality ?? { precision: 0, recall: 0, f1: 0 };
+  const line = {
+    dataset: spec.name, records: ours.records,
+    idres: { seconds: +ours.seconds.toFixed(2), records_per_second: ours.recordsPerSecond, precision: +q.precision.toFixed(4), recall: +q.recall.toFixed(4), f1: +q.f1.toFixed(4), path: 'full pipeline through Kafka' },
+    splink: { seconds: splink.seconds, records_per_second: splink.records_per_second, precision: +splink.precision.toFixed(4), recall: +splink.recall.toFixed(4), f1: +splink.f1.toFixed(4), path: 'in-process, DuckDB' },
+    ratios: { speed_idres_over_splink: +(ours.recordsPerSecond / splink.records_per_second).toFixed(3), f1_idres_over_splink: +(q.f1 / splink.f1).toFixed(4) },
+  };
+  console.log(JSON.stringify(line));
+  lines.push(line);
+}
+await servicesDown();
+mkdirSync('loadtest/results', { recursive: true });
+const out = `loadtest/results/side-by-side-${date}.json`;
+writeFileSync(out, JSON.stringify({ machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, date, results: lines }, null, 2) + '\n');
+log(`wrote ${out}`);
+process.exit(0);
