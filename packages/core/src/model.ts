@@ -14,12 +14,21 @@ export interface LevelParameters {
   m: number;
   /** P(level | non-match); 1 for the null level. */
   u: number;
+  /** P(level | same household, different person), when the model has a household class; 1 for null. */
+  h?: number;
 }
 
 export interface ComparisonParameters {
   name: string;
   levels: LevelParameters[];
 }
+
+/** Key of the tf table for an exact level: its field, or its fields joined with '+' (values joined with U+001F). */
+export function tfTableKey(fields: readonly string[]): string {
+  return fields.join('+');
+}
+
+export const TF_VALUE_SEP = '\u001f';
 
 export interface TfTable {
   /** Relative frequency of the most common values (among records with a value). */
@@ -41,7 +50,12 @@ export interface ModelJson {
   threshold: number;
   /** Parallel to settings.comparisons; each level parallel to the spec's levels. */
   comparisons: ComparisonParameters[];
-  /** Keyed by the field of the tf-adjusted exact level. */
+  /**
+   * Third class "same household, different person" (see MatchSettings.householdRule): its share of all pairs.
+   * Levels then carry h. Absent: a plain two-class Fellegi-Sunter model.
+   */
+  household?: { lambda: number; rule: string; expectedPairs: number };
+  /** Keyed by the field of the tf-adjusted exact level (several fields: tfTableKey). */
   tfTables: Record<string, TfTable>;
   training?: Record<string, unknown>;
 }
@@ -49,8 +63,17 @@ export interface ModelJson {
 export interface ExplanationTerm {
   comparison: string;
   level: string;
-  /** log2(m/u), with term-frequency adjustment where the level uses it; the prior term is log2(λ/(1-λ)). */
+  /**
+   * log2(m/u), with term-frequency adjustment where the level uses it; the prior term is log2(λ/(1-λ)).
+   * Includes `household` when set.
+   */
   weight: number;
+  /**
+   * Models with a household class: the share (<= 0) of the household discount carried by this term. The
+   * discount, log2(1 + odds that a different person of the same household would agree like this), is spread
+   * over the comparisons in proportion to how strongly each agreement also points to a household.
+   */
+  household?: number;
 }
 
 export interface PairScore {
@@ -93,10 +116,13 @@ interface CompiledLevel {
   test: LevelPredicate;
   isNull: boolean;
   weight: number;
-  /** For tf-adjusted exact levels: value -> weight override. */
+  /** For tf-adjusted exact levels: value -> weight override. tfIndex is the field; tfFields when several. */
   tfIndex: number;
+  tfFields: readonly number[] | undefined;
   tfWeights: Map<string, number> | undefined;
   tfFloorWeight: number;
+  /** log2(h/m): added to the level's (tf) weight gives log2(h/u), the household-vs-random evidence. */
+  hDelta: number;
 }
 
 interface CompiledComparison {
@@ -111,6 +137,8 @@ export interface MatchModel {
   readonly comparisons: readonly CompiledComparison[];
   readonly deterministic: ReadonlyArray<{ name: string; fields: readonly number[] }>;
   readonly priorWeight: number;
+  /** log2(λ_household / λ_random); -Infinity without a household class. */
+  readonly householdPriorWeight: number;
   readonly threshold: number;
 }
 
@@ -127,6 +155,16 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
   switch (spec.kind) {
     case 'null': {
       const fs = spec.fields.map((f) => fields.of(f));
+      if (spec.mode === 'all') {
+        // Null only when no field is present on both sides.
+        return (a, b) => {
+          for (let i = 0; i < fs.length; i++) {
+            const f = fs[i] as number;
+            if ((a[f] as string).length > 0 && (b[f] as string).length > 0) return false;
+          }
+          return true;
+        };
+      }
       if (fs.length === 1) {
         const f = fs[0] as number;
         return (a, b) => (a[f] as string).length === 0 || (b[f] as string).length === 0;
@@ -220,6 +258,13 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
         return dy <= n && dy >= -n;
       };
     }
+    case 'all': {
+      const tests = spec.of.map((l) => compileLevel(l, fields));
+      return (a, b) => {
+        for (let i = 0; i < tests.length; i++) if (!(tests[i] as LevelPredicate)(a, b)) return false;
+        return true;
+      };
+    }
     case 'else':
       return () => true;
   }
@@ -248,7 +293,7 @@ export function compileComparison(spec: ComparisonSpec, fields: FieldIndex): (a:
 
 // ---------- validation ----------
 
-const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'dateTransposed', 'yearsWithin', 'else']);
+const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'dateTransposed', 'yearsWithin', 'all', 'else']);
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -263,8 +308,20 @@ function invalid(msg: string): never {
 function validateLevel(l: unknown, where: string): void {
   if (!isObj(l) || typeof l.kind !== 'string' || !LEVEL_KINDS.has(l.kind) || typeof l.label !== 'string') invalid(`${where}: bad level`);
   switch (l.kind) {
-    case 'null': case 'exact': case 'anyEqual':
+    case 'null':
       if (!isStrArr(l.fields) || l.fields.length === 0) invalid(`${where}: fields`);
+      if (l.mode !== undefined && l.mode !== 'any' && l.mode !== 'all') invalid(`${where}: null mode`);
+      break;
+    case 'exact': case 'anyEqual':
+      if (!isStrArr(l.fields) || l.fields.length === 0) invalid(`${where}: fields`);
+      break;
+    case 'all':
+      if (!Array.isArray(l.of) || l.of.length === 0) invalid(`${where}: all.of`);
+      l.of.forEach((sub: unknown, k: number) => {
+        validateLevel(sub, `${where}.of[${k}]`);
+        const kind = (sub as { kind: string }).kind;
+        if (kind === 'null' || kind === 'else') invalid(`${where}.of[${k}]: ${kind} inside all`);
+      });
       break;
     case 'jaroWinkler':
       if (typeof l.field !== 'string' || typeof l.threshold !== 'number' || l.threshold < 0 || l.threshold > 1) invalid(`${where}: jaroWinkler`);
@@ -296,10 +353,12 @@ export function validateSettings(s: unknown): asserts s is MatchSettings {
     const last = c.levels[c.levels.length - 1] as { kind?: unknown };
     if (last.kind !== 'else') invalid(`comparison ${String(c.name)}: last level must be 'else'`);
   });
+  const isRule = (r: unknown): boolean => isObj(r) && typeof r.name === 'string' && isStrArr(r.fields);
   for (const key of ['deterministicRules', 'blockingRulesForTraining', 'blockingRules'] as const) {
     const rules = s[key];
-    if (!Array.isArray(rules) || !rules.every((r: unknown) => isObj(r) && typeof r.name === 'string' && isStrArr(r.fields))) invalid(`settings.${key}`);
+    if (!Array.isArray(rules) || !rules.every(isRule)) invalid(`settings.${key}`);
   }
+  if (s.householdRule !== undefined && !isRule(s.householdRule)) invalid('settings.householdRule');
   if (!isProb(s.threshold)) invalid('settings.threshold');
   if (typeof s.tfTopN !== 'number' || s.tfTopN < 0) invalid('settings.tfTopN');
 }
@@ -319,8 +378,13 @@ function validateModelJson(j: unknown): asserts j is ModelJson {
     if (!isObj(c) || c.name !== spec.name || !Array.isArray(c.levels) || c.levels.length !== spec.levels.length) invalid(`parameters for comparison ${spec.name}`);
     c.levels.forEach((l: unknown, k: number) => {
       if (!isObj(l) || !isProb(l.m) || !isProb(l.u)) invalid(`m/u for ${spec.name} level ${k}`);
+      if (j.household !== undefined && !isProb(l.h)) invalid(`h for ${spec.name} level ${k}`);
     });
   });
+  if (j.household !== undefined) {
+    const h = j.household as unknown;
+    if (!isObj(h) || !isProb(h.lambda) || h.lambda >= 1 || typeof h.rule !== 'string' || typeof h.expectedPairs !== 'number') invalid('household');
+  }
   if (!isObj(j.tfTables)) invalid('tfTables');
   for (const [f, t] of Object.entries(j.tfTables)) {
     if (!isObj(t) || !isObj(t.frequencies) || !isProb(t.floor)) invalid(`tfTables.${f}`);
@@ -340,14 +404,15 @@ export function loadModel(json: unknown): MatchModel {
       levels: spec.levels.map((l, li) => {
         const p = params.levels[li] as LevelParameters;
         const isNull = l.kind === 'null';
-        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfWeights: undefined, tfFloorWeight: 0 };
+        const hDelta = isNull || p.h === undefined || json.household === undefined ? 0 : Math.log2(p.h / p.m);
+        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfFields: undefined, tfWeights: undefined, tfFloorWeight: 0, hDelta };
         if (l.kind === 'exact' && l.tf === true) {
-          const field = l.fields[0] as string;
-          const table = json.tfTables[field];
+          const table = json.tfTables[tfTableKey(l.fields)];
           if (table) {
             const w = new Map<string, number>();
             for (const [v, f] of Object.entries(table.frequencies)) w.set(v, Math.log2(p.m / f));
-            cl.tfIndex = fields.of(field);
+            cl.tfIndex = fields.of(l.fields[0] as string);
+            if (l.fields.length > 1) cl.tfFields = l.fields.map((f) => fields.of(f));
             cl.tfWeights = w;
             cl.tfFloorWeight = Math.log2(p.m / table.floor);
           }
@@ -363,6 +428,7 @@ export function loadModel(json: unknown): MatchModel {
     comparisons,
     deterministic: json.settings.deterministicRules.map((r) => ({ name: r.name, fields: r.fields.map((f) => fields.of(f)) })),
     priorWeight: Math.log2(prior / (1 - prior)),
+    householdPriorWeight: json.household === undefined ? Number.NEGATIVE_INFINITY : Math.log2(json.household.lambda / Math.max(1e-12, 1 - prior - json.household.lambda)),
     threshold: json.threshold,
   };
 }
@@ -375,9 +441,17 @@ export function prepareRecord(model: MatchModel, values: Values): PreparedRecord
   return model.fields.prepare(values);
 }
 
+/** Term-frequency value of a record for a tf level: the field, or the level's fields joined. */
+export function tfValue(a: PreparedRecord, index: number, several: readonly number[] | undefined): string {
+  if (several === undefined) return a[index] as string;
+  let k = a[several[0] as number] as string;
+  for (let i = 1; i < several.length; i++) k += TF_VALUE_SEP + (a[several[i] as number] as string);
+  return k;
+}
+
 function levelWeight(l: CompiledLevel, a: PreparedRecord): number {
   if (l.tfWeights === undefined) return l.weight;
-  return l.tfWeights.get(a[l.tfIndex] as string) ?? l.tfFloorWeight;
+  return l.tfWeights.get(tfValue(a, l.tfIndex, l.tfFields)) ?? l.tfFloorWeight;
 }
 
 function deterministicHit(model: MatchModel, a: PreparedRecord, b: PreparedRecord): string | undefined {
@@ -398,10 +472,26 @@ export function probabilityFromWeight(w: number): number {
   return 1 / (1 + 2 ** -w);
 }
 
-/** Score prepared records with the waterfall explanation (prior first, then one term per comparison). */
+/**
+ * Household discount K = log2(1 + 2^x), x = log2(λ_h/λ_u) + Σ log2(h/u): how much of the evidence a different
+ * person of the same household explains as well. Zero for a two-class model.
+ */
+function householdDiscount(hPrior: number, hEvidence: number): number {
+  const x = hPrior + hEvidence;
+  if (!(x > -60)) return 0;
+  if (x > 60) return x;
+  return Math.log2(1 + 2 ** x);
+}
+
+/**
+ * Score prepared records with the waterfall explanation (prior first, then one term per comparison). With a
+ * household class each term also carries its share of the household discount (ExplanationTerm.household).
+ */
 export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): PairScore {
   const explanation: ExplanationTerm[] = [{ comparison: 'prior', level: 'lambda', weight: model.priorWeight }];
   let w = model.priorWeight;
+  let hEvidence = 0;
+  const hTerms: number[] = [];
   for (const c of model.comparisons) {
     const levels = c.levels;
     for (let i = 0; i < levels.length; i++) {
@@ -409,10 +499,29 @@ export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedR
       if (l.test(a, b)) {
         const lw = levelWeight(l, a);
         w += lw;
+        const hw = l.isNull ? 0 : lw + l.hDelta;
+        hEvidence += hw;
+        hTerms.push(hw);
         explanation.push({ comparison: c.name, level: l.label, weight: lw });
         break;
       }
     }
+  }
+  const k = householdDiscount(model.householdPriorWeight, hEvidence);
+  if (k > 0) {
+    // Spread the discount over the terms whose agreement also points to a household, pro rata.
+    let pos = 0;
+    for (const hw of hTerms) if (hw > 0) pos += hw;
+    for (let t = 0; t < hTerms.length; t++) {
+      const hw = hTerms[t] as number;
+      const term = explanation[t + 1] as ExplanationTerm;
+      const share = pos > 0 ? (hw > 0 ? -k * (hw / pos) : 0) : -k / hTerms.length;
+      if (share !== 0) {
+        term.household = share;
+        term.weight += share;
+      }
+    }
+    w -= k;
   }
   const rule = deterministicHit(model, a, b);
   const out: PairScore = { probability: rule !== undefined ? 1 : probabilityFromWeight(w), matchWeight: w, explanation };
@@ -432,6 +541,7 @@ export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
 export function matchWeightPrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): number {
   if (model.deterministic.length > 0 && deterministicHit(model, a, b) !== undefined) return Number.POSITIVE_INFINITY;
   let w = model.priorWeight;
+  let d = 0;
   const cs = model.comparisons;
   for (let ci = 0; ci < cs.length; ci++) {
     const levels = (cs[ci] as CompiledComparison).levels;
@@ -439,11 +549,14 @@ export function matchWeightPrepared(model: MatchModel, a: PreparedRecord, b: Pre
       const l = levels[i] as CompiledLevel;
       if (l.test(a, b)) {
         w += l.tfWeights === undefined ? l.weight : levelWeight(l, a);
+        d += l.hDelta;
         break;
       }
     }
   }
-  return w;
+  const hp = model.householdPriorWeight;
+  // Household evidence = Σ(level weight + hDelta) = (w - prior) + d.
+  return hp === Number.NEGATIVE_INFINITY ? w : w - householdDiscount(hp, w - model.priorWeight + d);
 }
 
 /** matchWeightPrepared for StandardizedRecord.values (prepares both records per call). */

@@ -6,9 +6,16 @@ import { DEFAULT_BLOCKING_RULES } from './blocking.js';
  * is the level of the pair. Field names refer to StandardizedRecord.values keys.
  */
 export type LevelSpec =
-  /** Either side lacks any of `fields`: contributes no evidence (weight 0). */
-  | { kind: 'null'; label: string; fields: string[] }
-  /** All `fields` present and equal. `tf` applies term-frequency adjustment on the first field's value. */
+  /**
+   * Missing data: contributes no evidence (weight 0). With `mode` 'any' (default) the level holds when either
+   * side lacks any of `fields`; with 'all' only when no field of `fields` is present on both sides (nothing to
+   * compare), for comparisons over several fields that fall back from one to the next.
+   */
+  | { kind: 'null'; label: string; fields: string[]; mode?: 'any' | 'all' }
+  /**
+   * All `fields` present and equal. `tf` applies term-frequency adjustment on the value of the fields
+   * (several fields: their values joined, so e.g. a whole address shared by a household is less distinctive).
+   */
   | { kind: 'exact'; label: string; fields: string[]; tf?: boolean }
   /** Any of `fields` on one side equals any of `fields` on the other (double-metaphone primary/alternate codes). */
   | { kind: 'anyEqual'; label: string; fields: string[] }
@@ -22,6 +29,8 @@ export type LevelSpec =
   | { kind: 'dateTransposed'; label: string; field: string }
   /** ISO dates whose years differ by at most `years`. */
   | { kind: 'yearsWithin'; label: string; field: string; years: number }
+  /** Every level in `of` holds (conjunction, e.g. similar street AND same postcode). No null/else inside. */
+  | { kind: 'all'; label: string; of: LevelSpec[] }
   | { kind: 'else'; label: string };
 
 export interface ComparisonSpec {
@@ -42,6 +51,13 @@ export interface MatchSettings {
   blockingRulesForTraining: BlockingRule[];
   /** Rules used for candidate generation at prediction time. */
   blockingRules: BlockingRule[];
+  /**
+   * Pairs of non-matches that share a household (same address, so usually family name and phone too, and
+   * twins even DOB) are not like random non-matches, and an independence model double counts their shared
+   * fields. When set, training fits a third class, "same household, different person", by EM on the pairs of
+   * this rule with m fixed, and scoring discounts the evidence that a household explains as well as a match.
+   */
+  householdRule?: BlockingRule;
   /** Probability at or above which a pair is a match. */
   threshold: number;
   /** How many most frequent values to keep per term-frequency field. */
@@ -87,23 +103,30 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
       { kind: 'else', label: 'else' },
     ],
   },
+  // One comparison for the whole address. Street, house number, postcode, city and state are strongly
+  // correlated (a postcode implies its city and state), so scoring them as independent comparisons counted the
+  // same evidence four or five times; a household's shared address then outweighed every person-level
+  // disagreement. Levels go from the most to the least specific agreement; each pair gets exactly one.
   {
-    name: 'street',
+    name: 'address',
     levels: [
-      { kind: 'null', label: 'null', fields: ['address_line1'] },
-      { kind: 'exact', label: 'exact_with_number', fields: ['address_line1', 'house_number'] },
-      { kind: 'exact', label: 'exact', fields: ['address_line1'], tf: true },
-      { kind: 'jaroWinkler', label: 'jw_0.90', field: 'address_line1', threshold: 0.9 },
-      { kind: 'jaroWinkler', label: 'jw_0.75', field: 'address_line1', threshold: 0.75 },
-      { kind: 'else', label: 'else' },
-    ],
-  },
-  {
-    name: 'house_number',
-    levels: [
-      { kind: 'null', label: 'null', fields: ['house_number'] },
-      { kind: 'exact', label: 'exact', fields: ['house_number'] },
-      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'house_number', maxDistance: 1 },
+      { kind: 'null', label: 'null', fields: ['address_line1', 'postcode', 'city', 'state'], mode: 'all' },
+      { kind: 'exact', label: 'exact', fields: ['house_number', 'address_line1', 'postcode'], tf: true },
+      { kind: 'exact', label: 'number_street', fields: ['house_number', 'address_line1'] },
+      { kind: 'exact', label: 'street_postcode', fields: ['address_line1', 'postcode'] },
+      {
+        kind: 'all',
+        label: 'street_jw_0.90_postcode',
+        of: [
+          { kind: 'jaroWinkler', label: 'street_jw_0.90', field: 'address_line1', threshold: 0.9 },
+          { kind: 'exact', label: 'postcode', fields: ['postcode'] },
+        ],
+      },
+      { kind: 'exact', label: 'postcode', fields: ['postcode'], tf: true },
+      { kind: 'jaroWinkler', label: 'street_jw_0.90', field: 'address_line1', threshold: 0.9 },
+      { kind: 'damerauLevenshtein', label: 'postcode_typo', field: 'postcode', maxDistance: 1 },
+      { kind: 'exact', label: 'city', fields: ['city'], tf: true },
+      { kind: 'exact', label: 'state', fields: ['state'] },
       { kind: 'else', label: 'else' },
     ],
   },
@@ -113,32 +136,6 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
       { kind: 'null', label: 'null', fields: ['address_line2'] },
       { kind: 'exact', label: 'exact', fields: ['address_line2'], tf: true },
       { kind: 'jaroWinkler', label: 'jw_0.88', field: 'address_line2', threshold: 0.88 },
-      { kind: 'else', label: 'else' },
-    ],
-  },
-  {
-    name: 'city',
-    levels: [
-      { kind: 'null', label: 'null', fields: ['city'] },
-      { kind: 'exact', label: 'exact', fields: ['city'], tf: true },
-      { kind: 'jaroWinkler', label: 'jw_0.88', field: 'city', threshold: 0.88 },
-      { kind: 'else', label: 'else' },
-    ],
-  },
-  {
-    name: 'postcode',
-    levels: [
-      { kind: 'null', label: 'null', fields: ['postcode'] },
-      { kind: 'exact', label: 'exact', fields: ['postcode'], tf: true },
-      { kind: 'damerauLevenshtein', label: 'one_typo', field: 'postcode', maxDistance: 1 },
-      { kind: 'else', label: 'else' },
-    ],
-  },
-  {
-    name: 'state',
-    levels: [
-      { kind: 'null', label: 'null', fields: ['state'] },
-      { kind: 'exact', label: 'exact', fields: ['state'] },
       { kind: 'else', label: 'else' },
     ],
   },
@@ -172,16 +169,16 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
 ];
 
 export const DEFAULT_SETTINGS: MatchSettings = {
-  comparisons: DEFAULT_COMPARISONS.map((c) => ({ name: c.name, levels: c.levels.map((l) => ({ ...l })) })),
+  comparisons: DEFAULT_COMPARISONS.map((c) => ({ name: c.name, levels: c.levels.map((l) => structuredClone(l)) })),
   deterministicRules: [{ name: 'ssn_and_dob', fields: ['ssn', 'dob'] }],
   blockingRulesForTraining: [
     { name: 'dob', fields: ['dob'] },
     { name: 'given_family', fields: ['given_name', 'family_name'] },
-    { name: 'postcode_street', fields: ['postcode', 'address_line1'] },
     { name: 'email', fields: ['email'] },
     { name: 'ssn', fields: ['ssn'] },
   ],
   blockingRules: DEFAULT_BLOCKING_RULES.map((r) => ({ name: r.name, fields: [...r.fields] })),
+  householdRule: { name: 'same_street_postcode', fields: ['postcode', 'address_line1'] },
   threshold: 0.5,
   tfTopN: 1000,
 };

@@ -1,6 +1,6 @@
 import { blockingKeys, candidatePairs, type BlockingRule } from './blocking.js';
 import { IdresError } from './errors.js';
-import { compileComparison, FieldIndex, loadModel, type PreparedRecord, MODEL_FORMAT, MODEL_VERSION, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
+import { compileComparison, FieldIndex, loadModel, type PreparedRecord, MODEL_FORMAT, MODEL_VERSION, TF_VALUE_SEP, tfTableKey, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
 import { DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 
 type Values = Readonly<Record<string, string>>;
@@ -38,11 +38,13 @@ export function mulberry32(seed: number): () => number {
 /** All keys a comparison reads, so training can skip comparisons a blocking rule conditions on. */
 export function comparisonFields(spec: ComparisonSpec): Set<string> {
   const out = new Set<string>();
-  for (const l of spec.levels) {
+  const visit = (l: LevelSpec): void => {
     if ('fields' in l) l.fields.forEach((f) => out.add(f));
     if ('field' in l) out.add(l.field);
     if (l.kind === 'crossEqual') out.add(l.otherField);
-  }
+    if (l.kind === 'all') l.of.forEach(visit);
+  };
+  spec.levels.forEach(visit);
   return out;
 }
 
@@ -50,15 +52,21 @@ const clampP = (p: number): number => Math.min(1, Math.max(1e-9, p));
 
 /** Term-frequency tables for every tf-adjusted exact level field. */
 function buildTfTables(records: ReadonlyArray<Values>, settings: MatchSettings): Record<string, TfTable> {
-  const fields = new Set<string>();
-  for (const c of settings.comparisons) for (const l of c.levels) if (l.kind === 'exact' && l.tf === true && l.fields[0] !== undefined) fields.add(l.fields[0]);
+  const keys = new Map<string, readonly string[]>();
+  for (const c of settings.comparisons) for (const l of c.levels) if (l.kind === 'exact' && l.tf === true && l.fields.length > 0) keys.set(tfTableKey(l.fields), l.fields);
   const out: Record<string, TfTable> = {};
-  for (const f of fields) {
+  for (const [f, fs] of keys) {
     const counts = new Map<string, number>();
     let n = 0;
     for (const r of records) {
-      const v = r[f];
-      if (v === undefined || v.length === 0) continue;
+      let v = '';
+      let missing = false;
+      for (let i = 0; i < fs.length; i++) {
+        const x = r[fs[i] as string];
+        if (x === undefined || x.length === 0) { missing = true; break; }
+        v = i === 0 ? x : v + TF_VALUE_SEP + x;
+      }
+      if (missing) continue;
       n++;
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
@@ -204,6 +212,58 @@ function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Ar
   return lambda;
 }
 
+interface HouseholdFit { h: number[][]; lambda: number; expectedPairs: number; pairs: number; iterations: number; matchShare: number }
+
+/**
+ * The household class: EM on the pairs of the household rule (non-matches there mostly share a household)
+ * with the match distribution m held fixed; the other class's level distribution h is estimated. h starts at
+ * u and is smoothed towards u (a Dirichlet prior of strength `alpha` pairs), so a level never seen among
+ * household pairs is not more likely for households than for random pairs.
+ */
+function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], maxIter: number, alpha: number): HouseholdFit {
+  const C = specs.length;
+  const logM = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((m[c] as number[])[k] as number))));
+  const baseM = new Float64Array(nPairs);
+  for (let p = 0; p < nPairs; p++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (logM[c] as number[])[levels[p * C + c] as number] as number;
+    baseM[p] = s;
+  }
+  let h = u.map((r) => [...r]);
+  let share = 0.5;
+  let it = 0;
+  let expectedH = 0;
+  const q = new Float64Array(nPairs);
+  for (; it < maxIter; it++) {
+    const logH = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((h[c] as number[])[k] as number))));
+    const prior = Math.log(share / (1 - share));
+    let sumM = 0;
+    for (let p = 0; p < nPairs; p++) {
+      let sh = 0;
+      for (let c = 0; c < C; c++) sh += (logH[c] as number[])[levels[p * C + c] as number] as number;
+      const x = prior + (baseM[p] as number) - sh;
+      const v = x > 40 ? 1 : x < -40 ? 0 : 1 / (1 + Math.exp(-x));
+      q[p] = v;
+      sumM += v;
+    }
+    const nextShare = Math.min(1 - 1e-6, Math.max(1e-6, sumM / nPairs));
+    let maxDelta = Math.abs(nextShare - share);
+    share = nextShare;
+    expectedH = nPairs - sumM;
+    h = specs.map((spec, c) => {
+      const counts = new Array<number>(spec.levels.length).fill(0);
+      for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number) += 1 - (q[p] as number);
+      let total = 0;
+      spec.levels.forEach((l, k) => { if (l.kind !== 'null') total += counts[k] as number; });
+      const next = spec.levels.map((l, k) => (l.kind === 'null' ? 1 : clampP(((counts[k] as number) + alpha * ((u[c] as number[])[k] as number)) / (total + alpha))));
+      next.forEach((v, k) => { maxDelta = Math.max(maxDelta, Math.abs(v - ((h[c] as number[])[k] as number))); });
+      return next;
+    });
+    if (maxDelta < 1e-5) { it++; break; }
+  }
+  return { h, lambda: 0, expectedPairs: expectedH, pairs: nPairs, iterations: it, matchShare: share };
+}
+
 function rulePairs(records: ReadonlyArray<Values>, rules: readonly BlockingRule[], maxBlockSize: number): Array<[number, number]> {
   const keys = records.map((r) => blockingKeys(r, rules));
   return candidatePairs(keys, { maxBlockSize }).pairs;
@@ -284,9 +344,29 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const totalPairs = (n * (n - 1)) / 2;
   const prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
 
+  // Household class (optional): EM with m fixed on the household rule's pairs.
+  let household: HouseholdFit | undefined;
+  let householdRun: Record<string, unknown> | undefined;
+  if (settings.householdRule !== undefined) {
+    const hp = subsample(rulePairs(records, [settings.householdRule], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
+    if (hp.length >= 10) {
+      const fit = fitHousehold(specs, levelMatrix(prepared, hp, cmp), hp.length, m, u, opts.emIterations ?? 50, 10);
+      // Too few household pairs to say anything (e.g. no shared addresses in the data): stay two-class.
+      if (fit.expectedPairs >= 5) {
+        fit.lambda = Math.min(0.5, Math.max(1e-12, fit.expectedPairs / totalPairs));
+        household = fit;
+      }
+      householdRun = { rule: settings.householdRule.name, pairs: hp.length, iterations: fit.iterations, matchShare: fit.matchShare, expectedHouseholdPairs: Math.round(fit.expectedPairs), used: household !== undefined };
+    } else householdRun = { rule: settings.householdRule.name, pairs: hp.length, used: false };
+  }
+
   const comparisons: ComparisonParameters[] = specs.map((s, c) => ({
     name: s.name,
-    levels: s.levels.map((l, k) => ({ label: l.label, m: (m[c] as number[])[k] as number, u: (u[c] as number[])[k] as number })),
+    levels: s.levels.map((l, k) => {
+      const lp: ComparisonParameters['levels'][number] = { label: l.label, m: (m[c] as number[])[k] as number, u: (u[c] as number[])[k] as number };
+      if (household) lp.h = (household.h[c] as number[])[k] as number;
+      return lp;
+    }),
   }));
   const json: ModelJson = {
     format: MODEL_FORMAT,
@@ -296,6 +376,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     settings,
     prior,
     threshold: settings.threshold,
+    ...(household ? { household: { lambda: household.lambda, rule: settings.householdRule?.name ?? '', expectedPairs: Math.round(household.expectedPairs) } } : {}),
     comparisons,
     tfTables: buildTfTables(records, settings),
     training: {
@@ -307,6 +388,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       blockedPairs: blocked.length,
       blockedLambda,
       expectedMatchesInBlockedPairs: Math.round(blockedLambda * blocked.length),
+      ...(householdRun ? { household: householdRun } : {}),
     },
   };
   loadModel(json); // self-check: a trained model must always load
