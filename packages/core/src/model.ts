@@ -51,7 +51,7 @@ export interface ModelJson {
   /** Parallel to settings.comparisons; each level parallel to the spec's levels. */
   comparisons: ComparisonParameters[];
   /**
-   * Third class "same household, different person" (see MatchSettings.householdRule): its share of all pairs.
+   * Third class "same household, different person" (see MatchSettings.householdRules): its share of all pairs.
    * Levels then carry h. Absent: a plain two-class Fellegi-Sunter model.
    */
   household?: { lambda: number; rule: string; expectedPairs: number };
@@ -358,7 +358,7 @@ export function validateSettings(s: unknown): asserts s is MatchSettings {
     const rules = s[key];
     if (!Array.isArray(rules) || !rules.every(isRule)) invalid(`settings.${key}`);
   }
-  if (s.householdRule !== undefined && !isRule(s.householdRule)) invalid('settings.householdRule');
+  if (s.householdRules !== undefined && !(Array.isArray(s.householdRules) && s.householdRules.every(isRule))) invalid('settings.householdRules');
   if (!isProb(s.threshold)) invalid('settings.threshold');
   if (typeof s.tfTopN !== 'number' || s.tfTopN < 0) invalid('settings.tfTopN');
 }

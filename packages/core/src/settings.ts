@@ -55,9 +55,10 @@ export interface MatchSettings {
    * Pairs of non-matches that share a household (same address, so usually family name and phone too, and
    * twins even DOB) are not like random non-matches, and an independence model double counts their shared
    * fields. When set, training fits a third class, "same household, different person", by EM on the pairs of
-   * this rule with m fixed, and scoring discounts the evidence that a household explains as well as a match.
+   * these rules (each pair once) with m fixed, and scoring discounts the evidence that a household explains
+   * as well as a match. Several rules so that household pairs with an address typo are seen too.
    */
-  householdRule?: BlockingRule;
+  householdRules?: BlockingRule[];
   /** Probability at or above which a pair is a match. */
   threshold: number;
   /** How many most frequent values to keep per term-frequency field. */
@@ -178,7 +179,11 @@ export const DEFAULT_SETTINGS: MatchSettings = {
     { name: 'ssn', fields: ['ssn'] },
   ],
   blockingRules: DEFAULT_BLOCKING_RULES.map((r) => ({ name: r.name, fields: [...r.fields] })),
-  householdRule: { name: 'same_street_postcode', fields: ['postcode', 'address_line1'] },
+  householdRules: [
+    { name: 'same_street_postcode', fields: ['postcode', 'address_line1'] },
+    { name: 'same_number_postcode', fields: ['postcode', 'house_number'] },
+    { name: 'same_number_street', fields: ['house_number', 'address_line1'] },
+  ],
   threshold: 0.5,
   tfTopN: 1000,
 };

@@ -152,27 +152,59 @@ function initialM(levels: readonly LevelSpec[]): number[] {
 
 interface EmResult { m: number[][]; active: boolean[]; lambda: number; expectedMatches: number; iterations: number; pairs: number }
 
-/** EM for m and λ with u fixed, over pairs from one blocking rule; comparisons the rule conditions on stay inactive. */
-function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, u: number[][], active: boolean[], mInit: number[][], maxIter: number): EmResult {
+/**
+ * EM for m and λ with u fixed, over pairs from one blocking rule; comparisons the rule conditions on stay
+ * inactive. With `h` (the household class, fixed) the non-matches are a mixture of random pairs (u) and
+ * same-household pairs (h), so households in the rule's blocks are not mistaken for matches.
+ */
+function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, u: number[][], active: boolean[], mInit: number[][], maxIter: number, h?: number[][]): EmResult {
   const C = specs.length;
   const m = mInit.map((r) => [...r]);
   let lambda = 0.3;
+  let hShare = h ? 0.1 : 0;
   let expected = 0;
   let it = 0;
   const post = new Float64Array(nPairs);
+  // log(h/u) per pair over active comparisons: fixed during the session.
+  let hu: Float64Array | undefined;
+  if (h) {
+    const lh = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || !active[c] ? 0 : Math.log(((h[c] as number[])[k] as number) / ((u[c] as number[])[k] as number)))));
+    hu = new Float64Array(nPairs);
+    for (let p = 0; p < nPairs; p++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) s += (lh[c] as number[])[levels[p * C + c] as number] as number;
+      hu[p] = s;
+    }
+  }
   for (; it < maxIter; it++) {
     const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || !active[c] ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
-    const prior = Math.log(lambda / (1 - lambda));
+    const uShare = Math.max(1e-9, 1 - lambda - hShare);
+    const prior = Math.log(lambda / uShare);
+    const hPrior = hu ? Math.log(Math.max(1e-12, hShare) / uShare) : 0;
     expected = 0;
+    let expectedH = 0;
     for (let p = 0; p < nPairs; p++) {
       let s = prior;
       for (let c = 0; c < C; c++) s += (lw[c] as number[])[levels[p * C + c] as number] as number;
+      if (hu) {
+        // Three classes: posteriors relative to the random class (log-odds s for match, x for household).
+        const x = hPrior + (hu[p] as number);
+        const mx = Math.max(0, s, x);
+        const em = Math.exp(s - mx);
+        const eh = Math.exp(x - mx);
+        const z = Math.exp(-mx) + em + eh;
+        post[p] = em / z;
+        expected += em / z;
+        expectedH += eh / z;
+        continue;
+      }
       const q = s > 40 ? 1 : s < -40 ? 0 : 1 / (1 + Math.exp(-s));
       post[p] = q;
       expected += q;
     }
     let maxDelta = Math.abs(expected / nPairs - lambda);
     lambda = Math.min(1 - 1e-6, Math.max(1e-6, expected / nPairs));
+    if (hu) hShare = Math.min(1 - lambda - 1e-6, Math.max(1e-9, expectedH / nPairs));
     for (let c = 0; c < C; c++) {
       if (!active[c]) continue;
       const spec = specs[c] as ComparisonSpec;
@@ -308,57 +340,78 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const uPairs = samplePairs(n, opts.maxPairsForU ?? 300_000, rand);
   const u = estimateU(specs, levelMatrix(prepared, uPairs, cmp), uPairs.length);
 
-  // m by EM per training rule.
+  // m by EM per training rule. Each rule's pairs and level matrix are built once and reused by both rounds.
   const mInit = specs.map((s) => initialM(s.levels));
-  const mSum = specs.map((s) => new Array<number>(s.levels.length).fill(0));
-  const mWeight = new Array<number>(C).fill(0);
-  const emRuns: Array<Record<string, unknown>> = [];
-  for (const rule of settings.blockingRulesForTraining) {
+  const sessions = settings.blockingRulesForTraining.map((rule) => {
     const ruleFields = new Set(rule.fields);
     const active = specs.map((s) => ![...comparisonFields(s)].some((f) => ruleFields.has(f)));
     const pairs = subsample(rulePairs(records, [rule], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
-    if (pairs.length < 10 || !active.some(Boolean)) {
-      emRuns.push({ rule: rule.name, pairs: pairs.length, skipped: true });
-      continue;
-    }
-    const res = runEm(specs, levelMatrix(prepared, pairs, cmp), pairs.length, u, active, mInit, opts.emIterations ?? 50);
-    emRuns.push({ rule: rule.name, pairs: pairs.length, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches) });
-    if (res.expectedMatches < 5) continue;
-    for (let c = 0; c < C; c++) {
-      if (!active[c]) continue;
-      const mc = res.m[c] as number[];
-      mc.forEach((v, k) => { (mSum[c] as number[])[k] = ((mSum[c] as number[])[k] as number) + v * res.expectedMatches; });
-      mWeight[c] = (mWeight[c] as number) + res.expectedMatches;
-    }
-  }
-  const notEstimated: string[] = [];
-  const m = specs.map((s, c) => {
-    const w = mWeight[c] as number;
-    if (w === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
-    return (mSum[c] as number[]).map((v, k) => (s.levels[k]?.kind === 'null' ? 1 : clampP(v / w)));
+    const skip = pairs.length < 10 || !active.some(Boolean);
+    return { rule, active, n: pairs.length, skip, levels: skip ? new Uint8Array(0) : levelMatrix(prepared, pairs, cmp) };
   });
+  const estimateM = (h: number[][] | undefined): { m: number[][]; emRuns: Array<Record<string, unknown>>; notEstimated: string[] } => {
+    const mSum = specs.map((s) => new Array<number>(s.levels.length).fill(0));
+    const mWeight = new Array<number>(C).fill(0);
+    const emRuns: Array<Record<string, unknown>> = [];
+    for (const ses of sessions) {
+      if (ses.skip) {
+        emRuns.push({ rule: ses.rule.name, pairs: ses.n, skipped: true });
+        continue;
+      }
+      const res = runEm(specs, ses.levels, ses.n, u, ses.active, mInit, opts.emIterations ?? 50, h);
+      emRuns.push({ rule: ses.rule.name, pairs: ses.n, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches), withHousehold: h !== undefined });
+      if (res.expectedMatches < 5) continue;
+      for (let c = 0; c < C; c++) {
+        if (!ses.active[c]) continue;
+        const mc = res.m[c] as number[];
+        mc.forEach((v, k) => { (mSum[c] as number[])[k] = ((mSum[c] as number[])[k] as number) + v * res.expectedMatches; });
+        mWeight[c] = (mWeight[c] as number) + res.expectedMatches;
+      }
+    }
+    const notEstimated: string[] = [];
+    const mOut = specs.map((s, c) => {
+      const w = mWeight[c] as number;
+      if (w === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
+      return (mSum[c] as number[]).map((v, k) => (s.levels[k]?.kind === 'null' ? 1 : clampP(v / w)));
+    });
+    return { m: mOut, emRuns, notEstimated };
+  };
+  let est = estimateM(undefined);
+  let m = est.m;
+  const totalPairs = (n * (n - 1)) / 2;
+
+  // Household class (optional): EM with m fixed on the household rule's pairs; then m again with households
+  // as a known third class in every session (so twins and siblings do not teach m), then h again.
+  let household: HouseholdFit | undefined;
+  let householdRun: Record<string, unknown> | undefined;
+  const hRules = settings.householdRules ?? [];
+  const hRuleName = hRules.map((r) => r.name).join('|');
+  if (hRules.length > 0) {
+    const hp = subsample(rulePairs(records, hRules, maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
+    if (hp.length >= 10) {
+      const hLevels = levelMatrix(prepared, hp, cmp);
+      const fitH = (mm: number[][]): HouseholdFit | undefined => {
+        const fit = fitHousehold(specs, hLevels, hp.length, mm, u, opts.emIterations ?? 50, 10);
+        // Too few household pairs to say anything (e.g. no shared addresses in the data): stay two-class.
+        if (fit.expectedPairs < 5) return undefined;
+        fit.lambda = Math.min(0.5, Math.max(1e-12, fit.expectedPairs / totalPairs));
+        return fit;
+      };
+      household = fitH(m);
+      if (household) {
+        est = estimateM(household.h);
+        m = est.m;
+        household = fitH(m);
+      }
+      householdRun = { rule: hRuleName, pairs: hp.length, used: household !== undefined, ...(household ? { iterations: household.iterations, matchShare: household.matchShare, expectedHouseholdPairs: Math.round(household.expectedPairs) } : {}) };
+    } else householdRun = { rule: hRuleName, pairs: hp.length, used: false };
+  }
+  const { emRuns, notEstimated } = est;
 
   // λ: match rate among prediction-blocked pairs, scaled to all pairs.
   const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
   const blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
-  const totalPairs = (n * (n - 1)) / 2;
   const prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
-
-  // Household class (optional): EM with m fixed on the household rule's pairs.
-  let household: HouseholdFit | undefined;
-  let householdRun: Record<string, unknown> | undefined;
-  if (settings.householdRule !== undefined) {
-    const hp = subsample(rulePairs(records, [settings.householdRule], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
-    if (hp.length >= 10) {
-      const fit = fitHousehold(specs, levelMatrix(prepared, hp, cmp), hp.length, m, u, opts.emIterations ?? 50, 10);
-      // Too few household pairs to say anything (e.g. no shared addresses in the data): stay two-class.
-      if (fit.expectedPairs >= 5) {
-        fit.lambda = Math.min(0.5, Math.max(1e-12, fit.expectedPairs / totalPairs));
-        household = fit;
-      }
-      householdRun = { rule: settings.householdRule.name, pairs: hp.length, iterations: fit.iterations, matchShare: fit.matchShare, expectedHouseholdPairs: Math.round(fit.expectedPairs), used: household !== undefined };
-    } else householdRun = { rule: settings.householdRule.name, pairs: hp.length, used: false };
-  }
 
   const comparisons: ComparisonParameters[] = specs.map((s, c) => ({
     name: s.name,
@@ -376,7 +429,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     settings,
     prior,
     threshold: settings.threshold,
-    ...(household ? { household: { lambda: household.lambda, rule: settings.householdRule?.name ?? '', expectedPairs: Math.round(household.expectedPairs) } } : {}),
+    ...(household ? { household: { lambda: household.lambda, rule: hRuleName, expectedPairs: Math.round(household.expectedPairs) } } : {}),
     comparisons,
     tfTables: buildTfTables(records, settings),
     training: {
