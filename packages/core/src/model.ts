@@ -236,6 +236,19 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
         return x.length > 0 && y.length > 0 && x === b[o] && y === a[o];
       };
     }
+    case 'crossJaroWinkler': {
+      const f = fields.of(spec.field);
+      const o = fields.of(spec.otherField);
+      const t = spec.threshold;
+      return (a, b) => {
+        const x = a[f] as string;
+        const y = b[f] as string;
+        const xo = a[o] as string;
+        const yo = b[o] as string;
+        if (x.length === 0 || y.length === 0 || xo.length === 0 || yo.length === 0) return false;
+        return jaroWinkler(x, yo) >= t && jaroWinkler(y, xo) >= t;
+      };
+    }
     case 'dateTransposed': {
       const f = fields.of(spec.field);
       return (a, b) => {
@@ -293,7 +306,7 @@ export function compileComparison(spec: ComparisonSpec, fields: FieldIndex): (a:
 
 // ---------- validation ----------
 
-const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'dateTransposed', 'yearsWithin', 'all', 'else']);
+const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'crossJaroWinkler', 'dateTransposed', 'yearsWithin', 'all', 'else']);
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -334,6 +347,9 @@ function validateLevel(l: unknown, where: string): void {
       break;
     case 'crossEqual':
       if (typeof l.field !== 'string' || typeof l.otherField !== 'string') invalid(`${where}: crossEqual`);
+      break;
+    case 'crossJaroWinkler':
+      if (typeof l.field !== 'string' || typeof l.otherField !== 'string' || typeof l.threshold !== 'number' || l.threshold < 0 || l.threshold > 1) invalid(`${where}: crossJaroWinkler`);
       break;
     case 'tokenOverlap': case 'dateTransposed':
       if (typeof l.field !== 'string') invalid(`${where}: field`);

@@ -25,6 +25,8 @@ export type LevelSpec =
   | { kind: 'damerauLevenshtein'; label: string; field: string; maxDistance: number }
   /** A's `field` equals B's `otherField` and vice versa (e.g. given and family names swapped). */
   | { kind: 'crossEqual'; label: string; field: string; otherField: string }
+  /** Like crossEqual with Jaro-Winkler >= `threshold` on both crossed pairs (names swapped and mistyped). */
+  | { kind: 'crossJaroWinkler'; label: string; field: string; otherField: string; threshold: number }
   /** ISO dates with day and month swapped. */
   | { kind: 'dateTransposed'; label: string; field: string }
   /** ISO dates whose years differ by at most `years`. */
@@ -75,6 +77,7 @@ const name = (prefix: 'given' | 'family', other: 'given' | 'family'): Comparison
     { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },
     { kind: 'jaroWinkler', label: 'jw_0.80', field: `${prefix}_name`, threshold: 0.8 },
     { kind: 'crossEqual', label: 'swapped', field: `${prefix}_name`, otherField: `${other}_name` },
+    { kind: 'crossJaroWinkler', label: 'swapped_jw_0.88', field: `${prefix}_name`, otherField: `${other}_name`, threshold: 0.88 },
     { kind: 'else', label: 'else' },
   ],
 });
@@ -127,6 +130,7 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
       { kind: 'jaroWinkler', label: 'street_jw_0.90', field: 'address_line1', threshold: 0.9 },
       { kind: 'damerauLevenshtein', label: 'postcode_typo', field: 'postcode', maxDistance: 1 },
       { kind: 'exact', label: 'city', fields: ['city'], tf: true },
+      { kind: 'jaroWinkler', label: 'city_jw_0.88', field: 'city', threshold: 0.88 },
       { kind: 'exact', label: 'state', fields: ['state'] },
       { kind: 'else', label: 'else' },
     ],

@@ -41,7 +41,7 @@ export function comparisonFields(spec: ComparisonSpec): Set<string> {
   const visit = (l: LevelSpec): void => {
     if ('fields' in l) l.fields.forEach((f) => out.add(f));
     if ('field' in l) out.add(l.field);
-    if (l.kind === 'crossEqual') out.add(l.otherField);
+    if (l.kind === 'crossEqual' || l.kind === 'crossJaroWinkler') out.add(l.otherField);
     if (l.kind === 'all') l.of.forEach(visit);
   };
   spec.levels.forEach(visit);

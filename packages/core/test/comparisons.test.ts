@@ -67,7 +67,11 @@ const levelCases: Array<[string, RawFields, RawFields, string]> = [
   ['given_name', { given_name: 'Philip' }, { given_name: 'Filip' }, 'metaphone'],
   ['given_name', { given_name: 'Mohamed' }, { given_name: 'Muhammad' }, 'metaphone'],
   ['given_name', { given_name: 'Smith', family_name: 'John' }, { given_name: 'John', family_name: 'Smith' }, 'swapped'],
+  ['given_name', { given_name: 'Emiily', family_name: 'Berry' }, { given_name: 'Berry', family_name: 'Emiioy' }, 'swapped_jw_0.88'],
+  ['family_name', { given_name: 'Emiily', family_name: 'Berry' }, { given_name: 'Berry', family_name: 'Emiioy' }, 'swapped_jw_0.88'],
   ['given_name', { given_name: 'Alice' }, { given_name: 'Zbigniew' }, 'else'],
+  // Neither equal, nickname, phonetic nor close: a different person (household members, twins).
+  ['given_name', { given_name: 'Marie', family_name: 'Greenfield' }, { given_name: 'William', family_name: 'Greenfield' }, 'else'],
   ['given_name', { given_name: '山田' }, { given_name: '田中' }, 'else'],
   ['family_name', { family_name: 'Zbigniewski' }, { family_name: 'Zbigniewsky' }, 'jw_0.92'],
   ['family_name', { family_name: 'Smith' }, { family_name: 'Smyth' }, 'metaphone'],
@@ -82,6 +86,9 @@ const levelCases: Array<[string, RawFields, RawFields, string]> = [
   ['ssn', { ssn: '123-45-6780' }, { ssn: '123-45-6781' }, 'one_typo'],
   ['ssn', { ssn: '123-45-6780' }, { ssn: '123-54-6781' }, 'two_typos'],
   ['ssn', { ssn: '078-05-1120' }, { ssn: '078-05-1120' }, 'null'],
+  // Two different valid SSNs: strong evidence against.
+  ['ssn', { ssn: '123-45-6780' }, { ssn: '746-30-2733' }, 'else'],
+  ['ssn', { ssn: '123-45-6780' }, { ssn: '000-12-3456' }, 'null'],
   // One address comparison (street, house number, postcode, city and state are correlated, not independent).
   ['address', { house_number: '7', address_line1: 'Wallaby Place' }, { address_line1: '7 wallaby pl' }, 'number_street'],
   ['address', { address_line1: 'Wallaby Place' }, { address_line1: 'Walaby Place' }, 'street_jw_0.90'],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SETTINGS, IdresError, loadModel, matchWeight, scorePair, standardizeRecord, trainModel, type ModelJson, type RawFields } from '../src/index.js';
+import { DEFAULT_SETTINGS, IdresError, loadModel, matchWeight, scorePair, standardizeRecord, trainModel, validateSettings, type ExplanationTerm, type ModelJson, type RawFields } from '../src/index.js';
 import { loadLabelledDataset } from '../src/fixtures/labelledDatasets.js';
 
 const defaultJson: unknown = JSON.parse(readFileSync(new URL('../models/default.json', import.meta.url), 'utf8'));
@@ -92,4 +92,67 @@ test('trainModel: no labels, deterministic for a seed, and rejects tiny input', 
   assert.ok(exact.m > exact.u * 10, 'exact given name is evidence for a match');
   assert.ok(els.m < els.u, 'disagreeing given name is evidence against');
   assert.throws(() => trainModel([{}]), (e: unknown) => e instanceof IdresError && e.code === 'INPUT_INVALID');
+});
+
+// --- new level kinds: validation and behaviour ---
+const levelValidationCases: Array<[string, unknown, boolean]> = [
+  ['all with two sub-levels', { kind: 'all', label: 'x', of: [{ kind: 'exact', label: 'a', fields: ['postcode'] }, { kind: 'jaroWinkler', label: 'b', field: 'address_line1', threshold: 0.9 }] }, true],
+  ['all empty', { kind: 'all', label: 'x', of: [] }, false],
+  ['all containing else', { kind: 'all', label: 'x', of: [{ kind: 'else', label: 'e' }] }, false],
+  ['all containing null', { kind: 'all', label: 'x', of: [{ kind: 'null', label: 'n', fields: ['city'] }] }, false],
+  ['null mode all', { kind: 'null', label: 'n', fields: ['city', 'postcode'], mode: 'all' }, true],
+  ['null mode bogus', { kind: 'null', label: 'n', fields: ['city'], mode: 'some' }, false],
+  ['crossJaroWinkler', { kind: 'crossJaroWinkler', label: 's', field: 'given_name', otherField: 'family_name', threshold: 0.88 }, true],
+  ['crossJaroWinkler threshold > 1', { kind: 'crossJaroWinkler', label: 's', field: 'given_name', otherField: 'family_name', threshold: 2 }, false],
+];
+for (const [name, level, ok] of levelValidationCases) {
+  test(`validateSettings level: ${name} -> ${ok ? 'valid' : 'invalid'}`, () => {
+    const s = structuredClone(DEFAULT_SETTINGS) as unknown as { comparisons: Array<{ levels: unknown[] }> };
+    s.comparisons[0]!.levels.splice(1, 0, level);
+    if (ok) validateSettings(s);
+    else assert.throws(() => validateSettings(s), (e: unknown) => e instanceof IdresError && e.code === 'MODEL_INVALID');
+  });
+}
+
+test('multi-field tf: an address shared by many records weighs less than a unique one', () => {
+  const addr = (n: string): RawFields => ({ house_number: n, address_line1: 'Main St', postcode: '12345', given_name: `P${n}` });
+  const values = [...Array.from({ length: 6 }, () => std(addr('1'))), ...Array.from({ length: 40 }, (_, i) => std({ given_name: 'Q', family_name: `F${i}`, house_number: String(100 + i), address_line1: `Street ${i}`, postcode: String(20000 + i) })), std(addr('2')), std(addr('2'))];
+  const j = trainModel(values, { seed: 3, maxPairsForU: 5_000, createdAt: 'x' });
+  assert.ok(j.tfTables['house_number+address_line1+postcode'], 'tf table keyed by joined fields');
+  const m = loadModel(j);
+  const w = (n: string): ExplanationTerm => scorePair(m, std(addr(n)), std(addr(n))).explanation.find((t) => t.comparison === 'address')!;
+  const shared = w('1');
+  const rare = w('2');
+  assert.equal(shared.level, 'exact');
+  assert.ok(shared.weight - (shared.household ?? 0) < rare.weight - (rare.household ?? 0), `${shared.weight} vs ${rare.weight}`);
+});
+
+test('household class: twins at one address are not linked; the same person is; the waterfall adds up', () => {
+  const d = loadLabelledDataset('synthetic_2000');
+  const values = d.records.map((r) => standardizeRecord(r.fields, d.standardize).values);
+  const j = trainModel(values, { createdAt: 'x' });
+  assert.ok(j.household && j.household.lambda > 0, 'household class fitted on data with households');
+  const m = loadModel(j);
+  const home = { house_number: '5', address_line1: '8th Ave', city: 'Weott', state: 'CA', postcode: '96059', phone: '707-555-0142' };
+  const twinA = std({ ...home, given_name: 'Marie', family_name: 'Greenfield', dob: '2015-07-20', gender: 'F' });
+  // The reported false link. (Same-gender twins without SSNs, differing only in given name, stay ambiguous.)
+  const twinB = std({ ...home, given_name: 'William', family_name: 'Greenfield', dob: '2015-07-20', gender: 'M' });
+  const sameA = std({ ...home, given_name: 'Marie', family_name: 'Greenfield', dob: '2015-07-20', gender: 'F', ssn: '123-45-6780' });
+  const t = scorePair(m, twinA, twinB);
+  assert.ok(t.probability < m.threshold, `twins p=${t.probability}`);
+  assert.ok(t.explanation.some((e) => (e.household ?? 0) < 0), 'household discount shown in the waterfall');
+  const s = scorePair(m, twinA, sameA);
+  assert.ok(s.probability >= m.threshold, `same person p=${s.probability}`);
+  for (const x of [t, s]) {
+    assert.equal(x.explanation.length, 1 + j.settings.comparisons.length);
+    assert.ok(Math.abs(x.explanation.reduce((a, e) => a + e.weight, 0) - x.matchWeight) < 1e-9);
+    assert.ok(Math.abs(matchWeight(m, twinA, x === t ? twinB : sameA) - x.matchWeight) < 1e-9, 'fast path agrees');
+  }
+});
+
+test('household class: absent on data without shared addresses (two-class model, no discount)', () => {
+  const d = loadLabelledDataset('fake_1000');
+  const j = trainModel(d.records.map((r) => standardizeRecord(r.fields, d.standardize).values), { createdAt: 'x' });
+  assert.equal(j.household, undefined);
+  assert.ok(j.comparisons.every((c) => c.levels.every((l) => l.h === undefined)));
 });
