@@ -5,18 +5,21 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import pg from 'pg';
-import { PostgresResolveStore, type PairChange, type RecordChange } from '../services/resolve/src/resolveStore';
+import { isRetriable } from '@idres/runtime';
+import { PostgresResolveStore, type PairChange, type RecordChange, type ResolveBatch } from '../services/resolve/src/resolveStore';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, batch: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, batch: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '3' } } });
 const N = Number(values.records);
 const BATCH = Number(values.batch);
+// Like resolve consuming several partitions at once (partitionsConsumedConcurrently) or several instances.
+const CONCURRENCY = Number(values.concurrency);
 const url = process.env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres';
 
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 await admin.query('DROP SCHEMA IF EXISTS idres_bench CASCADE; CREATE SCHEMA idres_bench');
 await admin.end();
-const pool = new pg.Pool({ connectionString: url, max: 4, options: '-c search_path=idres_bench' });
+const pool = new pg.Pool({ connectionString: url, max: 8, options: '-c search_path=idres_bench' });
 const store = new PostgresResolveStore(pool);
 await store.migrate();
 
@@ -38,17 +41,39 @@ for (let i = 0; i < N; ) {
 for (const arr of [records, pairs] as Array<unknown[]>) for (let i = arr.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [arr[i], arr[j]] = [arr[j], arr[i]]; }
 
 const drain = async (): Promise<void> => { while ((await store.flushOutbox(async () => {})) > 0) { /* events are discarded: the bench measures resolve's state work */ } };
+let retries = 0;
+/** CONCURRENCY workers take batches in turn and apply them, retrying conflicts like the consumer runner does. */
+async function applyAll(batches: ResolveBatch[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < batches.length; i = next++) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await store.apply(batches[i]!);
+          break;
+        } catch (err) {
+          if (!isRetriable(err) || attempt > 20) throw err;
+          retries++;
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+        }
+      }
+      await drain();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
 const t0 = performance.now();
-for (let i = 0; i < records.length; i += BATCH) { await store.apply({ records: records.slice(i, i + BATCH), pairs: [] }); await drain(); }
+await applyAll(chunks(records).map((r) => ({ records: r, pairs: [] })));
 const t1 = performance.now();
-for (let i = 0; i < pairs.length; i += BATCH) { await store.apply({ records: [], pairs: pairs.slice(i, i + BATCH) }); await drain(); }
+await applyAll(chunks(pairs).map((p) => ({ records: [], pairs: p })));
 const t2 = performance.now();
 const check = await pool.query<{ n: string }>('SELECT count(DISTINCT cluster_id) AS n FROM idres_records');
 await pool.query('DROP SCHEMA idres_bench CASCADE');
 await pool.end();
 console.log(JSON.stringify({
   bench: 'resolve', machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, date: new Date().toISOString().slice(0, 10),
-  records: N, pairs: pairs.length, batch: BATCH, identities: Number(check.rows[0]?.n),
+  records: N, pairs: pairs.length, batch: BATCH, concurrency: CONCURRENCY, retries, identities: Number(check.rows[0]?.n),
   recordsPerSecond: Math.round(N / ((t1 - t0) / 1000)), pairsPerSecond: Math.round(pairs.length / ((t2 - t1) / 1000)),
   seconds: { records: +((t1 - t0) / 1000).toFixed(2), pairs: +((t2 - t1) / 1000).toFixed(2) },
 }));

@@ -55,7 +55,7 @@ export class IdentityQueries {
       masterId,
       golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values }))),
       members,
-      links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, explanation: l.explanation })),
+      links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
     };
   }
 

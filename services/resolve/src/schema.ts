@@ -9,15 +9,13 @@ CREATE TABLE IF NOT EXISTS idres_records (
   registered  boolean NOT NULL DEFAULT false,
   cluster_id  bigint,
   values      jsonb   NOT NULL DEFAULT '{}'::jsonb,
-  ingested_at bigint  NOT NULL DEFAULT 0,
-  updated_at  timestamptz NOT NULL DEFAULT now()
-);
+  ingested_at bigint  NOT NULL DEFAULT 0
+) WITH (fillfactor = 80);
 CREATE INDEX IF NOT EXISTS idres_records_cluster ON idres_records (cluster_id);
 CREATE TABLE IF NOT EXISTS idres_clusters (
   cluster_id bigint PRIMARY KEY,
   size       integer NOT NULL DEFAULT 0,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS idres_edges (
   a            text NOT NULL,
@@ -27,7 +25,7 @@ CREATE TABLE IF NOT EXISTS idres_edges (
   probability  double precision NOT NULL,
   match_weight double precision NOT NULL,
   rule         text,
-  explanation  jsonb NOT NULL DEFAULT '[]'::jsonb,
+  explanation  text NOT NULL DEFAULT '[]',  -- JSON, only ever read whole: text avoids a jsonb parse per link
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (a, b)
 );
