@@ -246,6 +246,8 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
         const xo = a[o] as string;
         const yo = b[o] as string;
         if (x.length === 0 || y.length === 0 || xo.length === 0 || yo.length === 0) return false;
+        // Cheap reject first (most pairs reaching this level are unrelated names): crossed initials must agree.
+        if (x.charCodeAt(0) !== yo.charCodeAt(0) || y.charCodeAt(0) !== xo.charCodeAt(0)) return false;
         return jaroWinkler(x, yo) >= t && jaroWinkler(y, xo) >= t;
       };
     }

@@ -25,7 +25,10 @@ export type LevelSpec =
   | { kind: 'damerauLevenshtein'; label: string; field: string; maxDistance: number }
   /** A's `field` equals B's `otherField` and vice versa (e.g. given and family names swapped). */
   | { kind: 'crossEqual'; label: string; field: string; otherField: string }
-  /** Like crossEqual with Jaro-Winkler >= `threshold` on both crossed pairs (names swapped and mistyped). */
+  /**
+   * Like crossEqual with Jaro-Winkler >= `threshold` on both crossed pairs (names swapped and mistyped). The
+   * crossed initials must agree (cheap reject on the hot path; typos rarely hit the first letter).
+   */
   | { kind: 'crossJaroWinkler'; label: string; field: string; otherField: string; threshold: number }
   /** ISO dates with day and month swapped. */
   | { kind: 'dateTransposed'; label: string; field: string }
