@@ -45,7 +45,7 @@ export class PipelineHarness {
     });
     this.apps = [
       buildStandardizeApp(deps('standardize'), { standardize }),
-      buildBlockApp(deps('block')),
+      buildBlockApp(deps('block'), this.redis),
       buildMatchApp(deps('match'), this.redis, { model, threshold, blockCap: 500 }),
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
       buildPublishApp(deps('publish'), this.pool),

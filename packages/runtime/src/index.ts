@@ -11,3 +11,4 @@ export * from './consumerRunner';
 export * from './serviceHost';
 export * from './records';
 export * from './rawRecordProducer';
+export * from './redisBlockStore';

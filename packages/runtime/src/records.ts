@@ -45,8 +45,6 @@ export interface BlockedRecordAvro {
   recordId: string;
   version: number;
   deleted: boolean;
-  values: Record<string, string>;
-  keys: RecordBlockKeyAvro[];
   primary: boolean;
   ingestedAt: number;
 }

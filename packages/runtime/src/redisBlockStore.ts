@@ -8,8 +8,10 @@ export interface StoredRecord {
 }
 
 /**
- * Block membership in Redis: `b:<blockKey>` is a hash recordId -> version; `r:<recordId>` holds the record.
- * Stale members (deleted records, or records whose new version left the block) are dropped lazily when read.
+ * Block state in Redis. `r:<recordId>` holds the record's current version (values and blocking keys), written by
+ * block before it publishes the record's references; `b:<blockKey>` is a hash recordId -> version of the block's
+ * members, kept by match. Stale members (deleted records, or records whose new version left the block) are
+ * dropped lazily when read.
  */
 export class RedisBlockStore {
   constructor(private readonly redis: Redis, private readonly prefix = 'idres:') {}
@@ -44,12 +46,13 @@ export class RedisBlockStore {
     return out;
   }
 
-  async write(ops: { addMembers: Array<[string, string, number]>; removeMembers: Array<[string, string]>; putRecords: Array<[string, StoredRecord]>; deleteRecords: string[] }): Promise<void> {
+  async write(ops: { addMembers?: Array<[string, string, number]>; removeMembers?: Array<[string, string]>; putRecords?: Array<[string, StoredRecord]>; deleteRecords?: string[] }): Promise<void> {
     const pipe = this.redis.pipeline();
-    for (const [block, id, v] of ops.addMembers) pipe.hset(this.prefix + 'b:' + block, id, String(v));
-    for (const [block, id] of ops.removeMembers) pipe.hdel(this.prefix + 'b:' + block, id);
-    for (const [id, rec] of ops.putRecords) pipe.set(this.prefix + 'r:' + id, JSON.stringify(rec));
-    for (const id of ops.deleteRecords) pipe.del(this.prefix + 'r:' + id);
+    for (const [block, id, v] of ops.addMembers ?? []) pipe.hset(this.prefix + 'b:' + block, id, String(v));
+    for (const [block, id] of ops.removeMembers ?? []) pipe.hdel(this.prefix + 'b:' + block, id);
+    for (const [id, rec] of ops.putRecords ?? []) pipe.set(this.prefix + 'r:' + id, JSON.stringify(rec));
+    for (const id of ops.deleteRecords ?? []) pipe.del(this.prefix + 'r:' + id);
+    if (pipe.length === 0) return;
     const res = (await pipe.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
   }

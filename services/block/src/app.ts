@@ -1,6 +1,8 @@
+import type { Redis } from 'ioredis';
 import { DEFAULT_BLOCKING_RULES, blockingKeys, type BlockingRule } from '@idres/core';
 import {
   ConsumerRunner,
+  RedisBlockStore,
   TOPICS,
   type BlockedRecordAvro,
   type InboundMessage,
@@ -10,22 +12,30 @@ import {
   type RunnerDeps,
   type ServiceApp,
   type StandardizedRecordAvro,
+  type StoredRecord,
 } from '@idres/runtime';
 
 /** A record with no blocking key, or a delete, travels under its own key so it still reaches resolve. */
 export const ownKey = (recordId: string): string => `record:${recordId}`;
 
-/** Pure fan-out, exported for tests: one message per blocking key; exactly one of them is `primary`. */
-export function blockRecord(rec: StandardizedRecordAvro, rules: readonly BlockingRule[]): BlockedRecordAvro[] {
-  const base = { recordId: rec.recordId, version: rec.version, deleted: rec.deleted, values: rec.values, ingestedAt: rec.ingestedAt };
-  if (rec.deleted) return [{ ...base, blockKey: ownKey(rec.recordId), rule: 'none', ruleIndex: -1, keys: [], primary: true }];
-  const keys = blockingKeys(rec.values, rules);
-  const compact = keys.map((k) => ({ ruleIndex: k.ruleIndex, key: k.key }));
-  if (keys.length === 0) return [{ ...base, blockKey: ownKey(rec.recordId), rule: 'none', ruleIndex: -1, keys: [], primary: true }];
-  return keys.map((k, i) => ({ ...base, blockKey: k.key, rule: k.rule, ruleIndex: k.ruleIndex, keys: compact, primary: i === 0 }));
+export interface BlockedOutput {
+  messages: BlockedRecordAvro[];
+  /** What match reads for this record version (absent for a delete). */
+  stored: StoredRecord | undefined;
 }
 
-export function buildBlockApp(deps: RunnerDeps, rules: readonly BlockingRule[] = DEFAULT_BLOCKING_RULES): ServiceApp {
+/** Pure fan-out, exported for tests: one reference per blocking key; exactly one of them is `primary`. */
+export function blockRecord(rec: StandardizedRecordAvro, rules: readonly BlockingRule[]): BlockedOutput {
+  const base = { recordId: rec.recordId, version: rec.version, deleted: rec.deleted, ingestedAt: rec.ingestedAt };
+  if (rec.deleted) return { messages: [{ ...base, blockKey: ownKey(rec.recordId), rule: 'none', ruleIndex: -1, primary: true }], stored: undefined };
+  const keys = blockingKeys(rec.values, rules);
+  const stored: StoredRecord = { v: rec.version, values: rec.values, keys: keys.map((k) => ({ ruleIndex: k.ruleIndex, key: k.key })) };
+  if (keys.length === 0) return { messages: [{ ...base, blockKey: ownKey(rec.recordId), rule: 'none', ruleIndex: -1, primary: true }], stored };
+  return { messages: keys.map((k, i) => ({ ...base, blockKey: k.key, rule: k.rule, ruleIndex: k.ruleIndex, primary: i === 0 })), stored };
+}
+
+export function buildBlockApp(deps: RunnerDeps, redis: Redis, rules: readonly BlockingRule[] = DEFAULT_BLOCKING_RULES): ServiceApp {
+  const store = new RedisBlockStore(redis);
   const runner = new ConsumerRunner<RecordKey, StandardizedRecordAvro>({
     ...deps,
     stage: 'block',
@@ -37,13 +47,26 @@ export function buildBlockApp(deps: RunnerDeps, rules: readonly BlockingRule[] =
     handle: async (messages: InboundMessage<RecordKey, StandardizedRecordAvro>[]) => {
       const outputs: OutboundMessage[] = [];
       const rejects: Rejection<RecordKey, StandardizedRecordAvro>[] = [];
+      // Versions of one record arrive in order (identity.standardized is keyed by record), so the last one wins.
+      const put = new Map<string, StoredRecord>();
+      const del = new Set<string>();
       for (const m of messages) {
         if (!m.value) {
           rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.standardized: deletes travel as deleted=true records' });
           continue;
         }
-        for (const b of blockRecord(m.value, rules)) outputs.push({ topic: TOPICS.blocked, key: { blockKey: b.blockKey }, value: b });
+        const out = blockRecord(m.value, rules);
+        if (out.stored) {
+          put.set(m.value.recordId, out.stored);
+          del.delete(m.value.recordId);
+        } else {
+          put.delete(m.value.recordId);
+          del.add(m.value.recordId);
+        }
+        for (const b of out.messages) outputs.push({ topic: TOPICS.blocked, key: { blockKey: b.blockKey }, value: b });
       }
+      // The record first, then its references: whichever match instance reads a reference finds the record.
+      await store.write({ putRecords: [...put], deleteRecords: [...del] });
       return { outputs, rejects };
     },
   });

@@ -8,18 +8,21 @@ const rec = (values: Record<string, string>, deleted = false): StandardizedRecor
   recordId: 's:1', source: 's', sourceRecordId: '1', version: 7, deleted, values, flags: [], attributes: {}, ingestedAt: 7,
 });
 
-test('one message per blocking key, exactly one primary, all carrying every key', () => {
+test('one reference per blocking key, exactly one primary; the record with all its keys is stored once', () => {
   const values = standardizeRecord({ given_name: 'Ann', family_name: 'Lee', dob: '1980-02-01', ssn: '219-09-9999', postcode: '90210' }).values;
-  const out = blockRecord(rec(values), DEFAULT_BLOCKING_RULES);
+  const { messages: out, stored } = blockRecord(rec(values), DEFAULT_BLOCKING_RULES);
   assert.ok(out.length > 1);
   assert.equal(out.filter((b) => b.primary).length, 1);
   assert.equal(new Set(out.map((b) => b.blockKey)).size, out.length, 'keys are distinct');
-  for (const b of out) assert.equal(b.keys.length, out.length);
+  assert.deepEqual(stored?.keys.map((k) => k.key), out.map((b) => b.blockKey), 'the stored record lists every key it was published under');
+  assert.equal(stored?.v, 7);
+  assert.deepEqual(stored?.values, values);
 });
 
 test('a record with no key and a delete travel once under the record\'s own key', () => {
   for (const r of [rec({ gender: 'F' }), rec({}, true)]) {
-    const out = blockRecord(r, DEFAULT_BLOCKING_RULES);
+    const { messages: out, stored } = blockRecord(r, DEFAULT_BLOCKING_RULES);
+    assert.equal(stored === undefined, r.deleted, 'a delete stores nothing; a live record is stored even without keys');
     assert.equal(out.length, 1);
     assert.equal(out[0]!.blockKey, ownKey('s:1'));
     assert.equal(out[0]!.primary, true);

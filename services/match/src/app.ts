@@ -12,8 +12,9 @@ import {
   type Rejection,
   type RunnerDeps,
   type ServiceApp,
+  RedisBlockStore,
+  type StoredRecord,
 } from '@idres/runtime';
-import { RedisBlockStore, type StoredRecord } from './blockStore';
 
 export interface MatchAppOptions {
   model: MatchModel;
@@ -33,40 +34,6 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
   const warnedBlocks = new Set<string>();
 
   const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
-    const outputs: OutboundMessage[] = [];
-    const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
-    const live: BlockedRecordAvro[] = [];
-    const deletes: BlockedRecordAvro[] = [];
-    for (const m of messages) {
-      const b = m.value;
-      if (!b) {
-        rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.blocked' });
-        continue;
-      }
-      if (b.primary) {
-        const ev: PairEventAvro = {
-          kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
-          probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: b.deleted ? {} : b.values, ingestedAt: b.ingestedAt,
-        };
-        outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
-      }
-      if (b.deleted) deletes.push(b);
-      else if (b.ruleIndex >= 0) live.push(b);
-    }
-
-    const blockKeys = [...new Set(live.map((b) => b.blockKey))];
-    const blocks = await store.members(blockKeys);
-    const memberIds = new Set<string>();
-    for (const members of blocks.values()) for (const id of members.keys()) memberIds.add(id);
-    const records = await store.records([...memberIds]);
-    // The batch's own records are current as of their message, whatever Redis says.
-    const batchRecords = new Map<string, StoredRecord>();
-    for (const b of live) {
-      const prev = batchRecords.get(b.recordId) ?? records.get(b.recordId);
-      if (!prev || prev.v <= b.version) batchRecords.set(b.recordId, { v: b.version, values: b.values, keys: b.keys });
-    }
-    for (const [id, r] of batchRecords) records.set(id, r);
-
     // Records are converted to the model's dense form once per batch; explanations only for pairs that pass.
     const prepared = new Map<string, { v: number; p: PreparedRecord }>();
     const prep = (id: string, r: StoredRecord): PreparedRecord => {
@@ -76,11 +43,35 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
       prepared.set(id, { v: r.v, p });
       return p;
     };
+    const outputs: OutboundMessage[] = [];
+    const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
+    const refs: BlockedRecordAvro[] = [];
+    for (const m of messages) {
+      if (m.value) refs.push(m.value);
+      else rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.blocked' });
+    }
+    // One round trip for the blocks, one for every record involved (the incoming ones, written by block, and members).
+    const blockKeys = [...new Set(refs.filter((b) => !b.deleted && b.ruleIndex >= 0).map((b) => b.blockKey))];
+    const blocks = await store.members(blockKeys);
+    const ids = new Set(refs.filter((b) => !b.deleted).map((b) => b.recordId));
+    for (const members of blocks.values()) for (const id of members.keys()) ids.add(id);
+    const records = await store.records([...ids]);
+
     const addMembers: Array<[string, string, number]> = [];
     const removeMembers: Array<[string, string]> = [];
-    for (const b of live) {
-      const current = records.get(b.recordId);
-      if (current && current.v > b.version) continue; // a newer version of this record was already matched
+    for (const b of refs) {
+      // A reference to a version that is no longer current is stale: the newer version's references (or the
+      // delete) follow, so it is skipped, never matched with old values.
+      const current = b.deleted ? undefined : records.get(b.recordId);
+      const isCurrent = current !== undefined && current.v === b.version;
+      if (b.primary && (b.deleted || isCurrent)) {
+        const ev: PairEventAvro = {
+          kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
+          probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: isCurrent ? current.values : {}, ingestedAt: b.ingestedAt,
+        };
+        outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
+      }
+      if (b.deleted || b.ruleIndex < 0 || !isCurrent) continue;
       const members = blocks.get(b.blockKey) ?? new Map<string, number>();
       blocks.set(b.blockKey, members);
       if (!members.has(b.recordId) && members.size >= options.blockCap) {
@@ -91,8 +82,8 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         }
         continue;
       }
-      const myKeys = toKeys(b.keys);
-      const mine = prep(b.recordId, { v: b.version, values: b.values, keys: b.keys });
+      const myKeys = toKeys(current.keys);
+      const mine = prep(b.recordId, current);
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
         const other = records.get(otherId);
@@ -120,9 +111,8 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         addMembers.push([b.blockKey, b.recordId, b.version]);
       }
     }
-    const deleteRecords = deletes.map((d) => d.recordId).filter((id) => !batchRecords.has(id));
-    // State first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
-    await store.write({ addMembers, removeMembers, putRecords: [...batchRecords], deleteRecords });
+    // Membership first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
+    await store.write({ addMembers, removeMembers });
     return { outputs, rejects };
   };
 
