@@ -124,9 +124,10 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
       {
         kind: 'all',
         label: 'street_jw_0.90_postcode',
+        // Cheap test first: most pairs reaching this level have different postcodes.
         of: [
-          { kind: 'jaroWinkler', label: 'street_jw_0.90', field: 'address_line1', threshold: 0.9 },
           { kind: 'exact', label: 'postcode', fields: ['postcode'] },
+          { kind: 'jaroWinkler', label: 'street_jw_0.90', field: 'address_line1', threshold: 0.9 },
         ],
       },
       { kind: 'exact', label: 'postcode', fields: ['postcode'], tf: true },
