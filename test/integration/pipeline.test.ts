@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadModel, pairwiseQuality, standardizeRecord, trainModel } from '@idres/core';
 import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
+import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 import { TOPICS } from '@idres/runtime';
 import { PipelineHarness } from './pipelineHarness';
 
@@ -40,7 +41,7 @@ test('FEBRL dataset1 end to end: every record gets exactly one master ID and lab
   assert.equal(ids.filter((id) => h.watcher.quarantined.has(id)).length, 0, 'no FEBRL record should be quarantined');
   const db = await h.pool.query<{ record_id: string; cluster_id: string | null }>(`SELECT record_id, cluster_id FROM idres_records WHERE record_id = ANY($1)`, [ids]);
   assert.equal(db.rows.length, ids.length);
-  const dbMaster = new Map(db.rows.map((r) => [r.record_id, r.cluster_id === null ? '' : `MDM_${r.cluster_id.padStart(10, '0')}`]));
+  const dbMaster = new Map(db.rows.map((r) => [r.record_id, r.cluster_id === null ? '' : masterIdOf(r.cluster_id)]));
   for (const id of ids) {
     const m = h.watcher.masterOf.get(id);
     assert.ok(m, `record ${id} has no master ID on ${TOPICS.resolved}`);
@@ -59,7 +60,7 @@ test('FEBRL dataset1 end to end: every record gets exactly one master ID and lab
   for (const m of predicted.values()) sizes.set(m, (sizes.get(m) ?? 0) + 1);
   const [biggest] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
   const members = ids.filter((id) => predicted.get(id) === biggest).sort();
-  const cluster = await h.pool.query<{ members: string[] }>(`SELECT array_agg(record_id ORDER BY record_id) AS members FROM idres_records WHERE cluster_id = $1`, [Number(biggest.slice(4))]);
+  const cluster = await h.pool.query<{ members: string[] }>(`SELECT array_agg(record_id ORDER BY record_id) AS members FROM idres_records WHERE cluster_id = $1`, [clusterIdOf(biggest)]);
   assert.deepEqual(cluster.rows[0]?.members, members);
 });
 

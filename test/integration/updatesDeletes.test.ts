@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { loadModel, standardizeRecord, trainModel } from '@idres/core';
 import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
+import { clusterIdOf } from '@idres/core/masterId';
 import { registerLookupRoutes } from '../../services/publish/src/app';
 import { IdentityQueries } from '../../services/publish/src/identityQueries';
 import { PipelineHarness } from './pipelineHarness';
@@ -80,6 +81,6 @@ test('a tombstone deletes a record; its now empty identity is retired', { timeou
   const row = await h.pool.query<{ deleted: boolean; cluster_id: string | null }>(`SELECT deleted, cluster_id FROM idres_records WHERE record_id = $1`, [target]);
   assert.deepEqual(row.rows[0], { deleted: true, cluster_id: null });
   assert.ok(h.watcher.events.some((e) => e.type === 'RETIRED' && e.masterId === itsMaster), 'a RETIRED event for the emptied identity');
-  const cluster = await h.pool.query(`SELECT 1 FROM idres_clusters WHERE cluster_id = $1`, [Number(itsMaster.slice(4))]);
+  const cluster = await h.pool.query(`SELECT 1 FROM idres_clusters WHERE cluster_id = $1`, [clusterIdOf(itsMaster)]);
   assert.equal(cluster.rows.length, 0);
 });

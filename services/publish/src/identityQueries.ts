@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { buildGolden, type GoldenFields } from '@idres/core/survivorship';
+import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 
 export interface IdentityView {
   masterId: string;
@@ -8,11 +9,6 @@ export interface IdentityView {
   links: Array<{ a: string; b: string; probability: number; matchWeight: number; rule: string | null; explanation: unknown }>;
 }
 
-const masterIdOf = (clusterId: number | string): string => `MDM_${String(clusterId).padStart(10, '0')}`;
-const clusterIdOf = (masterId: string): number | undefined => {
-  const m = /^MDM_(\d{1,18})$/.exec(masterId);
-  return m ? Number(m[1]) : undefined;
-};
 
 /** Read side over resolve's tables: current identities, for golden records and the lookup API. */
 export class IdentityQueries {

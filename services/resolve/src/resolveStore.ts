@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { mergePlan, splitComponents } from '@idres/core/unionFind';
 import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
-import { RESOLVE_SCHEMA_SQL, masterIdOf } from './schema';
+import { masterIdOf } from '@idres/core/masterId';
+import { RESOLVE_SCHEMA_SQL } from './schema';
 
 export interface RecordChange {
   kind: 'RECORD' | 'DELETE';

@@ -36,9 +36,3 @@ CREATE TABLE IF NOT EXISTS idres_event_outbox (
   payload text NOT NULL
 );
 `;
-
-export const masterIdOf = (clusterId: number | string): string => `MDM_${String(clusterId).padStart(10, '0')}`;
-export const clusterIdOf = (masterId: string): number | undefined => {
-  const m = /^MDM_(\d{1,18})$/.exec(masterId);
-  return m ? Number(m[1]) : undefined;
-};
