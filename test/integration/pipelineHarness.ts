@@ -25,9 +25,13 @@ export class PipelineHarness {
   readonly serde = AvroSerde.connect(this.config.schemaRegistryUrl);
   readonly pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 8 });
   readonly redis = new Redis(this.config.redisUrl);
-  readonly groupPrefix = `test-${process.pid}-${Date.now()}`;
+  readonly groupPrefix: string;
   readonly raw = new RawRecordProducer(this.producer, this.serde);
   watcher!: PipelineWatcher;
+
+  constructor(groupPrefix = `test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`) {
+    this.groupPrefix = groupPrefix;
+  }
   private apps: ServiceApp[] = [];
 
   /** A clean pipeline: empty topics, no resolve state, no block membership. */
@@ -50,9 +54,10 @@ export class PipelineHarness {
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
       buildPublishApp(deps('publish'), this.pool),
     ];
-    for (const app of this.apps) await app.start();
+    // The watcher first, so it sees every event the apps produce (a replay starts producing at once).
     this.watcher = new PipelineWatcher(this.kafka, this.serde, this.groupPrefix, true);
     await this.watcher.start();
+    for (const app of this.apps) await app.start();
   }
 
   /** Waits until every given record has a master ID or was quarantined, and all stage groups have no lag. */
