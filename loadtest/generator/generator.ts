@@ -304,6 +304,15 @@ function applyCase(s: string, mode: number): string {
   return mode === 0 || s === '' ? s : mode === 1 ? upper(s) : s.toLowerCase();
 }
 
+/** A record with every column empty, keys in COLUMNS order (one hidden class for all records). */
+export function emptyRecord(): SyntheticRecord {
+  return {
+    record_id: '', entity_id: '', source: '', given_name: '', middle_name: '', family_name: '', dob: '', gender: '',
+    ssn: '', phone: '', email: '', house_number: '', address_line1: '', address_line2: '', city: '', state: '',
+    postcode: '', country: '',
+  };
+}
+
 function clusterExtraTable(dist: ClusterDistribution, maxCluster: number, param: number): AliasTable<number> {
   const ws = clusterWeights(dist, maxCluster, param);
   return new AliasTable(ws.map((_, i) => i + 1), ws);
@@ -395,6 +404,23 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
 
   /** Next record, or null when all records have been produced. */
   nextRecord(): SyntheticRecord | null {
+    const rec = emptyRecord();
+    if (!this.nextInto(rec)) return null;
+    rec.record_id = `r${this.emitted}`;
+    return rec;
+  }
+
+  /** Number of records emitted so far (the last record's id is `r${recordNumber}`). */
+  get recordNumber(): number {
+    return this.emitted;
+  }
+
+  /**
+   * Fill `rec` with the next record (every column except `record_id`, which is `r${recordNumber}`)
+   * without allocating a record object; false at the end. Consumes the PRNG exactly like
+   * nextRecord(), so both paths give the same records for a seed. Used by the file writers.
+   */
+  nextInto(rec: SyntheticRecord): boolean {
     const total = this.options.records;
     const pending = this.pending;
     let e: Pending;
@@ -403,7 +429,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       // Records are rendered lazily, so the window holds only Person objects.
       while (this.pendingRecords < this.options.shuffleWindow && this.created < total) this.makeGroup();
       const n = pending.length;
-      if (n === 0) return null;
+      if (n === 0) return false;
       const i = this.rng.int(n);
       e = pending[i] as Pending;
       if (e.left === 1) {
@@ -415,19 +441,19 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
         pending.length = 0;
         this.head = 0;
         while (pending.length === 0 && this.created < total) this.makeGroup();
-        if (pending.length === 0) return null;
+        if (pending.length === 0) return false;
       }
       e = pending[this.head] as Pending;
       if (e.left === 1) this.head++;
     }
-    const rec = e.emitted === 0 ? this.render(e.p) : this.duplicate(e.p);
+    if (e.emitted === 0) this.render(e.p, rec);
+    else this.duplicate(e.p, rec);
     e.emitted++;
     e.left--;
     this.pendingRecords--;
     this.emitted++;
-    rec.record_id = `r${this.emitted}`;
     this.stats.records = this.emitted;
-    return rec;
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -613,7 +639,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   // -------------------------------------------------------------------------------------------
   // rendering
 
-  private render(p: Person): SyntheticRecord {
+  private render(p: Person, r: SyntheticRecord): void {
     const rng = this.rng;
     const src = SOURCES.sample(rng);
     const cm = rng.float() < src.upperP ? 1 : rng.float() < src.lowerP ? 2 : 0;
@@ -643,29 +669,26 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     const stype = full ? (STREET_TYPE_FULL[p.stype] ?? p.stype) : p.stype;
     const line1 = p.predir ? `${full ? DIRECTION_FULL[p.predir] : p.predir} ${p.street} ${stype}` : `${p.street} ${stype}`;
     const folded = rng.float() < src.numberInLine1P;
-    return {
-      record_id: '',
-      entity_id: p.eid,
-      source: src.name,
-      given_name: applyCase(p.given, cm),
-      middle_name: middle,
-      family_name: applyCase(p.family, cm),
-      dob,
-      gender,
-      ssn,
-      phone,
-      email,
-      house_number: folded ? '' : p.house,
-      address_line1: applyCase(folded ? `${p.house} ${line1}` : line1, cm),
-      address_line2: applyCase(p.unit, cm),
-      city: cm === 1 ? p.zip.cityUpper : p.zip.city,
-      state: p.zip.state,
-      postcode: p.zip.zip,
-      country: 'US',
-    };
+    r.entity_id = p.eid;
+    r.source = src.name;
+    r.given_name = applyCase(p.given, cm);
+    r.middle_name = middle;
+    r.family_name = applyCase(p.family, cm);
+    r.dob = dob;
+    r.gender = gender;
+    r.ssn = ssn;
+    r.phone = phone;
+    r.email = email;
+    r.house_number = folded ? '' : p.house;
+    r.address_line1 = applyCase(folded ? `${p.house} ${line1}` : line1, cm);
+    r.address_line2 = applyCase(p.unit, cm);
+    r.city = cm === 1 ? p.zip.cityUpper : p.zip.city;
+    r.state = p.zip.state;
+    r.postcode = p.zip.zip;
+    r.country = 'US';
   }
 
-  private duplicate(base: Person): SyntheticRecord {
+  private duplicate(base: Person, r: SyntheticRecord): void {
     const rng = this.rng;
     const nOps = OPS_PER_DUP.sample(rng);
     const ops: Op[] = [];
@@ -728,7 +751,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       }
     }
     // Phase 2: character-level damage on the rendered record.
-    const r = this.render(p);
+    this.render(p, r);
     for (const op of ops) {
       switch (op) {
         case 'typo_given':
@@ -784,7 +807,6 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
           break;
       }
     }
-    return r;
   }
 
   private dobTypo(days: number): number {

@@ -8,7 +8,9 @@ import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
-import { COLUMNS, SyntheticGenerator, type GeneratorOptions, type GeneratorStats, type SyntheticRecord } from './generator.js';
+import {
+  COLUMNS, SyntheticGenerator, emptyRecord, type Column, type GeneratorOptions, type GeneratorStats, type SyntheticRecord,
+} from './generator.js';
 
 export type OutputFormat = 'csv' | 'jsonl' | 'parquet';
 
@@ -72,25 +74,194 @@ export interface WriteSummary extends GeneratorStats {
   bytes: number;
 }
 
-const CHUNK_CHARS = 1 << 17;
+/** Output chunk size: records are encoded straight into a reused byte buffer of this size. */
+const CHUNK_BYTES = 1 << 21;
+/** Room kept free at the end of a chunk: a record longer than this is written through a slower path. */
+const RECORD_ROOM = 1 << 14;
+
+const COMMA = 44;
+const QUOTE = 34;
+const NL = 10;
+
+/**
+ * Appends text to a byte buffer without creating intermediate strings. ASCII is copied a code unit
+ * at a time (the generator's tables are all ASCII); any other character falls back to a UTF-8
+ * write of that field, so the bytes always equal Buffer.from(text, 'utf8').
+ */
+class ByteChunk {
+  buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  pos = 0;
+
+  /** Raw ASCII/UTF-8 text (no escaping). */
+  raw(s: string): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) {
+        this.pos = pos + buf.write(s.slice(i), pos, 'utf8');
+        return;
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
+  }
+
+  /** A CSV field: copied as is, or quoted with doubled quotes if it contains `",\r\n` (like csvLine). */
+  csv(s: string): void {
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127 || c === QUOTE || c === COMMA || c === NL || c === 13) {
+        this.pos = start;
+        if (NEEDS_QUOTES.test(s)) this.raw(`"${s.replace(/"/g, '""')}"`);
+        else this.raw(s);
+        return;
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
+  }
+
+  /** A JSON string literal (with quotes); escapes as JSON.stringify does. */
+  json(s: string): void {
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    buf[pos++] = QUOTE;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127 || c < 32 || c === QUOTE || c === 92) {
+        this.pos = start;
+        this.raw(JSON.stringify(s));
+        return;
+      }
+      buf[pos++] = c;
+    }
+    buf[pos++] = QUOTE;
+    this.pos = pos;
+  }
+
+  /** Decimal digits of a non-negative integer. */
+  uint(v: number): void {
+    const buf = this.buf;
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let pos = this.pos + digits;
+    this.pos = pos;
+    let x = v;
+    do {
+      const q = Math.floor(x / 10);
+      buf[--pos] = 48 + x - q * 10;
+      x = q;
+    } while (x > 0);
+  }
+
+  byte(c: number): void {
+    this.buf[this.pos++] = c;
+  }
+}
+
+/** Encode one generated record (record_id = `r${n}`) as a CSV line into `c`. */
+function encodeCsv(c: ByteChunk, n: number, r: SyntheticRecord): void {
+  c.byte(114); // 'r'
+  c.uint(n);
+  c.byte(COMMA);
+  c.csv(r.entity_id);
+  c.byte(COMMA);
+  c.csv(r.source);
+  c.byte(COMMA);
+  c.csv(r.given_name);
+  c.byte(COMMA);
+  c.csv(r.middle_name);
+  c.byte(COMMA);
+  c.csv(r.family_name);
+  c.byte(COMMA);
+  c.csv(r.dob);
+  c.byte(COMMA);
+  c.csv(r.gender);
+  c.byte(COMMA);
+  c.csv(r.ssn);
+  c.byte(COMMA);
+  c.csv(r.phone);
+  c.byte(COMMA);
+  c.csv(r.email);
+  c.byte(COMMA);
+  c.csv(r.house_number);
+  c.byte(COMMA);
+  c.csv(r.address_line1);
+  c.byte(COMMA);
+  c.csv(r.address_line2);
+  c.byte(COMMA);
+  c.csv(r.city);
+  c.byte(COMMA);
+  c.csv(r.state);
+  c.byte(COMMA);
+  c.csv(r.postcode);
+  c.byte(COMMA);
+  c.csv(r.country);
+  c.byte(NL);
+}
+
+const JSON_KEYS = COLUMNS.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`);
+
+/** Encode one generated record (record_id = `r${n}`) as a JSON line into `c` (same bytes as jsonLine). */
+function encodeJson(c: ByteChunk, n: number, r: SyntheticRecord): void {
+  c.raw(JSON_KEYS[0] as string);
+  c.byte(QUOTE);
+  c.byte(114);
+  c.uint(n);
+  c.byte(QUOTE);
+  for (let i = 1; i < COLUMNS.length; i++) {
+    c.raw(JSON_KEYS[i] as string);
+    c.json(r[COLUMNS[i] as Column]);
+  }
+  c.byte(125); // '}'
+  c.byte(NL);
+}
+
+async function flush(c: ByteChunk, out: Writable): Promise<void> {
+  if (c.pos === 0) return;
+  // The stream keeps a reference to the buffer until it is written: hand it over, take a fresh one.
+  const full = c.buf.subarray(0, c.pos);
+  c.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  c.pos = 0;
+  if (!out.write(full)) await once(out, 'drain');
+}
 
 /** Write all records of `gen` as text to a writable stream, awaiting 'drain' on backpressure. */
 export async function writeText(gen: SyntheticGenerator, format: 'csv' | 'jsonl', out: Writable): Promise<number> {
-  const line = format === 'csv' ? csvLineGenerated : jsonLine;
-  let chunk = format === 'csv' ? csvHeader() : '';
+  const encode = format === 'csv' ? encodeCsv : encodeJson;
+  const c = new ByteChunk();
+  const rec = emptyRecord();
   let bytes = 0;
-  for (let r = gen.nextRecord(); r !== null; r = gen.nextRecord()) {
-    chunk += line(r);
-    if (chunk.length >= CHUNK_CHARS) {
-      bytes += Buffer.byteLength(chunk);
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
+  if (format === 'csv') c.raw(csvHeader());
+  while (gen.nextInto(rec)) {
+    const n = gen.recordNumber;
+    if (c.pos + RECORD_ROOM > CHUNK_BYTES) {
+      bytes += c.pos;
+      await flush(c, out);
+    }
+    const at = c.pos;
+    encode(c, n, rec);
+    if (c.pos > CHUNK_BYTES - RECORD_ROOM / 2) {
+      // Pathologically long record (cannot happen with the bundled tables): write it as a string.
+      c.pos = at;
+      bytes += c.pos;
+      await flush(c, out);
+      rec.record_id = `r${n}`;
+      const line = format === 'csv' ? csvLine(rec) : jsonLine(rec);
+      bytes += Buffer.byteLength(line);
+      if (!out.write(line)) await once(out, 'drain');
     }
   }
-  if (chunk.length > 0) {
-    bytes += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
+  bytes += c.pos;
+  await flush(c, out);
   return bytes;
 }
 
