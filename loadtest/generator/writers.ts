@@ -83,146 +83,79 @@ const COMMA = 44;
 const QUOTE = 34;
 const NL = 10;
 
-/**
- * Appends text to a byte buffer without creating intermediate strings. ASCII is copied a code unit
- * at a time (the generator's tables are all ASCII); any other character falls back to a UTF-8
- * write of that field, so the bytes always equal Buffer.from(text, 'utf8').
- */
+/** A reused output byte buffer; text is appended as UTF-8. */
 class ByteChunk {
   buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   pos = 0;
 
   /** Raw ASCII/UTF-8 text (no escaping). */
   raw(s: string): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 127) {
-        this.pos = pos + buf.write(s.slice(i), pos, 'utf8');
-        return;
-      }
-      buf[pos++] = c;
-    }
-    this.pos = pos;
-  }
-
-  /** A CSV field: copied as is, or quoted with doubled quotes if it contains `",\r\n` (like csvLine). */
-  csv(s: string): void {
-    const buf = this.buf;
-    const start = this.pos;
-    let pos = start;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 127 || c === QUOTE || c === COMMA || c === NL || c === 13) {
-        this.pos = start;
-        if (NEEDS_QUOTES.test(s)) this.raw(`"${s.replace(/"/g, '""')}"`);
-        else this.raw(s);
-        return;
-      }
-      buf[pos++] = c;
-    }
-    this.pos = pos;
-  }
-
-  /** A JSON string literal (with quotes); escapes as JSON.stringify does. */
-  json(s: string): void {
-    const buf = this.buf;
-    const start = this.pos;
-    let pos = start;
-    buf[pos++] = QUOTE;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 127 || c < 32 || c === QUOTE || c === 92) {
-        this.pos = start;
-        this.raw(JSON.stringify(s));
-        return;
-      }
-      buf[pos++] = c;
-    }
-    buf[pos++] = QUOTE;
-    this.pos = pos;
-  }
-
-  /** Decimal digits of a non-negative integer. */
-  uint(v: number): void {
-    const buf = this.buf;
-    let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    let pos = this.pos + digits;
-    this.pos = pos;
-    let x = v;
-    do {
-      const q = Math.floor(x / 10);
-      buf[--pos] = 48 + x - q * 10;
-      x = q;
-    } while (x > 0);
-  }
-
-  byte(c: number): void {
-    this.buf[this.pos++] = c;
+    this.pos += this.buf.write(s, this.pos);
   }
 }
 
-/** Encode one generated record (record_id = `r${n}`) as a CSV line into `c`. */
+/**
+ * Encode one generated record (record_id = `r${n}`) as a CSV line into `c`: one concatenated line,
+ * one UTF-8 write, then a byte scan. The line is kept only if it has exactly 17 commas, one newline
+ * and no quote or CR, i.e. no field needed quoting; otherwise it is rewritten with csvLine (quoted
+ * fields). So the bytes always equal csvLine's.
+ */
 function encodeCsv(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  c.byte(114); // 'r'
-  c.uint(n);
-  c.byte(COMMA);
-  c.csv(r.entity_id);
-  c.byte(COMMA);
-  c.csv(r.source);
-  c.byte(COMMA);
-  c.csv(r.given_name);
-  c.byte(COMMA);
-  c.csv(r.middle_name);
-  c.byte(COMMA);
-  c.csv(r.family_name);
-  c.byte(COMMA);
-  c.csv(r.dob);
-  c.byte(COMMA);
-  c.csv(r.gender);
-  c.byte(COMMA);
-  c.csv(r.ssn);
-  c.byte(COMMA);
-  c.csv(r.phone);
-  c.byte(COMMA);
-  c.csv(r.email);
-  c.byte(COMMA);
-  c.csv(r.house_number);
-  c.byte(COMMA);
-  c.csv(r.address_line1);
-  c.byte(COMMA);
-  c.csv(r.address_line2);
-  c.byte(COMMA);
-  c.csv(r.city);
-  c.byte(COMMA);
-  c.csv(r.state);
-  c.byte(COMMA);
-  c.csv(r.postcode);
-  c.byte(COMMA);
-  c.csv(r.country);
-  c.byte(NL);
+  const line = 'r' + n + ',' + r.entity_id + ',' + r.source + ',' + r.given_name + ',' + r.middle_name + ',' +
+    r.family_name + ',' + r.dob + ',' + r.gender + ',' + r.ssn + ',' + r.phone + ',' + r.email + ',' +
+    r.house_number + ',' + r.address_line1 + ',' + r.address_line2 + ',' + r.city + ',' + r.state + ',' +
+    r.postcode + ',' + r.country + '\n';
+  const buf = c.buf;
+  const start = c.pos;
+  const end = start + buf.write(line, start);
+  let commas = 0;
+  let bad = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    if (b <= COMMA) {
+      if (b === COMMA) commas++;
+      else if (b === QUOTE || b === 13 || b === NL) bad++;
+    }
+  }
+  if (commas === 17 && bad === 1) {
+    c.pos = end;
+    return;
+  }
+  r.record_id = 'r' + n;
+  c.raw(csvLine(r));
 }
 
-const JSON_KEYS = COLUMNS.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`);
+const JSON_KEYS = COLUMNS.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:"`);
 
-/** Encode one generated record (record_id = `r${n}`) as a JSON line into `c` (same bytes as jsonLine). */
+/**
+ * Encode one generated record (record_id = `r${n}`) as a JSON line into `c`, same bytes as jsonLine:
+ * concatenated with the keys, kept if no value has a character JSON escapes (quote, backslash,
+ * control), else rewritten with JSON.stringify.
+ */
 function encodeJson(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  c.raw(JSON_KEYS[0] as string);
-  c.byte(QUOTE);
-  c.byte(114);
-  c.uint(n);
-  c.byte(QUOTE);
-  for (let i = 1; i < COLUMNS.length; i++) {
-    c.raw(JSON_KEYS[i] as string);
-    c.json(r[COLUMNS[i] as Column]);
+  const k = JSON_KEYS;
+  const line = k[0] + 'r' + n + k[1] + r.entity_id + k[2] + r.source + k[3] + r.given_name + k[4] + r.middle_name +
+    k[5] + r.family_name + k[6] + r.dob + k[7] + r.gender + k[8] + r.ssn + k[9] + r.phone + k[10] + r.email +
+    k[11] + r.house_number + k[12] + r.address_line1 + k[13] + r.address_line2 + k[14] + r.city + k[15] + r.state +
+    k[16] + r.postcode + k[17] + r.country + '"}\n';
+  const buf = c.buf;
+  const start = c.pos;
+  const end = start + buf.write(line, start);
+  let quotes = 0;
+  let bad = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    if (b <= QUOTE) {
+      if (b === QUOTE) quotes++;
+      else if (b < 32) bad++;
+    } else if (b === 92) bad++;
   }
-  c.byte(125); // '}'
-  c.byte(NL);
+  if (quotes === 72 && bad === 1) {
+    c.pos = end;
+    return;
+  }
+  r.record_id = 'r' + n;
+  c.raw(jsonLine(r));
 }
 
 async function flush(c: ByteChunk, out: Writable): Promise<void> {
