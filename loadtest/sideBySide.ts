@@ -84,7 +84,7 @@ for (const spec of chosen) {
 }
 await servicesDown();
 mkdirSync('loadtest/results', { recursive: true });
-const out = `loadtest/results/side-by-side-${date}.json`;
+const out = `loadtest/results/side-by-side-${chosen.map((c) => c.name).join('+').slice(0, 80)}-${date}.json`;
 writeFileSync(out, JSON.stringify({ machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, date, results: lines }, null, 2) + '\n');
 log(`wrote ${out}`);
 process.exit(0);
