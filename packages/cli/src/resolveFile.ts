@@ -60,8 +60,9 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   }
   if (!Object.keys(map).some((f) => CANONICAL.has(f))) throw new CliError('INPUT_INVALID', `no canonical field mapped; use --map given_name=COL,family_name=COL,... (canonical fields: ${CANONICAL_FIELDS.join(', ')})`);
 
-  const logger = createLogger('idres-cli', env['LOG_LEVEL'] ?? 'warn');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger });
+  // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
+  const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger, retries: 3 });
   const admin = kafka.admin();
   try {
     await admin.connect();

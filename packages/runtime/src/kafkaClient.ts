@@ -1,14 +1,14 @@
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger';
 
-export function createKafka(opts: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
+export function createKafka(opts: { clientId: string; brokers: string[]; logger: Logger; retries?: number }): Kafka {
   const toPino = (level: number): 'error' | 'warn' | 'info' | 'debug' =>
     level <= KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : level === KafkaLogLevel.INFO ? 'info' : 'debug';
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
     logLevel: KafkaLogLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8 },
+    retry: { initialRetryTime: 200, retries: opts.retries ?? 8 },
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
       opts.logger[toPino(entry.level)]({ kafka: entry.namespace, ...extra }, message);
