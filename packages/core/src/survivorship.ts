@@ -62,3 +62,27 @@ export function buildGolden(
   }
   return out;
 }
+
+const RULES: readonly SurvivorshipRule[] = ['most_frequent', 'most_recent', 'most_complete'];
+
+/**
+ * Parses user overrides such as `{"phone":"most_frequent","email":"most_complete"}` onto the defaults.
+ * Throws a plain Error naming the bad entry, so configuration mistakes stop the service at start-up.
+ */
+export function parseSurvivorship(json: string | undefined, defaults: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP): Record<string, SurvivorshipRule> {
+  const out: Record<string, SurvivorshipRule> = { ...defaults };
+  if (json === undefined || json.trim() === '') return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`survivorship rules are not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('survivorship rules must be a JSON object of field -> rule');
+  for (const [field, rule] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!GOLDEN_FIELDS.includes(field)) throw new Error(`survivorship: unknown field ${field} (fields: ${GOLDEN_FIELDS.join(', ')})`);
+    if (typeof rule !== 'string' || !RULES.includes(rule as SurvivorshipRule)) throw new Error(`survivorship: rule for ${field} must be one of ${RULES.join(', ')}`);
+    out[field] = rule as SurvivorshipRule;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGolden, type SurvivorshipMember } from '../src/survivorship';
+import { DEFAULT_SURVIVORSHIP, buildGolden, parseSurvivorship, type SurvivorshipMember } from '../src/survivorship';
 
 const members: SurvivorshipMember[] = [
   { recordId: 's:1', recency: 1, values: { given_name: 'WILLIAM', family_name: 'SMITH', phone: '+15550001', middle_name: 'J' } },
@@ -33,3 +33,15 @@ test('fields no member has are absent', () => {
   assert.deepEqual(buildGolden([]), { fields: {}, sources: {} });
   assert.equal(buildGolden(members).fields['ssn'], undefined);
 });
+
+test('survivorship overrides apply on top of the defaults', () => {
+  const rules = parseSurvivorship('{"phone":"most_frequent"}');
+  assert.equal(rules['phone'], 'most_frequent');
+  assert.equal(rules['email'], DEFAULT_SURVIVORSHIP['email']);
+  assert.equal(buildGolden(members, parseSurvivorship('{"given_name":"most_recent"}')).fields['given_name'], 'BILL');
+  assert.deepEqual(parseSurvivorship(undefined), { ...DEFAULT_SURVIVORSHIP });
+});
+
+for (const [bad, msg] of [['{', /not valid JSON/], ['[]', /JSON object/], ['{"shoe_size":"most_recent"}', /unknown field shoe_size/], ['{"phone":"newest"}', /must be one of/]] as const) {
+  test(`survivorship overrides refuse ${bad}`, () => assert.throws(() => parseSurvivorship(bad), msg));
+}

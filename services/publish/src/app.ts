@@ -11,6 +11,7 @@ import {
   type RunnerDeps,
   type ServiceApp,
 } from '@idres/runtime';
+import { DEFAULT_SURVIVORSHIP, type SurvivorshipRule } from '@idres/core/survivorship';
 import { IdentityQueries } from './identityQueries';
 import { OPENAPI_DOCUMENT } from './openapi';
 
@@ -18,8 +19,8 @@ import { OPENAPI_DOCUMENT } from './openapi';
  * Keeps identity.golden current. Each event only names an identity that changed; the golden record is rebuilt
  * from resolve's current state, so duplicated or reordered events still converge on the truth.
  */
-export function buildPublishApp(deps: RunnerDeps, pool: Pool): ServiceApp {
-  const queries = new IdentityQueries(pool);
+export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP): ServiceApp {
+  const queries = new IdentityQueries(pool, survivorship);
   const handle = async (messages: InboundMessage<MasterKeyAvro, ResolvedEventAvro>[]) => {
     const changed = new Map<string, number>();
     for (const m of messages) {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { buildGolden, type GoldenFields } from '@idres/core/survivorship';
+import { DEFAULT_SURVIVORSHIP, buildGolden, type GoldenFields, type SurvivorshipRule } from '@idres/core/survivorship';
 import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 
 export interface IdentityView {
@@ -12,7 +12,7 @@ export interface IdentityView {
 
 /** Read side over resolve's tables: current identities, for golden records and the lookup API. */
 export class IdentityQueries {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool, private readonly rules: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP) {}
 
   /** Current members and golden record of each identity; identities that no longer exist are absent. */
   async goldens(masterIds: readonly string[]): Promise<Map<string, { members: string[]; golden: GoldenFields }>> {
@@ -29,7 +29,7 @@ export class IdentityQueries {
       byCluster.set(k, list);
     }
     const out = new Map<string, { members: string[]; golden: GoldenFields }>();
-    for (const [k, members] of byCluster) out.set(k, { members: members.map((m) => m.recordId), golden: buildGolden(members) });
+    for (const [k, members] of byCluster) out.set(k, { members: members.map((m) => m.recordId), golden: buildGolden(members, this.rules) });
     return out;
   }
 
@@ -49,7 +49,7 @@ export class IdentityQueries {
     );
     return {
       masterId,
-      golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values }))),
+      golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values })), this.rules),
       members,
       links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
     };
