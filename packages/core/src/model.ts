@@ -2,6 +2,7 @@ import { IdresError } from './errors.js';
 import type { ComparisonSpec, LevelSpec, MatchSettings } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
+import { buildKernel, FEATURES, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -123,6 +124,8 @@ interface CompiledLevel {
   tfFloorWeight: number;
   /** log2(h/m): added to the level's (tf) weight gives log2(h/u), the household-vs-random evidence. */
   hDelta: number;
+  /** Slot of this level in a prepared record's term-frequency weights (RecordFeatures.tf), or -1. */
+  tfSlot: number;
 }
 
 interface CompiledComparison {
@@ -140,6 +143,10 @@ export interface MatchModel {
   /** log2(λ_household / λ_random); -Infinity without a household class. */
   readonly householdPriorWeight: number;
   readonly threshold: number;
+  /** Generated straight-line scoring code (scoringKernel.ts); undefined where code generation is disabled. */
+  readonly kernel?: Kernel | undefined;
+  /** Levels with term-frequency tables, by tfSlot. */
+  readonly tfLevels: readonly CompiledLevel[];
 }
 
 /** Four ASCII digits at `at` as a number (dates are ISO YYYY-MM-DD after standardization). */
@@ -414,6 +421,7 @@ function validateModelJson(j: unknown): asserts j is ModelJson {
 export function loadModel(json: unknown): MatchModel {
   validateModelJson(json);
   const fields = new FieldIndex();
+  const tfLevels: CompiledLevel[] = [];
   const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
     const params = json.comparisons[ci] as ComparisonParameters;
     const tests = compileLevels(spec, fields);
@@ -423,7 +431,7 @@ export function loadModel(json: unknown): MatchModel {
         const p = params.levels[li] as LevelParameters;
         const isNull = l.kind === 'null';
         const hDelta = isNull || p.h === undefined || json.household === undefined ? 0 : Math.log2(p.h / p.m);
-        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfFields: undefined, tfWeights: undefined, tfFloorWeight: 0, hDelta };
+        const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfFields: undefined, tfWeights: undefined, tfFloorWeight: 0, hDelta, tfSlot: -1 };
         if (l.kind === 'exact' && l.tf === true) {
           const table = json.tfTables[tfTableKey(l.fields)];
           if (table) {
@@ -433,6 +441,8 @@ export function loadModel(json: unknown): MatchModel {
             if (l.fields.length > 1) cl.tfFields = l.fields.map((f) => fields.of(f));
             cl.tfWeights = w;
             cl.tfFloorWeight = Math.log2(p.m / table.floor);
+            cl.tfSlot = tfLevels.length;
+            tfLevels.push(cl);
           }
         }
         return cl;
@@ -440,15 +450,26 @@ export function loadModel(json: unknown): MatchModel {
     };
   });
   const prior = json.prior;
-  return {
-    json,
-    fields,
-    comparisons,
-    deterministic: json.settings.deterministicRules.map((r) => ({ name: r.name, fields: r.fields.map((f) => fields.of(f)) })),
-    priorWeight: Math.log2(prior / (1 - prior)),
-    householdPriorWeight: json.household === undefined ? Number.NEGATIVE_INFINITY : Math.log2(json.household.lambda / Math.max(1e-12, 1 - prior - json.household.lambda)),
-    threshold: json.threshold,
-  };
+  const deterministic = json.settings.deterministicRules.map((r) => ({ name: r.name, fields: r.fields.map((f) => fields.of(f)) }));
+  const priorWeight = Math.log2(prior / (1 - prior));
+  const householdPriorWeight = json.household === undefined ? Number.NEGATIVE_INFINITY : Math.log2(json.household.lambda / Math.max(1e-12, 1 - prior - json.household.lambda));
+  let kernel: Kernel | undefined;
+  try {
+    kernel = buildKernel({
+      specs: json.settings.comparisons,
+      levels: comparisons.map((c) => c.levels as KernelLevel[]),
+      fieldOf: (f) => fields.of(f),
+      deterministic: deterministic.map((r) => r.fields),
+      priorWeight,
+      householdPriorWeight,
+      tfWeight: (slot, a) => levelWeight(tfLevels[slot] as CompiledLevel, a),
+      householdDiscount,
+    });
+  } catch {
+    // Code generation disallowed (--disallow-code-generation-from-strings): the interpreted path is used.
+    kernel = undefined;
+  }
+  return { json, fields, comparisons, deterministic, priorWeight, householdPriorWeight, threshold: json.threshold, kernel, tfLevels };
 }
 
 /**
@@ -456,7 +477,16 @@ export function loadModel(json: unknown): MatchModel {
  * (matchWeightPrepared / scorePrepared); scorePair does it on every call.
  */
 export function prepareRecord(model: MatchModel, values: Values): PreparedRecord {
-  return model.fields.prepare(values);
+  const out = model.fields.prepare(values);
+  const kernel = model.kernel;
+  if (kernel !== undefined) {
+    // Everything that depends on this record alone, computed once: its term-frequency weights.
+    const tf = new Float64Array(model.tfLevels.length);
+    for (let s = 0; s < tf.length; s++) tf[s] = levelWeight(model.tfLevels[s] as CompiledLevel, out);
+    const features: RecordFeatures = { owner: kernel.owner, tf };
+    Object.defineProperty(out, FEATURES, { value: features, enumerable: false, writable: false, configurable: false });
+  }
+  return out;
 }
 
 /** Term-frequency value of a record for a tf level: the field, or the level's fields joined. */
@@ -506,6 +536,43 @@ function householdDiscount(hPrior: number, hEvidence: number): number {
  * household class each term also carries its share of the household discount (ExplanationTerm.household).
  */
 export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): PairScore {
+  const kernel = model.kernel;
+  if (kernel === undefined) return scorePreparedInterpreted(model, a, b);
+  const n = model.comparisons.length;
+  if (levelBuf.length < n) levelBuf = new Int32Array(n * 2);
+  const chosen = levelBuf;
+  kernel.levels(a, b, chosen);
+  const explanation: ExplanationTerm[] = [{ comparison: 'prior', level: 'lambda', weight: model.priorWeight }];
+  let w = model.priorWeight;
+  let hEvidence = 0;
+  const hTerms: number[] = [];
+  for (let ci = 0; ci < n; ci++) {
+    const c = model.comparisons[ci] as CompiledComparison;
+    const l = c.levels[chosen[ci] as number] as CompiledLevel;
+    const lw = l.tfSlot >= 0 ? tfWeightOf(model, l, a) : l.weight;
+    w += lw;
+    const hw = l.isNull ? 0 : lw + l.hDelta;
+    hEvidence += hw;
+    hTerms.push(hw);
+    explanation.push({ comparison: c.name, level: l.label, weight: lw });
+  }
+  return finishScore(model, a, b, w, hEvidence, hTerms, explanation);
+}
+
+let levelBuf = new Int32Array(16);
+
+/** Term-frequency weight of a's value for a tf level: precomputed by prepareRecord when available. */
+function tfWeightOf(model: MatchModel, l: CompiledLevel, a: PreparedRecord): number {
+  const f = (a as unknown as Record<string, RecordFeatures | undefined>)[FEATURES];
+  if (f !== undefined && model.kernel !== undefined && f.owner === model.kernel.owner) return f.tf[l.tfSlot] as number;
+  return levelWeight(l, a);
+}
+
+/**
+ * scorePrepared by evaluating each level's compiled predicate in turn (the original implementation). Used
+ * when code generation is unavailable, and by the tests as the reference for the generated kernel.
+ */
+export function scorePreparedInterpreted(model: MatchModel, a: PreparedRecord, b: PreparedRecord): PairScore {
   const explanation: ExplanationTerm[] = [{ comparison: 'prior', level: 'lambda', weight: model.priorWeight }];
   let w = model.priorWeight;
   let hEvidence = 0;
@@ -525,6 +592,10 @@ export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedR
       }
     }
   }
+  return finishScore(model, a, b, w, hEvidence, hTerms, explanation);
+}
+
+function finishScore(model: MatchModel, a: PreparedRecord, b: PreparedRecord, w: number, hEvidence: number, hTerms: number[], explanation: ExplanationTerm[]): PairScore {
   const k = householdDiscount(model.householdPriorWeight, hEvidence);
   if (k > 0) {
     // Spread the discount over the terms whose agreement also points to a household, pro rata.
@@ -553,10 +624,27 @@ export function scorePair(model: MatchModel, a: Values, b: Values): PairScore {
 }
 
 /**
+ * probabilityFromWeight(matchWeightPrepared(model, a, b)) >= threshold: the service's "worth explaining"
+ * test, as one call.
+ */
+export function exceedsThreshold(model: MatchModel, a: PreparedRecord, b: PreparedRecord, threshold: number): boolean {
+  return probabilityFromWeight(matchWeightPrepared(model, a, b)) >= threshold;
+}
+
+/**
  * Match weight only, no explanation: the bulk-scoring hot path. Deterministic matches return +Infinity
  * (probability 1).
  */
 export function matchWeightPrepared(model: MatchModel, a: PreparedRecord, b: PreparedRecord): number {
+  const kernel = model.kernel;
+  return kernel !== undefined ? kernel.weight(a, b) : matchWeightInterpreted(model, a, b);
+}
+
+/**
+ * matchWeightPrepared by evaluating each level's compiled predicate in turn (the original implementation).
+ * Used when code generation is unavailable, and by the tests as the reference for the generated kernel.
+ */
+export function matchWeightInterpreted(model: MatchModel, a: PreparedRecord, b: PreparedRecord): number {
   if (model.deterministic.length > 0 && deterministicHit(model, a, b) !== undefined) return Number.POSITIVE_INFINITY;
   let w = model.priorWeight;
   let d = 0;

@@ -17,6 +17,63 @@ export function jaroWinkler(a: string, b: string): number {
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
+  if (la <= 32 && lb <= 32) return jaroWinklerBits(a, b, la, lb);
+  return jaroWinklerArrays(a, b, la, lb);
+}
+
+/** Positions of each char code in the current `b` (bit j set: b[j] is that code); all zero between calls. */
+const positions = new Int32Array(65536);
+
+/**
+ * Bit-parallel Jaro-Winkler for strings of at most 32 UTF-16 units. The same greedy matching as
+ * jaroWinklerArrays (each char of a takes the first unmatched equal char of b inside the window, which is
+ * the lowest set bit of positions & ~matched & window), so m and t, and hence the result, are identical.
+ */
+function jaroWinklerBits(a: string, b: string, la: number, lb: number): number {
+  const pos = positions;
+  for (let j = 0; j < lb; j++) {
+    const c = b.charCodeAt(j);
+    pos[c] = (pos[c] as number) | (1 << j);
+  }
+  const range = Math.max(0, (Math.max(la, lb) >> 1) - 1);
+  let matchedB = 0;
+  let matchedA = 0;
+  let m = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = i > range ? i - range : 0;
+    const hi = i + range + 1 < lb ? i + range + 1 : lb;
+    if (lo >= hi) continue;
+    // Bits lo..hi-1 (hi <= 32).
+    const win = (hi === 32 ? -1 : (1 << hi) - 1) & ~((1 << lo) - 1);
+    const cand = (pos[a.charCodeAt(i)] as number) & ~matchedB & win;
+    if (cand !== 0) {
+      matchedB |= cand & -cand;
+      matchedA |= 1 << i;
+      m++;
+    }
+  }
+  for (let j = 0; j < lb; j++) pos[b.charCodeAt(j)] = 0;
+  if (m === 0) return 0;
+  let t = 0;
+  let rest = matchedB;
+  let ra = matchedA;
+  while (ra !== 0) {
+    const i = 31 - Math.clz32(ra & -ra);
+    const k = 31 - Math.clz32(rest & -rest);
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) t++;
+    ra &= ra - 1;
+    rest &= rest - 1;
+  }
+  const j = (m / la + m / lb + (m - t / 2) / m) / 3;
+  if (j <= 0.7) return j;
+  let l = 0;
+  const max = Math.min(4, la, lb);
+  while (l < max && a.charCodeAt(l) === b.charCodeAt(l)) l++;
+  return j + l * 0.1 * (1 - j);
+}
+
+/** Jaro-Winkler over flag arrays, any length (the original implementation). */
+export function jaroWinklerArrays(a: string, b: string, la: number, lb: number): number {
   if (la > flagsA.length) flagsA = new Uint8Array(la * 2);
   if (lb > flagsB.length) flagsB = new Uint8Array(lb * 2);
   const fa = flagsA;
