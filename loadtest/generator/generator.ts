@@ -163,6 +163,10 @@ interface Person {
   stype: string;
   unit: string;
   zip: ZipRow;
+  /** records of this entity still to emit (while it waits in the shuffle window) */
+  left: number;
+  /** records emitted so far (the first is rendered clean, the rest are corrupted duplicates) */
+  emitted: number;
 }
 
 /** Days since epoch -> [y, m, d] (Howard Hinnant's civil_from_days). */
@@ -188,17 +192,27 @@ export function daysFromCivil(y0: number, m: number, d: number): number {
 }
 
 function setDob(p: Person, days: number): void {
-  const [y, m, d] = civilFromDays(days);
+  // civilFromDays inlined (no array allocation on the hot path).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const m = mp < 10 ? mp + 3 : mp - 9;
   p.dobDays = days;
-  p.dobY = y;
+  p.dobY = yoe + era * 400 + (m <= 2 ? 1 : 0);
   p.dobM = m;
-  p.dobD = d;
+  p.dobD = doy - Math.floor((153 * mp + 2) / 5) + 1;
 }
 
 function daysInMonth(y: number, m: number): number {
   if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
+
+/** Days before the reference date covered by the formatted-DOB cache. */
+const DOB_CACHE_DAYS = 150 * 366;
 
 // SSN space: area 001-899 except 666 (898 values) x group 01-99 x serial 0001-9999.
 const SSN_SPACE = 898 * 99 * 9999;
@@ -258,13 +272,6 @@ export function isValidNanp(phone10: string): boolean {
   return /^[2-9]\d{2}[2-9](?!11)\d{2}\d{4}$/.test(phone10);
 }
 
-interface Pending {
-  p: Person;
-  /** records of this entity still to emit */
-  left: number;
-  /** records emitted so far (the first is rendered clean, the rest are corrupted duplicates) */
-  emitted: number;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -329,9 +336,13 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   private readonly refDays: number;
   private readonly zipsByState: Map<string, ZipRow[]>;
   /** Entities whose records are not all emitted yet (the shuffle window). */
-  private readonly pending: Pending[] = [];
+  private readonly pending: Person[] = [];
   /** Records still owed by the entities in `pending`. */
   private pendingRecords = 0;
+  // Packed arrays ('' = not cached yet), not sparse ones, so they keep fast elements.
+  private readonly dobIso: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
+  private readonly dobUs: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
+  private readonly dobCompact: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
   private head = 0; // FIFO read position when shuffling is disabled
   private created = 0;
   private emitted = 0;
@@ -423,7 +434,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   nextInto(rec: SyntheticRecord): boolean {
     const total = this.options.records;
     const pending = this.pending;
-    let e: Pending;
+    let e: Person;
     if (this.options.shuffleWindow > 1) {
       // Keep ~shuffleWindow records owed in the window; emit the next record of a random entity.
       // Records are rendered lazily, so the window holds only Person objects.
@@ -431,9 +442,9 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       const n = pending.length;
       if (n === 0) return false;
       const i = this.rng.int(n);
-      e = pending[i] as Pending;
+      e = pending[i] as Person;
       if (e.left === 1) {
-        pending[i] = pending[n - 1] as Pending;
+        pending[i] = pending[n - 1] as Person;
         pending.pop();
       }
     } else {
@@ -443,11 +454,11 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
         while (pending.length === 0 && this.created < total) this.makeGroup();
         if (pending.length === 0) return false;
       }
-      e = pending[this.head] as Pending;
+      e = pending[this.head] as Person;
       if (e.left === 1) this.head++;
     }
-    if (e.emitted === 0) this.render(e.p, rec);
-    else this.duplicate(e.p, rec);
+    if (e.emitted === 0) this.render(e, rec);
+    else this.duplicate(e, rec);
     e.emitted++;
     e.left--;
     this.pendingRecords--;
@@ -551,6 +562,8 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
       stype: '',
       unit: '',
       zip: household ? household.zip : rng.pick(this.t.zips),
+      left: 0,
+      emitted: 0,
     };
     setDob(p, dobDays);
     if (household) {
@@ -631,7 +644,8 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     if (this.dupP > 0 && this.rng.chance(this.dupP)) size = 1 + this.extra.sample(this.rng);
     if (size > remaining) size = remaining;
     if (size > 1) this.stats.entitiesWithDuplicates++;
-    this.pending.push({ p, left: size, emitted: 0 });
+    p.left = size;
+    this.pending.push(p);
     this.pendingRecords += size;
     this.created += size;
   }
@@ -651,11 +665,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     }
     let dob = '';
     if (rng.float() < src.dobP) {
-      const y = p.dobY;
-      const mm = PAD2[p.dobM] as string;
-      const dd = PAD2[p.dobD] as string;
-      const yyyy = y >= 0 && y < 10000 ? (PAD4[y] as string) : String(y);
-      dob = src.dobFormat === 'iso' ? `${yyyy}-${mm}-${dd}` : src.dobFormat === 'us' ? `${mm}/${dd}/${yyyy}` : yyyy + mm + dd;
+      dob = this.dobString(p, src.dobFormat);
     }
     const gender = rng.float() < src.genderP ? (src.genderWords ? (p.gender === 'M' ? 'male' : 'female') : p.gender) : '';
     let ssn = '';
@@ -686,6 +696,23 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     r.state = p.zip.state;
     r.postcode = p.zip.zip;
     r.country = 'US';
+  }
+
+  /** Formatted DOB, cached per (day, format) for the ~150 years before the reference date. */
+  private dobString(p: Person, f: DobFormat): string {
+    const k = p.dobDays - this.refDays + DOB_CACHE_DAYS;
+    const cache = f === 'iso' ? this.dobIso : f === 'us' ? this.dobUs : this.dobCompact;
+    if (k >= 0 && k < DOB_CACHE_DAYS) {
+      const hit = cache[k] as string;
+      if (hit !== '') return hit;
+    }
+    const y = p.dobY;
+    const mm = PAD2[p.dobM] as string;
+    const dd = PAD2[p.dobD] as string;
+    const yyyy = y >= 0 && y < 10000 ? (PAD4[y] as string) : String(y);
+    const s = f === 'iso' ? `${yyyy}-${mm}-${dd}` : f === 'us' ? `${mm}/${dd}/${yyyy}` : yyyy + mm + dd;
+    if (k >= 0 && k < DOB_CACHE_DAYS) cache[k] = s;
+    return s;
   }
 
   private duplicate(base: Person, r: SyntheticRecord): void {
