@@ -2,7 +2,7 @@ import { IdresError } from './errors.js';
 import type { ComparisonSpec, LevelSpec, MatchSettings } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
-import { buildKernel, FEATURES, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
+import { buildKernel, FEATURES, shareString, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -478,6 +478,7 @@ export function loadModel(json: unknown): MatchModel {
  */
 export function prepareRecord(model: MatchModel, values: Values): PreparedRecord {
   const out = model.fields.prepare(values);
+  for (let i = 0; i < out.length; i++) out[i] = shareString(out[i] as string);
   const kernel = model.kernel;
   if (kernel !== undefined) {
     // Everything that depends on this record alone, computed once: its term-frequency weights.

@@ -173,9 +173,20 @@ function withinOneEdit(a: string, b: string): boolean {
   while (i < min && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   if (la === lb) {
     // Substitution at i, or transposition of i and i+1; the rest must be identical.
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
+    if (sameTail(a, i + 1, b, i + 1)) return true;
+    return i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && sameTail(a, i + 2, b, i + 2);
   }
   // Insertion/deletion at i.
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  return la > lb ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
+}
+
+/** a.slice(i) === b.slice(j), without allocating. */
+function sameTail(a: string, i: number, b: string, j: number): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (i > la) i = la;
+  if (j > lb) j = lb;
+  if (la - i !== lb - j) return false;
+  for (; i < la; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+  return true;
 }

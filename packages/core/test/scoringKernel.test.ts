@@ -109,3 +109,27 @@ test('bit-parallel Jaro-Winkler == array Jaro-Winkler', () => {
   assert.equal(jaroWinkler('😀abc', '😀abd'), jwRef('😀abc', '😀abd'));
   assert.equal(damerauLevenshtein('1956-04-09', '1956-04-08', 1), 1);
 });
+
+test('damerauLevenshtein(max 1) (linear one-edit check) == full OSA distance capped at 2', () => {
+  const osa = (a: string, b: string): number => {
+    const d: number[][] = [];
+    for (let i = 0; i <= a.length; i++) {
+      d.push([]);
+      for (let j = 0; j <= b.length; j++) {
+        if (i === 0 || j === 0) { d[i]![j] = i + j; continue; }
+        let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+        d[i]![j] = v;
+      }
+    }
+    return d[a.length]![b.length]!;
+  };
+  let seed = 9;
+  const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  for (let k = 0; k < 100_000; k++) {
+    const mk = (): string => { let s = ''; const n = rnd(7); for (let i = 0; i < n; i++) s += 'abc'[rnd(3)]; return s; };
+    const a = mk();
+    const b = mk();
+    assert.equal(damerauLevenshtein(a, b, 1), Math.min(osa(a, b), 2), `${a} / ${b}`);
+  }
+});
