@@ -86,8 +86,8 @@ const HELPER_NAMES = ['JW', 'YW', 'DT', 'CJW', 'TOK', 'DL', 'TFW', 'HD', 'OWNER'
  * memo variable of a Jaro-Winkler field (-1 until computed for this pair).
  */
 function levelExpr(spec: LevelSpec, fieldOf: FieldOf, jwVar: (f: number) => string): string {
-  const A = (f: number): string => `a[${int(f)}]`;
-  const B = (f: number): string => `b[${int(f)}]`;
+  const A = (f: number): string => `a${int(f)}`;
+  const B = (f: number): string => `b${int(f)}`;
   switch (spec.kind) {
     case 'null': {
       const fs = spec.fields.map(fieldOf);
@@ -182,7 +182,10 @@ export function buildKernel(input: KernelInput): Kernel {
         return v;
       };
       const exprs = spec.levels.map((l) => levelExpr(l, input.fieldOf, jwVar));
-      const decl = [...jwVars.values()].map((v) => `let ${v} = -1;`).join(' ');
+      const used = new Set<number>();
+      for (const e of exprs) for (const m of e.matchAll(/\b[ab](\d+)\b/g)) used.add(Number(m[1]));
+      const loads = [...used].map((f) => `const a${int(f)} = a[${int(f)}], b${int(f)} = b[${int(f)}];`).join(' ');
+      const decl = loads + ' ' + [...jwVars.values()].map((v) => `let ${v} = -1;`).join(' ');
       const lv = input.levels[ci] as readonly KernelLevel[];
       out.push(`c${ci}: { ${decl}`);
       exprs.forEach((e, li) => {
