@@ -227,7 +227,7 @@ export function buildKernel(input: KernelInput): Kernel {
  * single biggest cost of scoring blocked pairs, which mostly agree). Bounded: when full it starts over,
  * which only costs speed (equality never depends on identity).
  */
-const POOL_MAX = 250_000;
+const POOL_MAX = 100_000;
 let pool = new Map<string, string>();
 
 export function shareString(s: string): string {
