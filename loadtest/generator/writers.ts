@@ -95,63 +95,104 @@ class ByteChunk {
 }
 
 /**
- * Encode one generated record (record_id = `r${n}`) as a CSV line into `c`: one concatenated line,
- * one UTF-8 write, then a byte scan. The line is kept only if it has exactly 17 commas, one newline
- * and no quote or CR, i.e. no field needed quoting; otherwise it is rewritten with csvLine (quoted
- * fields). So the bytes always equal csvLine's.
+ * Copy `s` to `buf` at `pos` followed by byte `sep`; returns the new position, or -1 if `s` has a
+ * byte CSV must quote (`",\r\n`) or a non-ASCII character (the caller then rewrites the record
+ * through csvLine). A code-unit loop beats building a line string: no rope, no flattening copy.
  */
-function encodeCsv(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  const line = 'r' + n + ',' + r.entity_id + ',' + r.source + ',' + r.given_name + ',' + r.middle_name + ',' +
-    r.family_name + ',' + r.dob + ',' + r.gender + ',' + r.ssn + ',' + r.phone + ',' + r.email + ',' +
-    r.house_number + ',' + r.address_line1 + ',' + r.address_line2 + ',' + r.city + ',' + r.state + ',' +
-    r.postcode + ',' + r.country + '\n';
-  const buf = c.buf;
-  const start = c.pos;
-  const end = start + buf.write(line, start);
-  let commas = 0;
-  let bad = 0;
-  for (let i = start; i < end; i++) {
-    const b = buf[i] as number;
-    if (b <= COMMA) {
-      if (b === COMMA) commas++;
-      else if (b === QUOTE || b === 13 || b === NL) bad++;
-    }
+function putCsv(buf: Buffer, pos: number, s: string, sep: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || c === QUOTE || c === COMMA || c === NL || c === 13) return -1;
+    buf[pos++] = c;
   }
-  if (commas === 17 && bad === 1) {
-    c.pos = end;
+  buf[pos] = sep;
+  return pos + 1;
+}
+
+/** Decimal digits of a non-negative integer at `pos`; returns the new position. */
+function putUint(buf: Buffer, pos: number, v: number): number {
+  let digits = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+  const end = pos + digits;
+  let p = end;
+  let x = v;
+  do {
+    const q = Math.floor(x / 10);
+    buf[--p] = 48 + x - q * 10;
+    x = q;
+  } while (x > 0);
+  return end;
+}
+
+/** Encode one generated record (record_id = `r${n}`) as a CSV line into `c`; same bytes as csvLine. */
+function encodeCsv(c: ByteChunk, n: number, r: SyntheticRecord): void {
+  const buf = c.buf;
+  let p = c.pos;
+  buf[p++] = 114; // 'r'
+  p = putUint(buf, p, n);
+  buf[p++] = COMMA;
+  p = putCsv(buf, p, r.entity_id, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.source, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.given_name, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.middle_name, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.family_name, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.dob, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.gender, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.ssn, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.phone, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.email, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.house_number, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.address_line1, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.address_line2, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.city, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.state, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.postcode, COMMA);
+  if (p >= 0) p = putCsv(buf, p, r.country, NL);
+  if (p >= 0) {
+    c.pos = p;
     return;
   }
+  // A field needs quoting (or is not ASCII): the general path.
   r.record_id = 'r' + n;
   c.raw(csvLine(r));
 }
 
-const JSON_KEYS = COLUMNS.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:"`);
-
-/**
- * Encode one generated record (record_id = `r${n}`) as a JSON line into `c`, same bytes as jsonLine:
- * concatenated with the keys, kept if no value has a character JSON escapes (quote, backslash,
- * control), else rewritten with JSON.stringify.
- */
-function encodeJson(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  const k = JSON_KEYS;
-  const line = k[0] + 'r' + n + k[1] + r.entity_id + k[2] + r.source + k[3] + r.given_name + k[4] + r.middle_name +
-    k[5] + r.family_name + k[6] + r.dob + k[7] + r.gender + k[8] + r.ssn + k[9] + r.phone + k[10] + r.email +
-    k[11] + r.house_number + k[12] + r.address_line1 + k[13] + r.address_line2 + k[14] + r.city + k[15] + r.state +
-    k[16] + r.postcode + k[17] + r.country + '"}\n';
-  const buf = c.buf;
-  const start = c.pos;
-  const end = start + buf.write(line, start);
-  let quotes = 0;
-  let bad = 0;
-  for (let i = start; i < end; i++) {
-    const b = buf[i] as number;
-    if (b <= QUOTE) {
-      if (b === QUOTE) quotes++;
-      else if (b < 32) bad++;
-    } else if (b === 92) bad++;
+/** Like putCsv for the inside of a JSON string: -1 on a character JSON escapes or non-ASCII. */
+function putJson(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || c < 32 || c === QUOTE || c === 92) return -1;
+    buf[pos++] = c;
   }
-  if (quotes === 72 && bad === 1) {
-    c.pos = end;
+  return pos;
+}
+
+/** `{"record_id":"`, `","entity_id":"`, ... as byte arrays. */
+const JSON_KEYS = COLUMNS.map((k, i) => Buffer.from(`${i === 0 ? '{' : '",'}${JSON.stringify(k)}:"`, 'latin1'));
+
+function putBytes(buf: Buffer, pos: number, b: Buffer): number {
+  for (let i = 0; i < b.length; i++) buf[pos++] = b[i] as number;
+  return pos;
+}
+
+/** Encode one generated record (record_id = `r${n}`) as a JSON line into `c`; same bytes as jsonLine. */
+function encodeJson(c: ByteChunk, n: number, r: SyntheticRecord): void {
+  const buf = c.buf;
+  const k = JSON_KEYS as Buffer[];
+  let p = putBytes(buf, c.pos, k[0] as Buffer);
+  buf[p++] = 114; // 'r'
+  p = putUint(buf, p, n);
+  for (let i = 1; i < COLUMNS.length && p >= 0; i++) {
+    p = putBytes(buf, p, k[i] as Buffer);
+    p = putJson(buf, p, r[COLUMNS[i] as Column]);
+  }
+  if (p >= 0) {
+    buf[p++] = QUOTE;
+    buf[p++] = 125; // '}'
+    buf[p++] = NL;
+    c.pos = p;
     return;
   }
   r.record_id = 'r' + n;
