@@ -89,7 +89,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export class ConsumerRunner<K, V> {
   private consumer: Consumer | undefined;
+  /** Consuming (joined and fetching): what /ready reports. */
   private running = false;
+  /** Set by stop(): no new slice starts and retries give up, so shutdown is prompt. */
+  private stopping = false;
   private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning'>> & { fromBeginning: boolean };
   private readonly tracer = trace.getTracer('idres');
 
@@ -121,7 +124,6 @@ export class ConsumerRunner<K, V> {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
-    this.running = true;
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: null,
@@ -130,10 +132,12 @@ export class ConsumerRunner<K, V> {
       partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    this.running = !this.stopping;
   }
 
   /** Finishes the slice in hand, commits what was produced, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.running = false;
     if (this.consumer) await this.consumer.disconnect();
   }
@@ -143,7 +147,7 @@ export class ConsumerRunner<K, V> {
     const o = this.opts;
     o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     for (let i = 0; i < batch.messages.length; i += o.maxBatchSize) {
-      if (!isRunning() || isStale() || !this.running) return;
+      if (!isRunning() || isStale() || this.stopping) return;
       const slice = batch.messages.slice(i, i + o.maxBatchSize);
       const timer = o.metrics.batchSeconds.startTimer({ stage: o.stage });
       await this.tracer.startActiveSpan(`${o.stage} batch`, async (span) => {
@@ -238,7 +242,7 @@ export class ConsumerRunner<K, V> {
       try {
         return await fn();
       } catch (err) {
-        if (!isRetriable(err) || !this.running) throw err;
+        if (!isRetriable(err) || this.stopping) throw err;
         this.opts.metrics.retries.inc({ stage: this.opts.stage });
         this.opts.logger.warn({ err: errorMessage(err), attempt, delayMs: delay }, 'retriable failure, backing off');
         await sleep(delay);

@@ -86,8 +86,13 @@ export async function hostService(ctx: ServiceContext, app: ServiceApp, closers:
       });
     }
   });
-  await app.start();
-  ctx.logger.info('started');
+  try {
+    await app.start();
+    ctx.logger.info('started');
+  } catch (err) {
+    // A signal during start-up stops the app half-way; that is a shutdown, not a failure.
+    if (stopping === undefined) throw err;
+  }
   await done;
 }
 
