@@ -73,6 +73,29 @@ for (let k = 0; k < 100_000; k++) randomPairs.push([Math.floor(rnd() * values.le
 for (const [name, model] of models) {
   // Per-record features are prepared once (as the services do per record), then every pair is array reads.
   const prep = values.map((v) => prepareRecord(model, v));
+  {
+    let i = 0;
+    const r = timeLoop(() => {
+      for (let k = 0; k < 200; k++) prepareRecord(model, values[i++ % values.length]!);
+      return 200;
+    });
+    console.log(JSON.stringify({ bench: 'prepareRecord', model: name, unit: 'records/s', ...r }));
+  }
+  // Variant: one shared string object per distinct value (prepareRecord shareStrings), for callers that score
+  // each prepared record against many others; costs a few µs per record.
+  const prepShared = values.map((v) => prepareRecord(model, v, { shareStrings: true }));
+  {
+    let i = 0;
+    let sink = 0;
+    const r = timeLoop(() => {
+      for (let k = 0; k < 1000; k++) {
+        const p = blocked[i++ % blocked.length]!;
+        sink += matchWeightPrepared(model, prepShared[p[0]]!, prepShared[p[1]]!);
+      }
+      return 1000;
+    });
+    console.log(JSON.stringify({ bench: 'matchWeight_sharedStrings', model: name, comparisons: model.comparisons.length, pairs: 'blocked', unit: 'pairs/s', ...r, sink: Number.isFinite(sink) ? 1 : 0 }));
+  }
   for (const [pairsName, pairs] of [['blocked', blocked], ['random', randomPairs]] as const) {
     let i = 0;
     let sink = 0;

@@ -477,14 +477,18 @@ export function loadModel(json: unknown): MatchModel {
  * Dense form of a record for this model. Do it once per record when scoring it against many others
  * (matchWeightPrepared / scorePrepared); scorePair does it on every call.
  */
-export function prepareRecord(model: MatchModel, values: Values): PreparedRecord {
+export function prepareRecord(model: MatchModel, values: Values, opts?: { shareStrings?: boolean }): PreparedRecord {
   const out = model.fields.prepare(values);
-  for (let i = 0; i < out.length; i++) out[i] = shareString(out[i] as string);
+  // Optional: one shared string object per distinct value, so agreeing fields compare by pointer. Costs a
+  // few µs per record (hashing every value); pays off when each record is scored against many others.
+  if (opts?.shareStrings === true) for (let i = 0; i < out.length; i++) out[i] = shareString(out[i] as string);
   const kernel = model.kernel;
   if (kernel !== undefined) {
-    // Everything that depends on this record alone, computed once: its term-frequency weights.
-    const tf = new Float64Array(model.tfLevels.length);
-    for (let s = 0; s < tf.length; s++) tf[s] = levelWeight(model.tfLevels[s] as CompiledLevel, out);
+    // Term-frequency weights of this record's values: filled on first use (NaN = not yet), so preparing a
+    // record stays cheap when it is scored only once or twice.
+    const n = model.tfLevels.length;
+    const tf: number[] = [];
+    for (let s = 0; s < n; s++) tf.push(Number.NaN);
     const features: RecordFeatures = { owner: kernel.owner, tf };
     Object.defineProperty(out, FEATURES, { value: features, enumerable: false, writable: false, configurable: false });
   }
@@ -566,7 +570,11 @@ let levelBuf = new Int32Array(16);
 /** Term-frequency weight of a's value for a tf level: precomputed by prepareRecord when available. */
 function tfWeightOf(model: MatchModel, l: CompiledLevel, a: PreparedRecord): number {
   const f = (a as unknown as Record<string, RecordFeatures | undefined>)[FEATURES];
-  if (f !== undefined && model.kernel !== undefined && f.owner === model.kernel.owner) return f.tf[l.tfSlot] as number;
+  if (f !== undefined && model.kernel !== undefined && f.owner === model.kernel.owner) {
+    let v = f.tf[l.tfSlot] as number;
+    if (v !== v) f.tf[l.tfSlot] = v = levelWeight(l, a);
+    return v;
+  }
   return levelWeight(l, a);
 }
 

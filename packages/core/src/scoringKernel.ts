@@ -27,8 +27,8 @@ export interface KernelLevel {
 export interface RecordFeatures {
   /** The kernel the features were computed for (a record prepared for another model is not trusted). */
   readonly owner: object;
-  /** Term-frequency weight of this record's value for each tf level slot. */
-  readonly tf: Float64Array;
+  /** Term-frequency weight of this record's value for each tf level slot; NaN until first needed. */
+  readonly tf: number[];
 }
 
 export const FEATURES = '__idresFeatures';
@@ -195,7 +195,7 @@ export function buildKernel(input: KernelInput): Kernel {
           return;
         }
         const add: string[] = [];
-        if (l.tfSlot >= 0) add.push(`w += tf !== null ? tf[${int(l.tfSlot)}] : TFW(${int(l.tfSlot)}, a);`);
+        if (l.tfSlot >= 0) add.push(`if (tf !== null) { let t = tf[${int(l.tfSlot)}]; if (t !== t) tf[${int(l.tfSlot)}] = t = TFW(${int(l.tfSlot)}, a); w += t; } else w += TFW(${int(l.tfSlot)}, a);`);
         else if (!l.isNull) add.push(`w += ${num(l.weight)};`);
         // Null levels add weight 0 and hDelta 0 (x + 0 === x): nothing to do.
         if (!l.isNull) add.push(`d += ${num(l.hDelta)};`);

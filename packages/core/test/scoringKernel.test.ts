@@ -40,6 +40,7 @@ function checkDataset(name: LabelledDatasetName): void {
     }
     const prepared = values.map((v) => prepareRecord(model, v));
     const plain = values.map((v) => model.fields.prepare(v));
+    const shared = values.map((v) => prepareRecord(model, v, { shareStrings: true }));
     let above = 0;
     let t = 0;
     for (const [i, j] of pairs) {
@@ -47,6 +48,7 @@ function checkDataset(name: LabelledDatasetName): void {
         const want = matchWeightInterpreted(model, a, b);
         const got = matchWeightPrepared(model, a, b);
         assert.ok(sameWeight(got, want), `${name}/${modelName} pair ${i},${j}: kernel ${got} != interpreted ${want}`);
+        assert.ok(sameWeight(matchWeightPrepared(model, shared[i]!, shared[j]!), matchWeightInterpreted(model, prepared[i]!, prepared[j]!)), 'shared strings');
         // Records without precomputed features (plain arrays) take the table lookups: same result.
         assert.ok(sameWeight(matchWeightPrepared(model, plain[i]!, plain[j]!), matchWeightInterpreted(model, plain[i]!, plain[j]!)));
         // exceedsThreshold is exactly the probability test, at the model threshold and at random ones.
