@@ -101,7 +101,7 @@ export class PostgresResolveStore {
     //    same new record queue on it instead of deadlocking. Then lock the clusters of the known records
     //    (ascending), then those records, and check nothing moved in between.
     const state = new Map<string, RowState>();
-    const seen = await c.query<{ record_id: string }>(`SELECT record_id FROM idres_records WHERE record_id = ANY($1)`, [ids]);
+    const seen = await c.query<{ record_id: string; cluster_id: string | null }>(`SELECT record_id, cluster_id FROM idres_records WHERE record_id = ANY($1)`, [ids]);
     const existing = new Set(seen.rows.map((r) => r.record_id));
     const missing = ids.filter((id) => !existing.has(id));
     if (missing.length > 0) {
@@ -113,14 +113,15 @@ export class PostgresResolveStore {
     }
     const known = ids.filter((id) => !state.has(id));
     if (known.length > 0) {
-      const pre = await c.query<{ cluster_id: string }>(`SELECT DISTINCT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL`, [known]);
+      // Clusters as first read (rows inserted concurrently since have none yet); re-checked under lock below.
+      const firstClusters = [...new Set(seen.rows.filter((r) => r.cluster_id !== null).map((r) => num(r.cluster_id)))];
       const lockedSet = new Set<number>();
       const lock = async (clusterIds: number[]): Promise<void> => {
         if (clusterIds.length === 0) return;
         const locked = await c.query<{ cluster_id: string }>(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [clusterIds.sort((x, y) => x - y)]);
         for (const r of locked.rows) lockedSet.add(num(r.cluster_id));
       };
-      await lock(pre.rows.map((r) => num(r.cluster_id)));
+      await lock(firstClusters);
       // A concurrent batch may have merged one of those clusters away meanwhile: then lock where the records are
       // now and read again. Out of order, that could deadlock; Postgres detects it and the batch is retried.
       for (let round = 0; ; round++) {
