@@ -58,7 +58,7 @@ const raw = [...febrl.records.map((r) => ({ f: r.fields, o: febrl.standardize })
 const values = febrl.records.map((r) => standardizeRecord(r.fields, febrl.standardize).values);
 const six: MatchSettings = {
   ...DEFAULT_SETTINGS,
-  comparisons: DEFAULT_SETTINGS.comparisons.filter((c) => ['given_name', 'family_name', 'dob', 'ssn', 'postcode', 'city'].includes(c.name)),
+  comparisons: DEFAULT_SETTINGS.comparisons.filter((c) => ['given_name', 'family_name', 'dob', 'ssn', 'address', 'email'].includes(c.name)),
 };
 const models: Array<[string, MatchModel]> = [
   ['six_comparisons', loadModel(trainModel(values, { settings: six, maxPairsForU: 100_000 }))],
