@@ -117,16 +117,8 @@ kafka_healthy() {
 }
 
 kafka_status() {
-  local pid
-  if pid="$(pid_alive "$KAFKA_PID" "$KAFKA_MARKER")"; then
-    if kafka_healthy; then echo "up   (pid $pid, 127.0.0.1:$KAFKA_PORT, RSS $(rss_of "$pid"))"; return 0; fi
-    echo "starting/unhealthy (pid $pid; see $KAFKA_LOG)"; return 1
-  fi
-  if port_open "$KAFKA_PORT"; then
-    if kafka_healthy; then echo "up   (NOT managed by stack.sh: something else serves 127.0.0.1:$KAFKA_PORT)"; return 0; fi
-    echo "down (port $KAFKA_PORT is taken by something that is not a healthy Kafka)"; return 1
-  fi
-  echo "down"; return 1
+  component_status "$KAFKA_PID" "$KAFKA_MARKER" kafka_healthy "127.0.0.1:$KAFKA_PORT" "$KAFKA_LOG" "$KAFKA_PORT" \
+    "something else serves 127.0.0.1:$KAFKA_PORT" "something that is not a healthy Kafka"
 }
 
 kafka_up() {

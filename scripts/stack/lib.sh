@@ -238,3 +238,19 @@ wait_until() {
   done
   return 1
 }
+
+# Status line of a component we start as one process with a pid file. Returns 0 when it is up: ours and healthy,
+# or someone else's healthy server on our port (then we use it, and say so).
+# usage: component_status PIDFILE MARKER HEALTH_FN WHERE LOG PORT NOT_OURS_UP PORT_TAKEN_BY
+component_status() {
+  local pidfile=$1 marker=$2 healthy=$3 where=$4 logf=$5 port=$6 not_ours=$7 taken=$8 pid
+  if pid="$(pid_alive "$pidfile" "$marker")"; then
+    if "$healthy"; then echo "up   (pid $pid, $where, RSS $(rss_of "$pid"))"; return 0; fi
+    echo "starting/unhealthy (pid $pid; see $logf)"; return 1
+  fi
+  if port_open "$port"; then
+    if "$healthy"; then echo "up   (NOT managed by stack.sh: $not_ours)"; return 0; fi
+    echo "down (port $port is taken by $taken)"; return 1
+  fi
+  echo "down"; return 1
+}

@@ -17,16 +17,8 @@ redis_ping() {
 }
 
 redis_status() {
-  local pid
-  if pid="$(pid_alive "$REDIS_PID" "$REDIS_MARKER")"; then
-    if redis_ping; then echo "up   (pid $pid, 127.0.0.1:$REDIS_PORT, RSS $(rss_of "$pid"))"; return 0; fi
-    echo "starting/unhealthy (pid $pid; see $REDIS_LOG)"; return 1
-  fi
-  if port_open "$REDIS_PORT"; then
-    if redis_ping; then echo "up   (NOT managed by stack.sh: another Redis on 127.0.0.1:$REDIS_PORT)"; return 0; fi
-    echo "down (port $REDIS_PORT is taken by something that is not a Redis answering PING)"; return 1
-  fi
-  echo "down"; return 1
+  component_status "$REDIS_PID" "$REDIS_MARKER" redis_ping "127.0.0.1:$REDIS_PORT" "$REDIS_LOG" "$REDIS_PORT" \
+    "another Redis on 127.0.0.1:$REDIS_PORT" "something that is not a Redis answering PING"
 }
 
 redis_up() {

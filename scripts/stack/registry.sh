@@ -45,16 +45,8 @@ registry_healthy() {
 }
 
 registry_status() {
-  local pid
-  if pid="$(pid_alive "$REGISTRY_PID" "$REGISTRY_MARKER")"; then
-    if registry_healthy; then echo "up   (pid $pid, $REGISTRY_CCOMPAT, RSS $(rss_of "$pid"))"; return 0; fi
-    echo "starting/unhealthy (pid $pid; see $REGISTRY_LOG)"; return 1
-  fi
-  if port_open "$REGISTRY_PORT"; then
-    if registry_healthy; then echo "up   (NOT managed by stack.sh: something else answers $REGISTRY_CCOMPAT)"; return 0; fi
-    echo "down (port $REGISTRY_PORT is taken by something that does not answer $REGISTRY_CCOMPAT/subjects)"; return 1
-  fi
-  echo "down"; return 1
+  component_status "$REGISTRY_PID" "$REGISTRY_MARKER" registry_healthy "$REGISTRY_CCOMPAT" "$REGISTRY_LOG" "$REGISTRY_PORT" \
+    "something else answers $REGISTRY_CCOMPAT" "something that does not answer $REGISTRY_CCOMPAT/subjects"
 }
 
 registry_up() {
