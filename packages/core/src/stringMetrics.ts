@@ -64,7 +64,11 @@ function jaroWinklerBits(a: string, b: string, la: number, lb: number): number {
     ra &= ra - 1;
     rest &= rest - 1;
   }
-  const j = (m / la + m / lb + (m - t / 2) / m) / 3;
+  return winklerBoost(a, b, la, lb, (m / la + m / lb + (m - t / 2) / m) / 3);
+}
+
+/** Winkler's prefix boost over a Jaro similarity: up to 4 common leading characters, only above 0.7. */
+function winklerBoost(a: string, b: string, la: number, lb: number, j: number): number {
   if (j <= 0.7) return j;
   let l = 0;
   const max = Math.min(4, la, lb);
@@ -99,12 +103,7 @@ export function jaroWinklerArrays(a: string, b: string, la: number, lb: number):
     if (a.charCodeAt(i) !== b.charCodeAt(k)) t++;
     k++;
   }
-  const j = (m / la + m / lb + (m - t / 2) / m) / 3;
-  if (j <= 0.7) return j;
-  let l = 0;
-  const max = Math.min(4, la, lb);
-  while (l < max && a.charCodeAt(l) === b.charCodeAt(l)) l++;
-  return j + l * 0.1 * (1 - j);
+  return winklerBoost(a, b, la, lb, (m / la + m / lb + (m - t / 2) / m) / 3);
 }
 
 let rowPrev2 = new Int32Array(64);
