@@ -62,16 +62,8 @@ export class PipelineHarness {
 
   /** Waits until every given record has a master ID or was quarantined, and all stage groups have no lag. */
   async waitForIdentities(recordIds: readonly string[], timeoutMs = 180_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    for (;;) {
-      const pending = recordIds.filter((id) => !this.watcher.masterOf.has(id) && !this.watcher.quarantined.has(id)).length;
-      const lag = await this.watcher.pipelineLag();
-      quiet = pending === 0 && lag === 0 ? quiet + 1 : 0;
-      if (quiet >= 2) return;
-      if (Date.now() > deadline) throw new Error(`timeout: ${pending} records without master ID, lag ${lag}`);
-      await new Promise((r) => setTimeout(r, 400));
-    }
+    const { settled, progress } = await this.watcher.waitUntilSettled(recordIds, { timeoutMs, pollMs: 400 });
+    if (!settled) throw new Error(`timeout: ${progress.total - progress.resolved} records without master ID, lag ${progress.lag}`);
   }
 
   /** Partition of the given records into identities, as sorted member lists (for comparing runs). */

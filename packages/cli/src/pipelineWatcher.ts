@@ -9,6 +9,14 @@ const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['publish', TOPICS.resolved],
 ];
 
+export interface SettleProgress {
+  /** Records with a master ID or a quarantine reason. */
+  resolved: number;
+  total: number;
+  /** Messages not yet processed, summed over every stage's consumer group. */
+  lag: number;
+}
+
 /**
  * Follows identity.resolved (and identity.quarantine) from the moment it starts, keeping for every record the
  * master ID of its highest-sequence event, and tells when the whole pipeline has drained (every stage's consumer
@@ -81,6 +89,34 @@ export class PipelineWatcher {
       }
     }
     return lag;
+  }
+
+  /**
+   * Waits until every given record has a master ID (or was quarantined) and every stage group has caught up,
+   * twice in a row, since an event can still be in flight after the first quiet look. Resolves with the last
+   * progress and whether it settled before the timeout; callers raise their own error. `onProgress` is called
+   * at most every 5 s.
+   */
+  async waitUntilSettled(
+    recordIds: readonly string[],
+    opts: { timeoutMs: number; pollMs?: number; onProgress?: (p: SettleProgress) => void },
+  ): Promise<{ settled: boolean; progress: SettleProgress }> {
+    const deadline = Date.now() + opts.timeoutMs;
+    let quiet = 0;
+    let lastProgress = 0;
+    for (;;) {
+      let pending = 0;
+      for (const id of recordIds) if (!this.masterOf.has(id) && !this.quarantined.has(id)) pending++;
+      const progress: SettleProgress = { resolved: recordIds.length - pending, total: recordIds.length, lag: await this.pipelineLag() };
+      quiet = pending === 0 && progress.lag === 0 ? quiet + 1 : 0;
+      if (quiet >= 2) return { settled: true, progress };
+      if (opts.onProgress && Date.now() - lastProgress > 5000) {
+        opts.onProgress(progress);
+        lastProgress = Date.now();
+      }
+      if (Date.now() > deadline) return { settled: false, progress };
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+    }
   }
 
   async stop(): Promise<void> {

@@ -123,21 +123,12 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
     await raw.send(batch);
     log(`produced ${ownId.size} records to ${TOPICS.raw} (${rejected.size} rejected) in ${((Date.now() - t0) / 1000).toFixed(1)}s; waiting for master IDs...`);
 
-    const deadline = Date.now() + opts.timeoutMs;
-    let lastLog = 0;
-    let quietRounds = 0;
-    for (;;) {
-      let pending = 0;
-      for (const id of ownId.keys()) if (!watcher.masterOf.has(id) && !watcher.quarantined.has(id)) pending++;
-      const lag = await watcher.pipelineLag();
-      quietRounds = pending === 0 && lag === 0 ? quietRounds + 1 : 0;
-      if (quietRounds >= 2) break;
-      if (Date.now() - lastLog > 5000) {
-        log(`  ${ownId.size - pending}/${ownId.size} records have a master ID; pipeline lag ${lag}`);
-        lastLog = Date.now();
-      }
-      if (Date.now() > deadline) throw new CliError('TIMEOUT', `timed out after ${opts.timeoutMs / 1000}s with ${pending} records still without a master ID (pipeline lag ${lag}); check the service logs`, 3);
-      await new Promise((r) => setTimeout(r, 500));
+    const { settled, progress } = await watcher.waitUntilSettled([...ownId.keys()], {
+      timeoutMs: opts.timeoutMs,
+      onProgress: (p) => log(`  ${p.resolved}/${p.total} records have a master ID; pipeline lag ${p.lag}`),
+    });
+    if (!settled) {
+      throw new CliError('TIMEOUT', `timed out after ${opts.timeoutMs / 1000}s with ${progress.total - progress.resolved} records still without a master ID (pipeline lag ${progress.lag}); check the service logs`, 3);
     }
   } finally {
     await watcher.stop();
@@ -189,19 +180,8 @@ export async function waitForDrain(env: Record<string, string>, log: (msg: strin
   const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
   await watcher.start();
   try {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    let lastLog = 0;
-    while (quiet < 2) {
-      const lag = await watcher.pipelineLag();
-      quiet = lag === 0 ? quiet + 1 : 0;
-      if (Date.now() - lastLog > 5000) {
-        log(`  pipeline lag ${lag}`);
-        lastLog = Date.now();
-      }
-      if (Date.now() > deadline) throw new CliError('TIMEOUT', `pipeline still has lag ${lag} after ${timeoutMs / 1000}s`, 3);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const { settled, progress } = await watcher.waitUntilSettled([], { timeoutMs, pollMs: 1000, onProgress: (p) => log(`  pipeline lag ${p.lag}`) });
+    if (!settled) throw new CliError('TIMEOUT', `pipeline still has lag ${progress.lag} after ${timeoutMs / 1000}s`, 3);
   } finally {
     await watcher.stop();
   }
