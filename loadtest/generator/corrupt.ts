@@ -20,18 +20,21 @@ for (let r = 0; r < ROWS.length; r++) {
   }
 }
 const DIGIT_NEIGHBOURS = ['98', '24', '135', '246', '357', '468', '579', '68', '790', '80'];
+/** NEIGHBOURS by lower-case character code ('' = none). */
+const NEIGHBOUR_CODES: string[] = [];
+for (let c = 0; c < 128; c++) NEIGHBOUR_CODES.push(NEIGHBOURS.get(String.fromCharCode(c)) ?? '');
 
-function pickChar(rng: Rng, s: string): string {
-  return s.charAt(rng.int(s.length));
-}
-
-function neighbour(rng: Rng, ch: string): string {
-  const lower = ch.toLowerCase();
-  if (ch >= '0' && ch <= '9') return pickChar(rng, DIGIT_NEIGHBOURS[ch.charCodeAt(0) - 48] as string);
-  const n = NEIGHBOURS.get(lower);
-  if (!n) return ch;
-  const c = pickChar(rng, n);
-  return ch !== lower ? c.toUpperCase() : c;
+/** Character code of a keyboard (or keypad) neighbour of `c`, keeping its case; `c` itself if it has none. */
+function neighbourCode(rng: Rng, c: number): number {
+  if (c >= 48 && c <= 57) {
+    const d = DIGIT_NEIGHBOURS[c - 48] as string;
+    return d.charCodeAt(rng.int(d.length));
+  }
+  const lower = c >= 65 && c <= 90 ? c + 32 : c;
+  const n = c < 128 ? (NEIGHBOUR_CODES[lower] as string) : '';
+  if (n === '') return c;
+  const r = n.charCodeAt(rng.int(n.length));
+  return c !== lower ? r - 32 : r;
 }
 
 /** One keyboard typo: insert, delete, substitute (adjacent key) or transpose. */
@@ -39,46 +42,57 @@ export function typo(rng: Rng, s: string): string {
   const len = s.length;
   if (len < 2) return s;
   const i = rng.int(len);
-  const ch = s[i] as string;
+  const ch = s.charCodeAt(i);
   switch (rng.int(4)) {
     case 0: {
-      const c = neighbour(rng, ch);
-      return s.slice(0, i) + (ch === ch.toUpperCase() && i > 0 ? c.toLowerCase() : c) + s.slice(i);
+      let c = neighbourCode(rng, ch);
+      // After a capital (or a non-letter) inside the word, insert lower case.
+      if (!(ch >= 97 && ch <= 122) && i > 0 && c >= 65 && c <= 90) c += 32;
+      return s.slice(0, i) + String.fromCharCode(c) + s.slice(i);
     }
     case 1:
       return len > 2 ? s.slice(0, i) + s.slice(i + 1) : s;
     case 2:
-      return s.slice(0, i) + neighbour(rng, ch) + s.slice(i + 1);
+      return s.slice(0, i) + String.fromCharCode(neighbourCode(rng, ch)) + s.slice(i + 1);
     default: {
       const j = i < len - 1 ? i : i - 1;
-      return s.slice(0, j) + s[j + 1] + s[j] + s.slice(j + 2);
+      return s.slice(0, j) + s.charAt(j + 1) + s.charAt(j) + s.slice(j + 2);
     }
   }
 }
 
 /** Digit-only typo (substitute a digit by a keypad neighbour), keeps length. */
 export function digitTypo(rng: Rng, s: string): string {
-  const positions: number[] = [];
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) positions.push(i);
+    if (c >= 48 && c <= 57) n++;
   }
-  if (positions.length === 0) return s;
-  const i = rng.pick(positions);
-  return s.slice(0, i) + neighbour(rng, s[i] as string) + s.slice(i + 1);
+  if (n === 0) return s;
+  let k = rng.int(n);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57 && k-- === 0) return s.slice(0, i) + String.fromCharCode(neighbourCode(rng, c)) + s.slice(i + 1);
+  }
+  return s;
+}
+
+function isTransposable(s: string, i: number): boolean {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  return a >= 48 && a <= 57 && b >= 48 && b <= 57 && a !== b;
 }
 
 /** Swap two adjacent digits (a common SSN/phone keying error). */
 export function digitTranspose(rng: Rng, s: string): string {
-  const positions: number[] = [];
+  let n = 0;
+  for (let i = 0; i < s.length - 1; i++) if (isTransposable(s, i)) n++;
+  if (n === 0) return digitTypo(rng, s);
+  let k = rng.int(n);
   for (let i = 0; i < s.length - 1; i++) {
-    const a = s.charCodeAt(i);
-    const b = s.charCodeAt(i + 1);
-    if (a >= 48 && a <= 57 && b >= 48 && b <= 57 && a !== b) positions.push(i);
+    if (isTransposable(s, i) && k-- === 0) return s.slice(0, i) + s.charAt(i + 1) + s.charAt(i) + s.slice(i + 2);
   }
-  if (positions.length === 0) return digitTypo(rng, s);
-  const i = rng.pick(positions);
-  return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2);
+  return s;
 }
 
 const OCR: ReadonlyArray<readonly [string, string]> = [
@@ -88,19 +102,27 @@ const OCR: ReadonlyArray<readonly [string, string]> = [
   ['e', 'c'], ['h', 'b'], ['u', 'v'],
 ];
 
+const OCR_FROM = OCR.map((r) => r[0]);
+const OCR_MAX = 1024;
+const OCR_RULE = new Int32Array(OCR_MAX);
+const OCR_AT = new Int32Array(OCR_MAX);
+
 /** One OCR-style confusion (0/O, 1/l, 5/S, rn/m, ...); unchanged if none applies. */
 export function ocr(rng: Rng, s: string): string {
-  const options: Array<readonly [string, string, number]> = [];
-  for (const [from, to] of OCR) {
-    let at = s.indexOf(from);
-    while (at >= 0) {
-      options.push([from, to, at]);
-      at = s.indexOf(from, at + 1);
+  // Options (rule, position) go to a reused scratch array: nothing is allocated but the result.
+  let n = 0;
+  for (let r = 0; r < OCR_FROM.length; r++) {
+    const from = OCR_FROM[r] as string;
+    for (let at = s.indexOf(from); at >= 0 && n < OCR_MAX; at = s.indexOf(from, at + 1)) {
+      OCR_RULE[n] = r;
+      OCR_AT[n++] = at;
     }
   }
-  if (options.length === 0) return s;
-  const [from, to, at] = rng.pick(options);
-  return s.slice(0, at) + to + s.slice(at + from.length);
+  if (n === 0) return s;
+  const k = rng.int(n);
+  const r = OCR_RULE[k] as number;
+  const at = OCR_AT[k] as number;
+  return s.slice(0, at) + (OCR[r] as readonly [string, string])[1] + s.slice(at + (OCR_FROM[r] as string).length);
 }
 
 const PHONETIC: ReadonlyArray<readonly [RegExp, string]> = [
@@ -113,14 +135,26 @@ const PHONETIC: ReadonlyArray<readonly [RegExp, string]> = [
   [/mb$/, 'm'], [/tch/, 'ch'], [/ch(?!r)/, 'tch'], [/gh$/, ''], [/ght/, 't'], [/dg/, 'j'],
 ];
 
+/**
+ * Indices of the PHONETIC rules that apply to a lower-case string (testing 39 regexes costs ~3 us;
+ * names repeat, so the answer is memoized; bounded, and a pure function, so output is unaffected).
+ */
+const PHONETIC_OPTIONS = new Map<string, Uint8Array>();
+const PHONETIC_CACHE_MAX = 50_000;
+
 /** One phonetically plausible misspelling (Catherine -> Kathryn-ish); keeps the input's case style. */
 export function phonetic(rng: Rng, s: string): string {
   if (s.length < 2) return s;
   const lower = s.toLowerCase();
-  const options: Array<readonly [RegExp, string]> = [];
-  for (const rule of PHONETIC) if (rule[0].test(lower)) options.push(rule);
+  let options = PHONETIC_OPTIONS.get(lower);
+  if (options === undefined) {
+    const list: number[] = [];
+    for (let r = 0; r < PHONETIC.length; r++) if ((PHONETIC[r] as readonly [RegExp, string])[0].test(lower)) list.push(r);
+    options = Uint8Array.from(list);
+    if (PHONETIC_OPTIONS.size < PHONETIC_CACHE_MAX) PHONETIC_OPTIONS.set(lower, options);
+  }
   if (options.length === 0) return typo(rng, s);
-  const [re, to] = rng.pick(options);
+  const [re, to] = PHONETIC[options[rng.int(options.length)] as number] as readonly [RegExp, string];
   const out = lower.replace(re, to);
   if (out.length === 0) return s;
   return restoreCase(s, out);

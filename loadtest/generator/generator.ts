@@ -6,9 +6,13 @@
  * bounded shuffle window (about shuffleWindow records owed); each call emits the next record
  * of a randomly chosen waiting entity, rendered lazily. Memory is O(shuffleWindow), never
  * O(records). Everything is driven by one seeded PRNG, so a seed reproduces the output.
+ *
+ * Speed: entity state lives in typed arrays (slots reused as entities finish), text is held as
+ * ids of pre-encoded table strings, and a record is rendered as bytes straight into the caller's
+ * buffer (one CSV line); strings are built only for the rare character-level corruptions.
  */
 import { AliasTable, Rng } from './rng.js';
-import { loadTables, type Tables, type ZipRow } from './tables.js';
+import { loadByteTables, loadTables, type ByteTables, type Lexicon } from './tables.js';
 import { digitTranspose, digitTypo, ocr, phonetic, typo } from './corrupt.js';
 
 /** Output columns, in order (canonical idres field names plus truth and source). */
@@ -67,15 +71,10 @@ export interface GeneratorStats {
 // ---------------------------------------------------------------------------------------------
 // static tables
 
-// Pre-rendered number strings: avoid number->string conversions on the hot path.
-const PAD2: string[] = [];
-for (let i = 0; i < 100; i++) PAD2.push(String(i).padStart(2, '0'));
-const PAD3: string[] = [];
-for (let i = 0; i < 1000; i++) PAD3.push(String(i).padStart(3, '0'));
-const PAD4: string[] = [];
-for (let i = 0; i < 10000; i++) PAD4.push(String(i).padStart(4, '0'));
-const NUM: string[] = [];
-for (let i = 0; i < 100000; i++) NUM.push(String(i));
+/** ASCII bytes of a constant string. */
+function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
 
 const STREET_TYPES = new AliasTable(
   ['St', 'Ave', 'Rd', 'Dr', 'Ln', 'Blvd', 'Ct', 'Way', 'Pl', 'Cir', 'Ter', 'Pkwy', 'Hwy'],
@@ -85,14 +84,21 @@ const STREET_TYPE_FULL: Record<string, string> = {
   St: 'Street', Ave: 'Avenue', Rd: 'Road', Dr: 'Drive', Ln: 'Lane', Blvd: 'Boulevard', Ct: 'Court',
   Way: 'Way', Pl: 'Place', Cir: 'Circle', Ter: 'Terrace', Pkwy: 'Parkway', Hwy: 'Highway',
 };
-const DIRECTIONS = ['N', 'S', 'E', 'W'];
-const DIRECTION_FULL: Record<string, string> = { N: 'North', S: 'South', E: 'East', W: 'West' };
+const STYPE_SHORT_B = STREET_TYPES.values.map(ascii);
+const STYPE_FULL_B = STREET_TYPES.values.map((t) => ascii(STREET_TYPE_FULL[t] ?? t));
+const DIRECTIONS_B = ['N', 'S', 'E', 'W'].map(ascii);
+const DIRECTIONS_FULL_B = ['North', 'South', 'East', 'West'].map(ascii);
 
 const EMAIL_PROVIDERS = new AliasTable(
   ['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'aol.com', 'icloud.com', 'comcast.net',
     'msn.com', 'att.net', 'live.com', 'verizon.net', 'protonmail.com', 'sbcglobal.net', 'me.com'],
   [45, 15, 8, 7, 5, 6, 3, 2, 2, 2, 1, 1, 1, 1],
 );
+const EMAIL_PROVIDERS_B = EMAIL_PROVIDERS.values.map(ascii);
+const USER_B = ascii('user');
+const MAIL_B = ascii('mail');
+const MALE_B = ascii('male');
+const FEMALE_B = ascii('female');
 
 /** Adult age bands [from, to] with approximate US population weights. */
 const ADULT_AGES = new AliasTable<readonly [number, number]>(
@@ -101,16 +107,24 @@ const ADULT_AGES = new AliasTable<readonly [number, number]>(
   [9.4, 7.0, 6.9, 6.6, 6.3, 6.1, 6.4, 6.5, 6.2, 5.3, 4.3, 2.9, 1.9, 2.0],
 );
 
-type DobFormat = 'iso' | 'us' | 'compact';
-type PhoneFormat = 'digits' | 'paren' | 'dash' | 'dot' | 'intl';
+const DOB_ISO = 0;
+const DOB_US = 1;
+const DOB_COMPACT = 2;
+const PHONE_DIGITS = 0;
+const PHONE_PAREN = 1;
+const PHONE_DASH = 2;
+const PHONE_DOT = 3;
+const PHONE_INTL = 4;
 
 interface SourceProfile {
   name: string;
-  dobFormat: DobFormat;
+  /** DOB_ISO | DOB_US | DOB_COMPACT */
+  dobFormat: number;
   ssnP: number;
   ssnDashP: number;
   phoneP: number;
-  phoneFormat: PhoneFormat;
+  /** PHONE_* */
+  phoneFormat: number;
   emailP: number;
   /** probabilities of rendering the middle name in full / as initial (rest: omitted) */
   middleFullP: number;
@@ -123,51 +137,28 @@ interface SourceProfile {
   /** probability that the house number is folded into address_line1 (house_number left empty) */
   numberInLine1P: number;
   dobP: number;
+  /** `name` as bytes */
+  bytes: Uint8Array;
+}
+
+function source(p: Omit<SourceProfile, 'bytes'>): SourceProfile {
+  return { ...p, bytes: ascii(p.name) };
 }
 
 const SOURCES = new AliasTable<SourceProfile>(
   [
-    { name: 'crm', dobFormat: 'iso', ssnP: 0.3, ssnDashP: 0.8, phoneP: 0.85, phoneFormat: 'paren', emailP: 0.8, middleFullP: 0.1, middleInitialP: 0.6, upperP: 0, lowerP: 0, genderP: 0.6, genderWords: false, streetTypeFullP: 0.1, numberInLine1P: 0, dobP: 0.95 },
-    { name: 'dmv', dobFormat: 'iso', ssnP: 0.9, ssnDashP: 0.2, phoneP: 0.5, phoneFormat: 'digits', emailP: 0.1, middleFullP: 0.9, middleInitialP: 0.05, upperP: 0.9, lowerP: 0, genderP: 1, genderWords: false, streetTypeFullP: 0.05, numberInLine1P: 0, dobP: 1 },
-    { name: 'web', dobFormat: 'iso', ssnP: 0.05, ssnDashP: 0.5, phoneP: 0.6, phoneFormat: 'dash', emailP: 1, middleFullP: 0.05, middleInitialP: 0.1, upperP: 0.02, lowerP: 0.1, genderP: 0.3, genderWords: false, streetTypeFullP: 0.3, numberInLine1P: 0.2, dobP: 0.8 },
-    { name: 'ehr', dobFormat: 'compact', ssnP: 0.75, ssnDashP: 1, phoneP: 0.9, phoneFormat: 'intl', emailP: 0.4, middleFullP: 0.5, middleInitialP: 0.4, upperP: 0.5, lowerP: 0, genderP: 1, genderWords: true, streetTypeFullP: 0.2, numberInLine1P: 0, dobP: 1 },
-    { name: 'billing', dobFormat: 'us', ssnP: 0.2, ssnDashP: 0.5, phoneP: 0.9, phoneFormat: 'dot', emailP: 0.7, middleFullP: 0.1, middleInitialP: 0.5, upperP: 0.1, lowerP: 0, genderP: 0.2, genderWords: false, streetTypeFullP: 0.4, numberInLine1P: 0.7, dobP: 0.9 },
-    { name: 'callcenter', dobFormat: 'iso', ssnP: 0.1, ssnDashP: 0, phoneP: 1, phoneFormat: 'digits', emailP: 0.3, middleFullP: 0, middleInitialP: 0.1, upperP: 0, lowerP: 0, genderP: 0.5, genderWords: false, streetTypeFullP: 0.5, numberInLine1P: 0.3, dobP: 0.85 },
+    source({ name: 'crm', dobFormat: DOB_ISO, ssnP: 0.3, ssnDashP: 0.8, phoneP: 0.85, phoneFormat: PHONE_PAREN, emailP: 0.8, middleFullP: 0.1, middleInitialP: 0.6, upperP: 0, lowerP: 0, genderP: 0.6, genderWords: false, streetTypeFullP: 0.1, numberInLine1P: 0, dobP: 0.95 }),
+    source({ name: 'dmv', dobFormat: DOB_ISO, ssnP: 0.9, ssnDashP: 0.2, phoneP: 0.5, phoneFormat: PHONE_DIGITS, emailP: 0.1, middleFullP: 0.9, middleInitialP: 0.05, upperP: 0.9, lowerP: 0, genderP: 1, genderWords: false, streetTypeFullP: 0.05, numberInLine1P: 0, dobP: 1 }),
+    source({ name: 'web', dobFormat: DOB_ISO, ssnP: 0.05, ssnDashP: 0.5, phoneP: 0.6, phoneFormat: PHONE_DASH, emailP: 1, middleFullP: 0.05, middleInitialP: 0.1, upperP: 0.02, lowerP: 0.1, genderP: 0.3, genderWords: false, streetTypeFullP: 0.3, numberInLine1P: 0.2, dobP: 0.8 }),
+    source({ name: 'ehr', dobFormat: DOB_COMPACT, ssnP: 0.75, ssnDashP: 1, phoneP: 0.9, phoneFormat: PHONE_INTL, emailP: 0.4, middleFullP: 0.5, middleInitialP: 0.4, upperP: 0.5, lowerP: 0, genderP: 1, genderWords: true, streetTypeFullP: 0.2, numberInLine1P: 0, dobP: 1 }),
+    source({ name: 'billing', dobFormat: DOB_US, ssnP: 0.2, ssnDashP: 0.5, phoneP: 0.9, phoneFormat: PHONE_DOT, emailP: 0.7, middleFullP: 0.1, middleInitialP: 0.5, upperP: 0.1, lowerP: 0, genderP: 0.2, genderWords: false, streetTypeFullP: 0.4, numberInLine1P: 0.7, dobP: 0.9 }),
+    source({ name: 'callcenter', dobFormat: DOB_ISO, ssnP: 0.1, ssnDashP: 0, phoneP: 1, phoneFormat: PHONE_DIGITS, emailP: 0.3, middleFullP: 0, middleInitialP: 0.1, upperP: 0, lowerP: 0, genderP: 0.5, genderWords: false, streetTypeFullP: 0.5, numberInLine1P: 0.3, dobP: 0.85 }),
   ],
   [30, 20, 20, 15, 10, 5],
 );
 
 // ---------------------------------------------------------------------------------------------
-// person model
-
-interface Person {
-  entity: number;
-  given: string;
-  middle: string;
-  family: string;
-  gender: 'M' | 'F';
-  /** entity id string, e.g. "e42" */
-  eid: string;
-  /** days since 1970-01-01, and the same as calendar fields (kept in sync by setDob) */
-  dobDays: number;
-  dobY: number;
-  dobM: number;
-  dobD: number;
-  age: number;
-  ssn: string;
-  phone: string;
-  email: string;
-  house: string;
-  predir: string;
-  street: string;
-  stype: string;
-  unit: string;
-  zip: ZipRow;
-  /** records of this entity still to emit (while it waits in the shuffle window) */
-  left: number;
-  /** records emitted so far (the first is rendered clean, the rest are corrupted duplicates) */
-  emitted: number;
-}
+// calendar
 
 /** Days since epoch -> [y, m, d] (Howard Hinnant's civil_from_days). */
 export function civilFromDays(z0: number): [number, number, number] {
@@ -191,28 +182,13 @@ export function daysFromCivil(y0: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-function setDob(p: Person, days: number): void {
-  // civilFromDays inlined (no array allocation on the hot path).
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  p.dobDays = days;
-  p.dobY = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  p.dobM = m;
-  p.dobD = doy - Math.floor((153 * mp + 2) / 5) + 1;
-}
-
 function daysInMonth(y: number, m: number): number {
   if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** Days before the reference date covered by the formatted-DOB cache. */
-const DOB_CACHE_DAYS = 150 * 366;
+// ---------------------------------------------------------------------------------------------
+// SSNs and phones
 
 // SSN space: area 001-899 except 666 (898 values) x group 01-99 x serial 0001-9999.
 const SSN_SPACE = 898 * 99 * 9999;
@@ -220,10 +196,15 @@ const SSN_BITS = 30; // 2^30 > SSN_SPACE
 
 /** Seeded Feistel permutation over [0, 2^30) with cycle walking into [0, SSN_SPACE): unique SSN per entity. */
 class SsnPermutation {
-  private readonly keys: Uint32Array;
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly k2: number;
+  private readonly k3: number;
   constructor(rng: Rng) {
-    this.keys = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) this.keys[i] = rng.u32();
+    this.k0 = rng.u32() | 0;
+    this.k1 = rng.u32() | 0;
+    this.k2 = rng.u32() | 0;
+    this.k3 = rng.u32() | 0;
   }
   private permute(x: number): number {
     const half = SSN_BITS / 2;
@@ -231,7 +212,8 @@ class SsnPermutation {
     let l = x >>> half;
     let r = x & mask;
     for (let i = 0; i < 4; i++) {
-      let f = Math.imul(r ^ (this.keys[i] as number), 0x9e3779b1);
+      const k = i === 0 ? this.k0 : i === 1 ? this.k1 : i === 2 ? this.k2 : this.k3;
+      let f = Math.imul(r ^ k, 0x9e3779b1);
       f ^= f >>> 15;
       f = Math.imul(f, 0x85ebca6b);
       f ^= f >>> 13;
@@ -241,7 +223,8 @@ class SsnPermutation {
     }
     return (l << half) | r;
   }
-  ssnFor(index: number): string {
+  /** The SSN of entity `index` as a 9-digit number (AAAGGSSSS). */
+  ssnFor(index: number): number {
     let x = index % SSN_SPACE;
     for (;;) {
       x = this.permute(x);
@@ -251,9 +234,9 @@ class SsnPermutation {
         const group = (rest % 99) + 1;
         let area = Math.floor(rest / 99) + 1;
         if (area >= 666) area += 1;
-        const s = (PAD3[area] as string) + (PAD2[group] as string) + (PAD4[serial] as string);
+        const s = area * 1_000_000 + group * 10_000 + serial;
         // Numbers publicly misused/never valid (Woolworth wallet card, advertising).
-        if (s !== '078051120' && s !== '219099999') return s;
+        if (s !== 78_051_120 && s !== 219_099_999) return s;
       }
     }
   }
@@ -272,44 +255,237 @@ export function isValidNanp(phone10: string): boolean {
   return /^[2-9]\d{2}[2-9](?!11)\d{2}\d{4}$/.test(phone10);
 }
 
-
 // ---------------------------------------------------------------------------------------------
+// byte writers (all output is ASCII)
 
-type Op =
-  | 'typo_given' | 'typo_family' | 'ocr' | 'phonetic_given' | 'phonetic_family' | 'nickname'
-  | 'nickname_quoted' | 'swap_names' | 'middle_initial' | 'drop_middle' | 'dob_swap_dm' | 'dob_typo'
-  | 'ssn_typo' | 'ssn_transpose' | 'missing' | 'moved' | 'new_phone' | 'phone_typo' | 'email_change'
-  | 'email_typo' | 'surname_change' | 'address_typo' | 'zip_typo' | 'unit_change';
+/** '00'..'99' as byte pairs. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
 
-const OPS = new AliasTable<Op>(
-  ['typo_given', 'typo_family', 'ocr', 'phonetic_given', 'phonetic_family', 'nickname', 'nickname_quoted',
-    'swap_names', 'middle_initial', 'drop_middle', 'dob_swap_dm', 'dob_typo', 'ssn_typo', 'ssn_transpose',
-    'missing', 'moved', 'new_phone', 'phone_typo', 'email_change', 'email_typo', 'surname_change',
-    'address_typo', 'zip_typo', 'unit_change'],
-  [10, 10, 5, 4, 5, 7, 1, 2, 4, 4, 3, 4, 3, 2, 10, 6, 5, 3, 5, 2, 2, 4, 2, 2],
-);
-const OPS_PER_DUP = new AliasTable([0, 1, 2, 3, 4], [0.08, 0.42, 0.3, 0.14, 0.06]);
-const MISSABLE: readonly Column[] = [
-  'middle_name', 'dob', 'ssn', 'phone', 'email', 'address_line2', 'house_number', 'gender', 'postcode', 'city',
-];
-const OCR_FIELDS: readonly Column[] = ['given_name', 'family_name', 'ssn', 'phone', 'dob', 'postcode', 'house_number', 'address_line1'];
+/** Decimal digits of a non-negative integer at `p`; returns the new position. */
+function putUint(buf: Uint8Array, p: number, v: number): number {
+  if (v > 0x7fffffff) {
+    const s = String(v);
+    for (let i = 0; i < s.length; i++) buf[p + i] = s.charCodeAt(i);
+    return p + s.length;
+  }
+  const n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+  return putPad(buf, p, v, n);
+}
 
-const NON_ALPHA = /[^a-z]/;
-const NON_ALPHA_G = /[^a-z]/g;
+/** Exactly `n` decimal digits of `v` (0 <= v < 2^31, zero-padded) at `p`; integer math, two digits a step. */
+function putPad(buf: Uint8Array, p: number, v: number, n: number): number {
+  let x = v | 0;
+  let q = p + n;
+  while (q - p >= 2) {
+    const d = (x / 100) | 0;
+    const r = (x - d * 100) << 1;
+    buf[--q] = DIGIT_PAIRS[r + 1]!;
+    buf[--q] = DIGIT_PAIRS[r]!;
+    x = d;
+  }
+  if (q > p) buf[p] = 48 + (x % 10);
+  return p + n;
+}
+
+function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
+  const n = b.length;
+  for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
+  return p + n;
+}
+
+/** Upper- (mode 1) or lower-case (mode 2) the ASCII letters of buf[a, b) in place. */
+function caseRange(buf: Uint8Array, a: number, b: number, mode: number): void {
+  if (mode === 1) {
+    for (let i = a; i < b; i++) {
+      const c = buf[i]!;
+      if (c >= 97 && c <= 122) buf[i] = c - 32;
+    }
+  } else if (mode === 2) {
+    for (let i = a; i < b; i++) {
+      const c = buf[i]!;
+      if (c >= 65 && c <= 90) buf[i] = c + 32;
+    }
+  }
+}
+
 /** Lower-case letters only (for e-mail local parts). */
 function alphaLower(s: string): string {
-  const l = s.toLowerCase();
-  return NON_ALPHA.test(l) ? l.replace(NON_ALPHA_G, '') : l;
+  return s.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-function upper(s: string): string {
-  return s.toUpperCase();
+// ---------------------------------------------------------------------------------------------
+// person model: one slot per entity in the shuffle window, fields in typed arrays
+
+const NO_EMAIL = 255;
+/** the e-mail is the string override `emailS` (scratch slot only) */
+const EMAIL_STRING = 254;
+
+// Field offsets within a slot (SLOT_INTS int32s per entity, contiguous: one slot is two cache lines).
+// Names are Lexicon word ids (middle -1 = none); middleInit 1 = the middle name was cut to its
+// initial; female 0/1; ssn a 9-digit number AAAGGSSSS; phoneHi = NPA * 1000 + NXX, phoneLo the
+// 4-digit line; e-mail = pattern 0..11 (or NO_EMAIL / EMAIL_STRING), given/family word ids, number,
+// 2-digit year, provider; predir -1 or a DIRECTIONS index; unitKind 0 = no unit, else UNIT_*;
+// left/emitted = records of the entity still owed / already emitted (the first is clean).
+const P_entity = 0;
+const P_given = 1;
+const P_middle = 2;
+const P_family = 3;
+const P_middleInit = 4;
+const P_female = 5;
+const P_age = 6;
+const P_dobDays = 7;
+const P_dobY = 8;
+const P_dobM = 9;
+const P_dobD = 10;
+const P_ssn = 11;
+const P_phoneHi = 12;
+const P_phoneLo = 13;
+const P_ePat = 14;
+const P_eG = 15;
+const P_eF = 16;
+const P_eN = 17;
+const P_eYY = 18;
+const P_eProv = 19;
+const P_house = 20;
+const P_predir = 21;
+const P_street = 22;
+const P_stype = 23;
+const P_unitKind = 24;
+const P_unitNum = 25;
+const P_unitLetter = 26;
+const P_zip = 27;
+const P_left = 28;
+const P_emitted = 29;
+const SLOT_SHIFT = 5;
+const SLOT_INTS = 1 << SLOT_SHIFT;
+
+/** Entity slots in one Int32Array (array of structs, for cache locality on random slot access). */
+class People {
+  cap = 0;
+  d = new Int32Array(0);
+
+  grow(cap: number): void {
+    const d = new Int32Array(cap * SLOT_INTS);
+    d.set(this.d);
+    this.d = d;
+    this.cap = cap;
+  }
+
+  copy(from: number, to: number): void {
+    this.d.copyWithin(to << SLOT_SHIFT, from << SLOT_SHIFT, (from + 1) << SLOT_SHIFT);
+  }
+
+  setDob(s: number, days: number): void {
+    // civilFromDays inlined (no array allocation on the hot path).
+    const z = days + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const m = mp < 10 ? mp + 3 : mp - 9;
+    const b = s << SLOT_SHIFT;
+    const D = this.d;
+    D[b + P_dobDays] = days;
+    D[b + P_dobY] = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    D[b + P_dobM] = m;
+    D[b + P_dobD] = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  }
 }
 
-/** 0 = as is, 1 = upper, 2 = lower */
-function applyCase(s: string, mode: number): string {
-  return mode === 0 || s === '' ? s : mode === 1 ? upper(s) : s.toLowerCase();
-}
+/** Number of children of a household (uniform pick), and of digits of a house number. */
+const KIDS = [0, 1, 1, 2, 2, 2, 3, 3, 4];
+const HOUSE_DIGITS = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5];
+
+/** Unit kinds: `Apt N`, `Apt NL`, `Unit N`, `# N`, `Ste N`, `Apt N, Rear`. */
+const UNIT_APT = 1;
+const UNIT_APT_LETTER = 2;
+const UNIT_UNIT = 3;
+const UNIT_HASH = 4;
+const UNIT_STE = 5;
+const UNIT_REAR = 6;
+const APT_B = ascii('Apt ');
+const UNIT_B = ascii('Unit ');
+const HASH_B = ascii('# ');
+const STE_B = ascii('Ste ');
+const REAR_B = ascii(', Rear');
+
+/** The scratch slot a duplicate's modified person is built in. */
+const CUR = 0;
+
+// ---------------------------------------------------------------------------------------------
+// duplicates
+
+// Semantic changes (applied to a copy of the person before rendering) ...
+const OP_NICKNAME = 0;
+const OP_SWAP_NAMES = 1;
+const OP_MIDDLE_INITIAL = 2;
+const OP_DROP_MIDDLE = 3;
+const OP_DOB_SWAP_DM = 4;
+const OP_DOB_TYPO = 5;
+const OP_MOVED = 6;
+const OP_NEW_PHONE = 7;
+const OP_EMAIL_CHANGE = 8;
+const OP_SURNAME_CHANGE = 9;
+const OP_UNIT_CHANGE = 10;
+// ... and character-level damage to one rendered field.
+const OP_TYPO = 11;
+const OP_PHONETIC = 12;
+const OP_NICKNAME_QUOTED = 13;
+const OP_OCR = 14;
+const OP_DIGIT_TYPO = 15;
+const OP_DIGIT_TRANSPOSE = 16;
+const OP_EMAIL_TYPO = 17;
+const OP_ADDRESS_TYPO = 18;
+const OP_ZIP_TYPO = 19;
+const OP_MISSING = 20;
+
+// Column indices.
+const F_RECORD = 0;
+const F_ENTITY = 1;
+const F_SOURCE = 2;
+const F_GIVEN = 3;
+const F_MIDDLE = 4;
+const F_FAMILY = 5;
+const F_DOB = 6;
+const F_GENDER = 7;
+const F_SSN = 8;
+const F_PHONE = 9;
+const F_EMAIL = 10;
+const F_HOUSE = 11;
+const F_LINE1 = 12;
+const F_LINE2 = 13;
+const F_CITY = 14;
+const F_STATE = 15;
+const F_POSTCODE = 16;
+const F_COUNTRY = 17;
+const NO_FIELD = -1;
+const F_RANDOM_OCR = -2;
+const F_RANDOM_MISSING = -3;
+const F_HOUSE_OR_LINE1 = -4;
+
+/** Operation kinds: [op, target field]; weights as before (mean 1.7 per duplicate). */
+const OPS = new AliasTable<readonly [number, number]>(
+  [
+    [OP_TYPO, F_GIVEN], [OP_TYPO, F_FAMILY], [OP_OCR, F_RANDOM_OCR], [OP_PHONETIC, F_GIVEN], [OP_PHONETIC, F_FAMILY],
+    [OP_NICKNAME, NO_FIELD], [OP_NICKNAME_QUOTED, F_GIVEN], [OP_SWAP_NAMES, NO_FIELD], [OP_MIDDLE_INITIAL, NO_FIELD],
+    [OP_DROP_MIDDLE, NO_FIELD], [OP_DOB_SWAP_DM, NO_FIELD], [OP_DOB_TYPO, NO_FIELD], [OP_DIGIT_TYPO, F_SSN],
+    [OP_DIGIT_TRANSPOSE, F_SSN], [OP_MISSING, F_RANDOM_MISSING], [OP_MOVED, NO_FIELD], [OP_NEW_PHONE, NO_FIELD],
+    [OP_DIGIT_TYPO, F_PHONE], [OP_EMAIL_CHANGE, NO_FIELD], [OP_EMAIL_TYPO, F_EMAIL], [OP_SURNAME_CHANGE, NO_FIELD],
+    [OP_ADDRESS_TYPO, F_HOUSE_OR_LINE1], [OP_ZIP_TYPO, F_POSTCODE], [OP_UNIT_CHANGE, NO_FIELD],
+  ],
+  [10, 10, 5, 4, 5, 7, 1, 2, 4, 4, 3, 4, 3, 2, 10, 6, 5, 3, 5, 2, 2, 4, 2, 2],
+);
+const OP_CODE = Int32Array.from(OPS.values, (v) => v[0]);
+const OP_TARGET = Int32Array.from(OPS.values, (v) => v[1]);
+const OPS_PER_DUP = new AliasTable([0, 1, 2, 3, 4], [0.08, 0.42, 0.3, 0.14, 0.06]);
+const MAX_OPS = 4;
+const MISSABLE = [F_MIDDLE, F_DOB, F_SSN, F_PHONE, F_EMAIL, F_LINE2, F_HOUSE, F_GENDER, F_POSTCODE, F_CITY];
+const OCR_FIELDS = [F_GIVEN, F_FAMILY, F_SSN, F_PHONE, F_DOB, F_POSTCODE, F_HOUSE, F_LINE1];
 
 /** A record with every column empty, keys in COLUMNS order (one hidden class for all records). */
 export function emptyRecord(): SyntheticRecord {
@@ -320,33 +496,70 @@ export function emptyRecord(): SyntheticRecord {
   };
 }
 
-function clusterExtraTable(dist: ClusterDistribution, maxCluster: number, param: number): AliasTable<number> {
-  const ws = clusterWeights(dist, maxCluster, param);
-  return new AliasTable(ws.map((_, i) => i + 1), ws);
+function clusterWeights(dist: ClusterDistribution, maxCluster: number, param: number): number[] {
+  const ws: number[] = [];
+  for (let k = 1; k <= maxCluster - 1; k++) {
+    if (dist === 'geometric') ws.push(param * Math.pow(1 - param, k - 1));
+    else if (dist === 'zipf') ws.push(1 / Math.pow(k, param));
+    else ws.push(1);
+  }
+  return ws;
 }
+
+/** Longest possible rendered record is far below this (names <= 20 chars, <= 4 corruptions). */
+export const MAX_RECORD_BYTES = 4096;
 
 export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   readonly options: Required<GeneratorOptions>;
   readonly stats: GeneratorStats;
+  /**
+   * After renderNext(): true if the rendered bytes contain a character CSV must quote or JSON must
+   * escape (a quoted nickname, `Apt 3, Rear`); the caller then re-encodes the record from its fields.
+   */
+  special = false;
+  /** After renderNext(): start and end offset of each column's bytes (COLUMNS order). */
+  readonly fieldStart = new Int32Array(COLUMNS.length);
+  readonly fieldEnd = new Int32Array(COLUMNS.length);
   private readonly rng: Rng;
-  private readonly t: Tables;
+  private readonly bt: ByteTables;
+  private readonly lex: Lexicon;
+  private readonly lexBytes: Uint8Array;
+  private readonly lexOff: Int32Array;
+  private readonly lexLen: Int32Array;
+  /** some table string needs quoting: every record takes the careful path */
+  private readonly tablesSpecial: boolean;
   private readonly ssnPerm: SsnPermutation;
   private readonly extra: AliasTable<number>;
   private readonly dupP: number;
   private readonly refDays: number;
-  private readonly zipsByState: Map<string, ZipRow[]>;
-  /** Entities whose records are not all emitted yet (the shuffle window). */
-  private readonly pending: Person[] = [];
+  private readonly P = new People();
+  /** Slots of the entities whose records are not all emitted yet (the shuffle window). */
+  private pending = new Int32Array(1024);
+  private pendingLen = 0;
   /** Records still owed by the entities in `pending`. */
   private pendingRecords = 0;
-  // Packed arrays ('' = not cached yet), not sparse ones, so they keep fast elements.
-  private readonly dobIso: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
-  private readonly dobUs: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
-  private readonly dobCompact: string[] = new Array<string>(DOB_CACHE_DAYS).fill('');
+  private freeSlots = new Int32Array(1024);
+  private freeLen = 0;
+  /** next never-used slot (slot 0 is the scratch slot CUR) */
+  private nextSlot = 1;
+  private readonly members: number[] = [];
   private head = 0; // FIFO read position when shuffling is disabled
   private created = 0;
   private emitted = 0;
   private entities = 0;
+  // The duplicate being rendered: operations, their target columns, a bit mask of targeted columns,
+  // and string overrides for names / e-mail that no longer are table strings (typos, hyphenation).
+  private nOps = 0;
+  private readonly opCode = new Int32Array(MAX_OPS);
+  private readonly opField = new Int32Array(MAX_OPS);
+  private opMask = 0;
+  private givenS: string | null = null;
+  private familyS: string | null = null;
+  private emailS = '';
+  private baseGiven = 0;
+  private baseFamily = 0;
+  /** scratch for the record-object API */
+  private scratch: Buffer = Buffer.alloc(MAX_RECORD_BYTES * 2);
 
   constructor(opts: GeneratorOptions) {
     const o: Required<GeneratorOptions> = {
@@ -369,17 +582,17 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     this.options = o;
     this.refDays = daysFromCivil(Number(ref[1]), Number(ref[2]), Number(ref[3]));
     this.rng = new Rng(o.seed);
-    this.t = loadTables();
+    this.bt = loadByteTables();
+    this.lex = this.bt.lex;
+    this.lexBytes = this.lex.bytes;
+    this.lexOff = this.lex.off;
+    this.lexLen = this.lex.len;
+    this.tablesSpecial = this.lex.special.some((x) => x !== 0);
     this.ssnPerm = new SsnPermutation(this.rng.fork());
-    this.zipsByState = new Map();
-    for (const z of this.t.zips) {
-      const list = this.zipsByState.get(z.state) ?? [];
-      list.push(z);
-      this.zipsByState.set(z.state, list);
-    }
+    this.P.grow(1024);
     if (o.maxCluster >= 2 && o.dupRate > 0) {
-      this.extra = clusterExtraTable(o.clusterDist, o.maxCluster, o.clusterParam);
       const ws = clusterWeights(o.clusterDist, o.maxCluster, o.clusterParam);
+      this.extra = new AliasTable(ws.map((_, i) => i + 1), ws);
       let mean = 0;
       let total = 0;
       for (let k = 1; k <= ws.length; k++) {
@@ -416,9 +629,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   /** Next record, or null when all records have been produced. */
   nextRecord(): SyntheticRecord | null {
     const rec = emptyRecord();
-    if (!this.nextInto(rec)) return null;
-    rec.record_id = `r${this.emitted}`;
-    return rec;
+    return this.nextInto(rec) ? rec : null;
   }
 
   /** Number of records emitted so far (the last record's id is `r${recordNumber}`). */
@@ -427,44 +638,71 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   }
 
   /**
-   * Fill `rec` with the next record (every column except `record_id`, which is `r${recordNumber}`)
-   * without allocating a record object; false at the end. Consumes the PRNG exactly like
-   * nextRecord(), so both paths give the same records for a seed. Used by the file writers.
+   * Fill `rec` with the next record (every column, record_id = `r${recordNumber}`) without
+   * allocating a record object; false at the end. Consumes the PRNG exactly like renderNext(), so
+   * both give the same records for a seed.
    */
   nextInto(rec: SyntheticRecord): boolean {
+    const end = this.renderNext(this.scratch, 0);
+    if (end < 0) return false;
+    this.lastRecord(this.scratch, rec);
+    return true;
+  }
+
+  /**
+   * Decode the record last rendered by renderNext() into `buf` into `rec` (all columns).
+   * Must be called before `buf` is overwritten.
+   */
+  lastRecord(buf: Buffer, rec: SyntheticRecord): void {
+    const fs = this.fieldStart;
+    const fe = this.fieldEnd;
+    for (let i = 0; i < COLUMNS.length; i++) rec[COLUMNS[i] as Column] = buf.toString('latin1', fs[i], fe[i]);
+  }
+
+  /**
+   * Render the next record at `buf[pos]` as one CSV line: the 18 columns unquoted, comma-separated,
+   * newline-terminated, ASCII. Returns the end offset, or -1 at the end of the data. `buf` needs
+   * MAX_RECORD_BYTES of room at `pos`. Afterwards fieldStart/fieldEnd locate each column, and if
+   * `special` is set the line must not be used as is (a field needs CSV quoting / JSON escaping).
+   */
+  renderNext(buf: Uint8Array, pos: number): number {
     const total = this.options.records;
-    const pending = this.pending;
-    let e: Person;
+    let e: number;
     if (this.options.shuffleWindow > 1) {
       // Keep ~shuffleWindow records owed in the window; emit the next record of a random entity.
-      // Records are rendered lazily, so the window holds only Person objects.
+      // Records are rendered lazily, so the window holds only entity slots.
       while (this.pendingRecords < this.options.shuffleWindow && this.created < total) this.makeGroup();
-      const n = pending.length;
-      if (n === 0) return false;
+      const n = this.pendingLen;
+      if (n === 0) return -1;
       const i = this.rng.int(n);
-      e = pending[i] as Person;
-      if (e.left === 1) {
-        pending[i] = pending[n - 1] as Person;
-        pending.pop();
+      e = this.pending[i]!;
+      if (this.P.d[(e << SLOT_SHIFT) + P_left] === 1) {
+        this.pending[i] = this.pending[n - 1]!;
+        this.pendingLen = n - 1;
       }
     } else {
-      if (this.head >= pending.length) {
-        pending.length = 0;
+      if (this.head >= this.pendingLen) {
+        this.pendingLen = 0;
         this.head = 0;
-        while (pending.length === 0 && this.created < total) this.makeGroup();
-        if (pending.length === 0) return false;
+        while (this.pendingLen === 0 && this.created < total) this.makeGroup();
+        if (this.pendingLen === 0) return -1;
       }
-      e = pending[this.head] as Person;
-      if (e.left === 1) this.head++;
+      e = this.pending[this.head]!;
+      if (this.P.d[(e << SLOT_SHIFT) + P_left] === 1) this.head++;
     }
-    if (e.emitted === 0) this.render(e, rec);
-    else this.duplicate(e, rec);
-    e.emitted++;
-    e.left--;
+    this.special = this.tablesSpecial;
+    const D = this.P.d; // after makeGroup(), which may grow the slot array
+    let end: number;
+    if (D[(e << SLOT_SHIFT) + P_emitted] === 0) end = this.render(e, buf, pos);
+    else end = this.duplicate(e, buf, pos);
+    D[(e << SLOT_SHIFT) + P_emitted] = D[(e << SLOT_SHIFT) + P_emitted]! + 1;
+    const left = D[(e << SLOT_SHIFT) + P_left]! - 1;
+    D[(e << SLOT_SHIFT) + P_left] = left;
+    if (left === 0) this.freeSlots[this.freeLen++] = e;
     this.pendingRecords--;
     this.emitted++;
     this.stats.records = this.emitted;
-    return true;
+    return end;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -474,54 +712,65 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     const rng = this.rng;
     if (!rng.chance(this.options.householdRate)) {
       const age = rng.chance(0.05) ? rng.range(0, 17) : this.adultAge();
-      this.emitEntity(this.newPerson(rng.chance(0.5) ? 'M' : 'F', age, null));
+      this.emitEntity(this.newPerson(rng.chance(0.5) ? 0 : 1, age, -1));
       return;
     }
     // Household: shared family name, address and (often) landline; distinct entities.
     this.stats.households++;
     const headAge = rng.range(25, 80);
-    const headGender: 'M' | 'F' = rng.chance(0.5) ? 'M' : 'F';
-    const head = this.newPerson(headGender, headAge, null);
-    const members: Person[] = [head];
+    const headFemale = rng.chance(0.5) ? 0 : 1;
+    const head = this.newPerson(headFemale, headAge, -1);
+    const members = this.members;
+    members.length = 0;
+    members.push(head);
     const sharedPhone = rng.chance(0.5);
     if (rng.chance(0.65)) {
-      const g: 'M' | 'F' = rng.chance(0.95) ? (headGender === 'M' ? 'F' : 'M') : headGender;
+      const g = rng.chance(0.95) ? 1 - headFemale : headFemale;
       const spouse = this.newPerson(g, Math.max(18, headAge + rng.range(-6, 6)), head);
-      if (rng.chance(0.2)) spouse.family = this.t.surnames.sample(rng);
-      if (sharedPhone) spouse.phone = head.phone;
+      const D = this.P.d;
+      if (rng.chance(0.2)) D[(spouse << SLOT_SHIFT) + P_family] = this.surname();
+      if (sharedPhone) this.copyPhone(head, spouse);
       members.push(spouse);
     }
     const maxChildAge = Math.min(headAge - 18, 30);
     if (maxChildAge >= 0 && headAge < 70) {
-      const nKids = [0, 1, 1, 2, 2, 2, 3, 3, 4][rng.int(9)] as number;
+      const nKids = KIDS[rng.int(KIDS.length)]!;
       const minChildAge = Math.max(0, headAge - 45);
-      const kids: Person[] = [];
+      let first = -1;
       for (let i = 0; i < nKids && minChildAge <= maxChildAge; i++) {
-        const kid = this.newPerson(rng.chance(0.5) ? 'M' : 'F', rng.range(minChildAge, maxChildAge), head);
+        const kid = this.newPerson(rng.chance(0.5) ? 0 : 1, rng.range(minChildAge, maxChildAge), head);
+        const D = this.P.d;
         // "Junior": son carries father's given name -> same name & address, different DOB/SSN.
-        if (kid.gender === 'M' && headGender === 'M' && i === 0 && rng.chance(0.1)) {
-          kid.given = head.given;
-          kid.email = kid.age >= 13 ? this.makeEmail(kid) : '';
+        if (D[(kid << SLOT_SHIFT) + P_female] === 0 && headFemale === 0 && i === 0 && rng.chance(0.1)) {
+          D[(kid << SLOT_SHIFT) + P_given] = D[(head << SLOT_SHIFT) + P_given]!;
+          if (D[(kid << SLOT_SHIFT) + P_age]! >= 13) this.makeEmail(kid);
+          else D[(kid << SLOT_SHIFT) + P_ePat] = NO_EMAIL;
         }
-        if (kid.age < 14 || (sharedPhone && rng.chance(0.5))) kid.phone = head.phone;
-        kids.push(kid);
+        if (D[(kid << SLOT_SHIFT) + P_age]! < 14 || (sharedPhone && rng.chance(0.5))) this.copyPhone(head, kid);
+        if (first < 0) first = kid;
         members.push(kid);
       }
-      const first = kids[0];
-      if (first && rng.chance(this.options.twinRate)) {
-        const twinGender: 'M' | 'F' = rng.chance(0.5) ? first.gender : first.gender === 'M' ? 'F' : 'M';
-        const twin = this.newPerson(twinGender, first.age, head);
-        setDob(twin, first.dobDays);
-        twin.age = first.age;
+      if (first >= 0 && rng.chance(this.options.twinRate)) {
+        let D = this.P.d;
+        const twinFemale = rng.chance(0.5) ? D[(first << SLOT_SHIFT) + P_female]! : 1 - D[(first << SLOT_SHIFT) + P_female]!;
+        const twin = this.newPerson(twinFemale, D[(first << SLOT_SHIFT) + P_age]!, head);
+        D = this.P.d;
+        this.P.setDob(twin, D[(first << SLOT_SHIFT) + P_dobDays]!);
+        D[(twin << SLOT_SHIFT) + P_age] = D[(first << SLOT_SHIFT) + P_age]!;
         let guard = 0;
-        while (twin.given === first.given && guard++ < 10) twin.given = this.givenName(twin.gender);
-        twin.email = this.makeEmail(twin);
-        if (first.phone === head.phone) twin.phone = head.phone;
+        while (D[(twin << SLOT_SHIFT) + P_given] === D[(first << SLOT_SHIFT) + P_given] && guard++ < 10) D[(twin << SLOT_SHIFT) + P_given] = this.givenName(twinFemale);
+        this.makeEmail(twin);
+        if (D[(first << SLOT_SHIFT) + P_phoneHi] === D[(head << SLOT_SHIFT) + P_phoneHi] && D[(first << SLOT_SHIFT) + P_phoneLo] === D[(head << SLOT_SHIFT) + P_phoneLo]) this.copyPhone(head, twin);
         members.push(twin);
         this.stats.twinPairs++;
       }
     }
-    for (const m of members) this.emitEntity(m);
+    for (let i = 0; i < members.length; i++) this.emitEntity(members[i] as number);
+  }
+
+  private copyPhone(from: number, to: number): void {
+    this.P.d[(to << SLOT_SHIFT) + P_phoneHi] = this.P.d[(from << SLOT_SHIFT) + P_phoneHi]!;
+    this.P.d[(to << SLOT_SHIFT) + P_phoneLo] = this.P.d[(from << SLOT_SHIFT) + P_phoneLo]!;
   }
 
   private adultAge(): number {
@@ -529,98 +778,160 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     return this.rng.range(lo, hi);
   }
 
-  private givenName(g: 'M' | 'F'): string {
-    return (g === 'M' ? this.t.male : this.t.female).sample(this.rng);
+  private givenName(female: number): number {
+    const bt = this.bt;
+    return female === 0 ? bt.maleIds[this.t_male.sampleIndex(this.rng)]! : bt.femaleIds[this.t_female.sampleIndex(this.rng)]!;
   }
 
-  /** A new entity; if `household` is given, it shares that person's family name and address. */
-  private newPerson(gender: 'M' | 'F', age: number, household: Person | null): Person {
+  private surname(): number {
+    return this.bt.surnameIds[this.t_surnames.sampleIndex(this.rng)]!;
+  }
+
+  private readonly t_male = loadTables().male;
+  private readonly t_female = loadTables().female;
+  private readonly t_surnames = loadTables().surnames;
+  private readonly t_streets = loadTables().streets;
+
+  private allocSlot(): number {
+    if (this.freeLen > 0) return this.freeSlots[--this.freeLen]!;
+    const s = this.nextSlot++;
+    if (s >= this.P.cap) {
+      const cap = this.P.cap * 2;
+      this.P.grow(cap);
+      const pending = new Int32Array(cap);
+      pending.set(this.pending);
+      this.pending = pending;
+      const free = new Int32Array(cap);
+      free.set(this.freeSlots);
+      this.freeSlots = free;
+    }
+    return s;
+  }
+
+  /** A new entity; if `household` >= 0, it shares that person's family name and address. */
+  private newPerson(female: number, age: number, household: number): number {
     const rng = this.rng;
+    const s = this.allocSlot();
+    const D = this.P.d;
     const entity = ++this.entities;
-    this.stats.entities = entity;
-    const given = this.givenName(gender);
-    const middle = rng.chance(0.72) ? (rng.chance(0.9) ? this.givenName(gender) : this.t.surnames.sample(rng)) : '';
+    const given = this.givenName(female);
+    const middle = rng.chance(0.72) ? (rng.chance(0.9) ? this.givenName(female) : this.surname()) : -1;
     const dobDays = this.refDays - age * 365 - Math.floor(age / 4) - rng.int(365) - 1;
-    const p: Person = {
-      entity,
-      given,
-      middle: middle === given ? '' : middle,
-      family: household ? household.family : this.t.surnames.sample(rng),
-      gender,
-      eid: `e${entity}`,
-      dobDays: 0,
-      dobY: 0,
-      dobM: 0,
-      dobD: 0,
-      age,
-      ssn: this.ssnPerm.ssnFor(entity - 1),
-      phone: '',
-      email: '',
-      house: '',
-      predir: '',
-      street: '',
-      stype: '',
-      unit: '',
-      zip: household ? household.zip : rng.pick(this.t.zips),
-      left: 0,
-      emitted: 0,
-    };
-    setDob(p, dobDays);
-    if (household) {
-      p.house = household.house;
-      p.predir = household.predir;
-      p.street = household.street;
-      p.stype = household.stype;
-      p.unit = household.unit;
-    } else this.newAddress(p, p.zip);
-    p.phone = this.newPhone(p.zip.areaCode);
-    p.email = age >= 13 ? this.makeEmail(p) : '';
-    return p;
+    D[(s << SLOT_SHIFT) + P_entity] = entity;
+    D[(s << SLOT_SHIFT) + P_given] = given;
+    D[(s << SLOT_SHIFT) + P_middle] = middle === given ? -1 : middle;
+    D[(s << SLOT_SHIFT) + P_middleInit] = 0;
+    D[(s << SLOT_SHIFT) + P_family] = household >= 0 ? D[(household << SLOT_SHIFT) + P_family]! : this.surname();
+    D[(s << SLOT_SHIFT) + P_female] = female;
+    D[(s << SLOT_SHIFT) + P_age] = age;
+    this.P.setDob(s, dobDays);
+    D[(s << SLOT_SHIFT) + P_ssn] = this.ssnPerm.ssnFor(entity - 1);
+    if (household >= 0) {
+      D[(s << SLOT_SHIFT) + P_zip] = D[(household << SLOT_SHIFT) + P_zip]!;
+      D[(s << SLOT_SHIFT) + P_house] = D[(household << SLOT_SHIFT) + P_house]!;
+      D[(s << SLOT_SHIFT) + P_predir] = D[(household << SLOT_SHIFT) + P_predir]!;
+      D[(s << SLOT_SHIFT) + P_street] = D[(household << SLOT_SHIFT) + P_street]!;
+      D[(s << SLOT_SHIFT) + P_stype] = D[(household << SLOT_SHIFT) + P_stype]!;
+      D[(s << SLOT_SHIFT) + P_unitKind] = D[(household << SLOT_SHIFT) + P_unitKind]!;
+      D[(s << SLOT_SHIFT) + P_unitNum] = D[(household << SLOT_SHIFT) + P_unitNum]!;
+      D[(s << SLOT_SHIFT) + P_unitLetter] = D[(household << SLOT_SHIFT) + P_unitLetter]!;
+    } else this.newAddress(s, rng.int(this.bt.zipWord.length));
+    this.newPhone(s, this.bt.zipArea[D[(s << SLOT_SHIFT) + P_zip]!]!);
+    if (age >= 13) this.makeEmail(s);
+    else D[(s << SLOT_SHIFT) + P_ePat] = NO_EMAIL;
+    D[(s << SLOT_SHIFT) + P_left] = 0;
+    D[(s << SLOT_SHIFT) + P_emitted] = 0;
+    return s;
   }
 
-  private newAddress(p: Person, zip: ZipRow): void {
+  private newAddress(s: number, zip: number): void {
     const rng = this.rng;
-    const digits = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5][rng.int(12)] as number;
+    const D = this.P.d;
+    const digits = HOUSE_DIGITS[rng.int(HOUSE_DIGITS.length)]!;
     const lo = digits === 1 ? 1 : Math.pow(10, digits - 1);
-    p.house = NUM[rng.range(lo, Math.pow(10, digits) - 1)] as string;
-    p.predir = rng.chance(0.1) ? rng.pick(DIRECTIONS) : '';
-    p.street = rng.chance(0.12) ? this.t.surnames.sample(rng) : this.t.streets.sample(rng);
-    p.stype = STREET_TYPES.sample(rng);
-    p.unit = rng.chance(0.18) ? this.newUnit() : '';
-    p.zip = zip;
+    D[(s << SLOT_SHIFT) + P_house] = rng.range(lo, Math.pow(10, digits) - 1);
+    D[(s << SLOT_SHIFT) + P_predir] = rng.chance(0.1) ? rng.int(4) : -1;
+    D[(s << SLOT_SHIFT) + P_street] = rng.chance(0.12) ? this.surname() : this.bt.streetIds[this.t_streets.sampleIndex(rng)]!;
+    D[(s << SLOT_SHIFT) + P_stype] = STREET_TYPES.sampleIndex(rng);
+    if (rng.chance(0.18)) this.newUnit(s);
+    else D[(s << SLOT_SHIFT) + P_unitKind] = 0;
+    D[(s << SLOT_SHIFT) + P_zip] = zip;
   }
 
-  private newUnit(): string {
+  private newUnit(s: number): void {
     const rng = this.rng;
+    const D = this.P.d;
     switch (rng.int(6)) {
       case 0:
       case 1:
-        return `Apt ${rng.range(1, 40)}`;
+        D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_APT;
+        D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(1, 40);
+        break;
       case 2:
-        return `Apt ${rng.range(1, 20)}${'ABCDEF'[rng.int(6)]}`;
+        D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_APT_LETTER;
+        D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(1, 20);
+        D[(s << SLOT_SHIFT) + P_unitLetter] = rng.int(6);
+        break;
       case 3:
-        return `Unit ${rng.range(1, 300)}`;
+        D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_UNIT;
+        D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(1, 300);
+        break;
       case 4:
-        return `# ${rng.range(100, 999)}`;
+        D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_HASH;
+        D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(100, 999);
+        break;
       default:
-        return rng.chance(0.3) ? `Ste ${rng.range(100, 500)}` : `Apt ${rng.range(1, 12)}, Rear`;
+        if (rng.chance(0.3)) {
+          D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_STE;
+          D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(100, 500);
+        } else {
+          D[(s << SLOT_SHIFT) + P_unitKind] = UNIT_REAR;
+          D[(s << SLOT_SHIFT) + P_unitNum] = rng.range(1, 12);
+        }
     }
   }
 
-  private newPhone(areaCode: string): string {
+  private newPhone(s: number, areaCode: number): void {
     const rng = this.rng;
     let nxx = rng.range(200, 999);
     while (nxx % 100 === 11) nxx = rng.range(200, 999);
-    return areaCode + (PAD3[nxx] as string) + (PAD4[rng.int(10000)] as string);
+    this.P.d[(s << SLOT_SHIFT) + P_phoneHi] = areaCode * 1000 + nxx;
+    this.P.d[(s << SLOT_SHIFT) + P_phoneLo] = rng.int(10000);
   }
 
-  private makeEmail(p: Person): string {
+  /** A new e-mail from the slot's current names (pattern, nickname, number, provider). */
+  private makeEmail(s: number): void {
     const rng = this.rng;
-    const nicks = this.t.nicknames.get(p.given);
-    const g = alphaLower(nicks && rng.chance(0.15) ? rng.pick(nicks) : p.given) || 'user';
-    const f = alphaLower(p.family) || 'mail';
-    const yy = PAD2[p.dobY % 100] as string;
-    const n = NUM[rng.range(1, 999)] as string;
+    const D = this.P.d;
+    if (s === CUR && (this.givenS !== null || this.familyS !== null)) {
+      this.emailS = this.makeEmailString();
+      D[(s << SLOT_SHIFT) + P_ePat] = EMAIL_STRING;
+      return;
+    }
+    const given = D[(s << SLOT_SHIFT) + P_given]!;
+    const nick = this.bt.nick;
+    const a = nick.start[given]!;
+    const b = nick.start[given + 1]!;
+    D[(s << SLOT_SHIFT) + P_eG] = b > a && rng.chance(0.15) ? nick.list[a + rng.int(b - a)]! : given;
+    D[(s << SLOT_SHIFT) + P_eF] = D[(s << SLOT_SHIFT) + P_family]!;
+    D[(s << SLOT_SHIFT) + P_eYY] = D[(s << SLOT_SHIFT) + P_dobY]! % 100;
+    D[(s << SLOT_SHIFT) + P_eN] = rng.range(1, 999);
+    D[(s << SLOT_SHIFT) + P_ePat] = rng.int(12);
+    D[(s << SLOT_SHIFT) + P_eProv] = EMAIL_PROVIDERS.sampleIndex(rng);
+  }
+
+  /** makeEmail for names that are not table strings (rare: after a typo or hyphenation). */
+  private makeEmailString(): string {
+    const rng = this.rng;
+    const given = this.givenString(CUR);
+    const gid = this.lex.idOf(given);
+    const nick = this.bt.nick;
+    const a = gid >= 0 ? nick.start[gid]! : 0;
+    const b = gid >= 0 ? nick.start[gid + 1]! : 0;
+    const g = alphaLower(b > a && rng.chance(0.15) ? (this.lex.words[nick.list[a + rng.int(b - a)]!] as string) : given) || 'user';
+    const f = alphaLower(this.familyString(CUR)) || 'mail';
+    const yy = String(this.P.d[(CUR << SLOT_SHIFT) + P_dobY]! % 100).padStart(2, '0');
+    const n = String(rng.range(1, 999));
     let local: string;
     switch (rng.int(12)) {
       case 0: case 1: case 2: local = `${g}.${f}`; break;
@@ -637,203 +948,543 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     return `${local}@${EMAIL_PROVIDERS.sample(rng)}`;
   }
 
-  private emitEntity(p: Person): void {
+  private givenString(s: number): string {
+    return s === CUR && this.givenS !== null ? this.givenS : (this.lex.words[this.P.d[(s << SLOT_SHIFT) + P_given]!] as string);
+  }
+
+  private familyString(s: number): string {
+    return s === CUR && this.familyS !== null ? this.familyS : (this.lex.words[this.P.d[(s << SLOT_SHIFT) + P_family]!] as string);
+  }
+
+  private emitEntity(s: number): void {
     const remaining = this.options.records - this.created;
-    if (remaining <= 0) return;
+    if (remaining <= 0) {
+      this.freeSlots[this.freeLen++] = s;
+      return;
+    }
     let size = 1;
     if (this.dupP > 0 && this.rng.chance(this.dupP)) size = 1 + this.extra.sample(this.rng);
     if (size > remaining) size = remaining;
     if (size > 1) this.stats.entitiesWithDuplicates++;
-    p.left = size;
-    this.pending.push(p);
+    this.stats.entities++;
+    this.P.d[(s << SLOT_SHIFT) + P_left] = size;
+    this.pending[this.pendingLen++] = s;
     this.pendingRecords += size;
     this.created += size;
   }
 
   // -------------------------------------------------------------------------------------------
-  // rendering
+  // rendering (straight to bytes)
 
-  private render(p: Person, r: SyntheticRecord): void {
+  /** Write the ASCII string `s` at `p`; flags `special` on characters CSV quotes or JSON escapes. */
+  private putStr(buf: Uint8Array, p: number, s: string): number {
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) throw new Error(`generator produced a non-ASCII string: ${JSON.stringify(s)}`);
+      if (c < 32 || c === 34 || c === 44 || c === 92) this.special = true;
+      buf[p + i] = c;
+    }
+    return p + n;
+  }
+
+  private putWord(buf: Uint8Array, p: number, w: number): number {
+    const lb = this.lexBytes;
+    const o = this.lexOff[w]!;
+    const n = this.lexLen[w]!;
+    for (let i = 0; i < n; i++) buf[p + i] = lb[o + i]!;
+    return p + n;
+  }
+
+  /** Letters-only lower-case form of word `w` (e-mail), or `fallback` if it has no letters. */
+  private putAlpha(buf: Uint8Array, p: number, w: number, fallback: Uint8Array): number {
+    const lex = this.lex;
+    const n = lex.aLen[w]!;
+    if (n === 0) return putBytes(buf, p, fallback);
+    const ab = lex.alpha;
+    const o = lex.aOff[w]!;
+    for (let i = 0; i < n; i++) buf[p + i] = ab[o + i]!;
+    return p + n;
+  }
+
+  private alphaFirst(w: number, fallback: Uint8Array): number {
+    const lex = this.lex;
+    return lex.aLen[w]! > 0 ? lex.alpha[lex.aOff[w]!]! : fallback[0]!;
+  }
+
+  private putEmail(buf: Uint8Array, p: number, s: number, pat: number): number {
+    const D = this.P.d;
+    const g = D[(s << SLOT_SHIFT) + P_eG]!;
+    const f = D[(s << SLOT_SHIFT) + P_eF]!;
+    switch (pat) {
+      case 0: case 1: case 2:
+        p = this.putAlpha(buf, p, g, USER_B);
+        buf[p++] = 46;
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        break;
+      case 3:
+        p = this.putAlpha(buf, p, g, USER_B);
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        break;
+      case 4:
+        buf[p++] = this.alphaFirst(g, USER_B);
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        break;
+      case 5:
+        p = this.putAlpha(buf, p, g, USER_B);
+        buf[p++] = 95;
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        break;
+      case 6:
+        p = this.putAlpha(buf, p, g, USER_B);
+        buf[p++] = this.alphaFirst(f, MAIL_B);
+        p = putUint(buf, p, D[(s << SLOT_SHIFT) + P_eN]!);
+        break;
+      case 7:
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        buf[p++] = 46;
+        p = this.putAlpha(buf, p, g, USER_B);
+        break;
+      case 8:
+        p = this.putAlpha(buf, p, g, USER_B);
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_eYY]!, 2);
+        break;
+      case 9:
+        p = this.putAlpha(buf, p, g, USER_B);
+        buf[p++] = 46;
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_eYY]!, 2);
+        break;
+      case 10:
+        buf[p++] = this.alphaFirst(g, USER_B);
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        p = putUint(buf, p, D[(s << SLOT_SHIFT) + P_eN]!);
+        break;
+      default:
+        p = this.putAlpha(buf, p, g, USER_B);
+        buf[p++] = 46;
+        p = this.putAlpha(buf, p, f, MAIL_B);
+        p = putUint(buf, p, D[(s << SLOT_SHIFT) + P_eN]!);
+    }
+    buf[p++] = 64; // '@'
+    return putBytes(buf, p, EMAIL_PROVIDERS_B[D[(s << SLOT_SHIFT) + P_eProv]!]!);
+  }
+
+  /**
+   * Render slot `s` as one CSV line at `buf[pos]` (see renderNext). The source profile decides
+   * formats and which fields are present; a duplicate's character-level operations are applied to
+   * each field right after it is written (it is the last thing in the buffer, so it may change length).
+   */
+  private render(s: number, buf: Uint8Array, pos: number): number {
     const rng = this.rng;
+    const D = this.P.d;
+    const fs = this.fieldStart;
+    const fe = this.fieldEnd;
     const src = SOURCES.sample(rng);
     const cm = rng.float() < src.upperP ? 1 : rng.float() < src.lowerP ? 2 : 0;
-    let middle = '';
-    if (p.middle) {
+    let p = pos;
+    let a = p;
+
+    fs[F_RECORD] = p;
+    buf[p++] = 114; // 'r'
+    p = putUint(buf, p, this.emitted + 1);
+    fe[F_RECORD] = p;
+    buf[p++] = 44;
+
+    fs[F_ENTITY] = p;
+    buf[p++] = 101; // 'e'
+    p = putUint(buf, p, D[(s << SLOT_SHIFT) + P_entity]!);
+    fe[F_ENTITY] = p;
+    buf[p++] = 44;
+
+    fs[F_SOURCE] = p;
+    p = putBytes(buf, p, src.bytes);
+    fe[F_SOURCE] = p;
+    buf[p++] = 44;
+
+    fs[F_GIVEN] = a = p;
+    p = this.givenS !== null ? this.putStr(buf, p, this.givenS) : this.putWord(buf, p, D[(s << SLOT_SHIFT) + P_given]!);
+    if (cm !== 0) caseRange(buf, a, p, cm);
+    if ((this.opMask & (1 << F_GIVEN)) !== 0) p = this.fieldOps(buf, a, p, F_GIVEN);
+    fe[F_GIVEN] = p;
+    buf[p++] = 44;
+
+    fs[F_MIDDLE] = a = p;
+    const mid = D[(s << SLOT_SHIFT) + P_middle]!;
+    if (mid >= 0) {
       const u = rng.float();
-      if (u < src.middleFullP) middle = applyCase(p.middle, cm);
-      else if (u < src.middleFullP + src.middleInitialP) middle = applyCase(p.middle.charAt(0), cm);
+      if (u < src.middleFullP) {
+        if (D[(s << SLOT_SHIFT) + P_middleInit] === 0) p = this.putWord(buf, p, mid);
+        else buf[p++] = this.lexBytes[this.lexOff[mid]!]!;
+      } else if (u < src.middleFullP + src.middleInitialP) buf[p++] = this.lexBytes[this.lexOff[mid]!]!;
+      if (cm !== 0) caseRange(buf, a, p, cm);
     }
-    let dob = '';
+    if ((this.opMask & (1 << F_MIDDLE)) !== 0) p = this.fieldOps(buf, a, p, F_MIDDLE);
+    fe[F_MIDDLE] = p;
+    buf[p++] = 44;
+
+    fs[F_FAMILY] = a = p;
+    p = this.familyS !== null ? this.putStr(buf, p, this.familyS) : this.putWord(buf, p, D[(s << SLOT_SHIFT) + P_family]!);
+    if (cm !== 0) caseRange(buf, a, p, cm);
+    if ((this.opMask & (1 << F_FAMILY)) !== 0) p = this.fieldOps(buf, a, p, F_FAMILY);
+    fe[F_FAMILY] = p;
+    buf[p++] = 44;
+
+    fs[F_DOB] = a = p;
     if (rng.float() < src.dobP) {
-      dob = this.dobString(p, src.dobFormat);
+      const y = D[(s << SLOT_SHIFT) + P_dobY]!;
+      const f = src.dobFormat;
+      if (f === DOB_US) {
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_dobM]!, 2);
+        buf[p++] = 47;
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_dobD]!, 2);
+        buf[p++] = 47;
+        p = y >= 0 && y < 10000 ? putPad(buf, p, y, 4) : putUint(buf, p, y);
+      } else {
+        p = y >= 0 && y < 10000 ? putPad(buf, p, y, 4) : putUint(buf, p, y);
+        if (f === DOB_ISO) buf[p++] = 45;
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_dobM]!, 2);
+        if (f === DOB_ISO) buf[p++] = 45;
+        p = putPad(buf, p, D[(s << SLOT_SHIFT) + P_dobD]!, 2);
+      }
     }
-    const gender = rng.float() < src.genderP ? (src.genderWords ? (p.gender === 'M' ? 'male' : 'female') : p.gender) : '';
-    let ssn = '';
-    if (p.ssn && rng.float() < src.ssnP) {
-      const s = p.ssn;
-      ssn = rng.float() < src.ssnDashP && s.length === 9 ? `${s.slice(0, 3)}-${s.slice(3, 5)}-${s.slice(5)}` : s;
+    if ((this.opMask & (1 << F_DOB)) !== 0) p = this.fieldOps(buf, a, p, F_DOB);
+    fe[F_DOB] = p;
+    buf[p++] = 44;
+
+    fs[F_GENDER] = a = p;
+    if (rng.float() < src.genderP) {
+      const female = D[(s << SLOT_SHIFT) + P_female] === 1;
+      if (src.genderWords) p = putBytes(buf, p, female ? FEMALE_B : MALE_B);
+      else buf[p++] = female ? 70 : 77;
     }
-    const phone = p.phone && rng.float() < src.phoneP ? formatPhone(p.phone, src.phoneFormat) : '';
-    const email = p.email && rng.float() < src.emailP ? (cm === 1 && rng.float() < 0.3 ? upper(p.email) : p.email) : '';
+    if ((this.opMask & (1 << F_GENDER)) !== 0) p = this.fieldOps(buf, a, p, F_GENDER);
+    fe[F_GENDER] = p;
+    buf[p++] = 44;
+
+    fs[F_SSN] = a = p;
+    if (rng.float() < src.ssnP) {
+      const v = D[(s << SLOT_SHIFT) + P_ssn]!;
+      if (rng.float() < src.ssnDashP) {
+        const area = Math.floor(v / 1_000_000);
+        const rest = v - area * 1_000_000;
+        const group = Math.floor(rest / 10_000);
+        p = putPad(buf, p, area, 3);
+        buf[p++] = 45;
+        p = putPad(buf, p, group, 2);
+        buf[p++] = 45;
+        p = putPad(buf, p, rest - group * 10_000, 4);
+      } else p = putPad(buf, p, v, 9);
+    }
+    if ((this.opMask & (1 << F_SSN)) !== 0) p = this.fieldOps(buf, a, p, F_SSN);
+    fe[F_SSN] = p;
+    buf[p++] = 44;
+
+    fs[F_PHONE] = a = p;
+    if (rng.float() < src.phoneP) {
+      const hi = D[(s << SLOT_SHIFT) + P_phoneHi]!;
+      const area = Math.floor(hi / 1000);
+      const nxx = hi - area * 1000;
+      const line = D[(s << SLOT_SHIFT) + P_phoneLo]!;
+      switch (src.phoneFormat) {
+        case PHONE_PAREN:
+          buf[p++] = 40;
+          p = putPad(buf, p, area, 3);
+          buf[p++] = 41;
+          buf[p++] = 32;
+          p = putPad(buf, p, nxx, 3);
+          buf[p++] = 45;
+          break;
+        case PHONE_DASH:
+          p = putPad(buf, p, area, 3);
+          buf[p++] = 45;
+          p = putPad(buf, p, nxx, 3);
+          buf[p++] = 45;
+          break;
+        case PHONE_DOT:
+          p = putPad(buf, p, area, 3);
+          buf[p++] = 46;
+          p = putPad(buf, p, nxx, 3);
+          buf[p++] = 46;
+          break;
+        case PHONE_INTL:
+          buf[p++] = 43;
+          buf[p++] = 49;
+          buf[p++] = 32;
+          p = putPad(buf, p, area, 3);
+          buf[p++] = 32;
+          p = putPad(buf, p, nxx, 3);
+          buf[p++] = 32;
+          break;
+        default:
+          p = putPad(buf, p, hi, 6);
+      }
+      p = putPad(buf, p, line, 4);
+    }
+    if ((this.opMask & (1 << F_PHONE)) !== 0) p = this.fieldOps(buf, a, p, F_PHONE);
+    fe[F_PHONE] = p;
+    buf[p++] = 44;
+
+    fs[F_EMAIL] = a = p;
+    const pat = D[(s << SLOT_SHIFT) + P_ePat]!;
+    if (pat !== NO_EMAIL && rng.float() < src.emailP) {
+      p = pat === EMAIL_STRING ? this.putStr(buf, p, this.emailS) : this.putEmail(buf, p, s, pat);
+      if (cm === 1 && rng.float() < 0.3) caseRange(buf, a, p, 1);
+    }
+    if ((this.opMask & (1 << F_EMAIL)) !== 0) p = this.fieldOps(buf, a, p, F_EMAIL);
+    fe[F_EMAIL] = p;
+    buf[p++] = 44;
+
     const full = rng.float() < src.streetTypeFullP;
-    const stype = full ? (STREET_TYPE_FULL[p.stype] ?? p.stype) : p.stype;
-    const line1 = p.predir ? `${full ? DIRECTION_FULL[p.predir] : p.predir} ${p.street} ${stype}` : `${p.street} ${stype}`;
     const folded = rng.float() < src.numberInLine1P;
-    r.entity_id = p.eid;
-    r.source = src.name;
-    r.given_name = applyCase(p.given, cm);
-    r.middle_name = middle;
-    r.family_name = applyCase(p.family, cm);
-    r.dob = dob;
-    r.gender = gender;
-    r.ssn = ssn;
-    r.phone = phone;
-    r.email = email;
-    r.house_number = folded ? '' : p.house;
-    r.address_line1 = applyCase(folded ? `${p.house} ${line1}` : line1, cm);
-    r.address_line2 = applyCase(p.unit, cm);
-    r.city = cm === 1 ? p.zip.cityUpper : p.zip.city;
-    r.state = p.zip.state;
-    r.postcode = p.zip.zip;
-    r.country = 'US';
-  }
+    const house = D[(s << SLOT_SHIFT) + P_house]!;
 
-  /** Formatted DOB, cached per (day, format) for the ~150 years before the reference date. */
-  private dobString(p: Person, f: DobFormat): string {
-    const k = p.dobDays - this.refDays + DOB_CACHE_DAYS;
-    const cache = f === 'iso' ? this.dobIso : f === 'us' ? this.dobUs : this.dobCompact;
-    if (k >= 0 && k < DOB_CACHE_DAYS) {
-      const hit = cache[k] as string;
-      if (hit !== '') return hit;
+    fs[F_HOUSE] = a = p;
+    if (!folded) p = putUint(buf, p, house);
+    if ((this.opMask & (1 << F_HOUSE)) !== 0) p = this.fieldOps(buf, a, p, F_HOUSE);
+    fe[F_HOUSE] = p;
+    buf[p++] = 44;
+
+    fs[F_LINE1] = a = p;
+    if (folded) {
+      p = putUint(buf, p, house);
+      buf[p++] = 32;
     }
-    const y = p.dobY;
-    const mm = PAD2[p.dobM] as string;
-    const dd = PAD2[p.dobD] as string;
-    const yyyy = y >= 0 && y < 10000 ? (PAD4[y] as string) : String(y);
-    const s = f === 'iso' ? `${yyyy}-${mm}-${dd}` : f === 'us' ? `${mm}/${dd}/${yyyy}` : yyyy + mm + dd;
-    if (k >= 0 && k < DOB_CACHE_DAYS) cache[k] = s;
-    return s;
+    const dir = D[(s << SLOT_SHIFT) + P_predir]!;
+    if (dir >= 0) {
+      p = putBytes(buf, p, (full ? DIRECTIONS_FULL_B : DIRECTIONS_B)[dir]!);
+      buf[p++] = 32;
+    }
+    p = this.putWord(buf, p, D[(s << SLOT_SHIFT) + P_street]!);
+    buf[p++] = 32;
+    p = putBytes(buf, p, (full ? STYPE_FULL_B : STYPE_SHORT_B)[D[(s << SLOT_SHIFT) + P_stype]!]!);
+    if (cm !== 0) caseRange(buf, a, p, cm);
+    if ((this.opMask & (1 << F_LINE1)) !== 0) p = this.fieldOps(buf, a, p, F_LINE1);
+    fe[F_LINE1] = p;
+    buf[p++] = 44;
+
+    fs[F_LINE2] = a = p;
+    const unit = D[(s << SLOT_SHIFT) + P_unitKind]!;
+    if (unit !== 0) {
+      const num = D[(s << SLOT_SHIFT) + P_unitNum]!;
+      switch (unit) {
+        case UNIT_UNIT:
+          p = putBytes(buf, p, UNIT_B);
+          break;
+        case UNIT_HASH:
+          p = putBytes(buf, p, HASH_B);
+          break;
+        case UNIT_STE:
+          p = putBytes(buf, p, STE_B);
+          break;
+        default:
+          p = putBytes(buf, p, APT_B);
+      }
+      p = putUint(buf, p, num);
+      if (unit === UNIT_APT_LETTER) buf[p++] = 65 + D[(s << SLOT_SHIFT) + P_unitLetter]!;
+      else if (unit === UNIT_REAR) {
+        p = putBytes(buf, p, REAR_B);
+        this.special = true; // the comma
+      }
+      if (cm !== 0) caseRange(buf, a, p, cm);
+    }
+    if ((this.opMask & (1 << F_LINE2)) !== 0) p = this.fieldOps(buf, a, p, F_LINE2);
+    fe[F_LINE2] = p;
+    buf[p++] = 44;
+
+    const zip = D[(s << SLOT_SHIFT) + P_zip]!;
+    fs[F_CITY] = a = p;
+    p = this.putWord(buf, p, cm === 1 ? this.bt.zipCityUpper[zip]! : this.bt.zipCity[zip]!);
+    if ((this.opMask & (1 << F_CITY)) !== 0) p = this.fieldOps(buf, a, p, F_CITY);
+    fe[F_CITY] = p;
+    buf[p++] = 44;
+
+    fs[F_STATE] = p;
+    p = this.putWord(buf, p, this.bt.zipState[zip]!);
+    fe[F_STATE] = p;
+    buf[p++] = 44;
+
+    fs[F_POSTCODE] = a = p;
+    p = this.putWord(buf, p, this.bt.zipWord[zip]!);
+    if ((this.opMask & (1 << F_POSTCODE)) !== 0) p = this.fieldOps(buf, a, p, F_POSTCODE);
+    fe[F_POSTCODE] = p;
+    buf[p++] = 44;
+
+    fs[F_COUNTRY] = p;
+    buf[p++] = 85; // 'U'
+    buf[p++] = 83; // 'S'
+    fe[F_COUNTRY] = p;
+    buf[p++] = 10;
+    return p;
   }
 
-  private duplicate(base: Person, r: SyntheticRecord): void {
+  /** Apply the duplicate's character-level operations on column `f` (bytes buf[a, end)); returns the new end. */
+  private fieldOps(buf: Uint8Array, a: number, end: number, f: number): number {
     const rng = this.rng;
+    let s = '';
+    for (let i = a; i < end; i++) s += String.fromCharCode(buf[i]!);
+    for (let i = 0; i < this.nOps; i++) {
+      if (this.opField[i] !== f) continue;
+      switch (this.opCode[i]) {
+        case OP_TYPO:
+          s = typo(rng, s);
+          break;
+        case OP_PHONETIC:
+          s = phonetic(rng, s);
+          break;
+        case OP_NICKNAME_QUOTED: {
+          const nick = this.bt.nick;
+          const x = nick.start[this.baseGiven]!;
+          const y = nick.start[this.baseGiven + 1]!;
+          if (y > x && s) s = `${s} "${this.lex.words[nick.list[x + rng.int(y - x)]!] as string}"`;
+          else s = typo(rng, s);
+          break;
+        }
+        case OP_OCR:
+          s = ocr(rng, s);
+          break;
+        case OP_DIGIT_TYPO:
+          s = digitTypo(rng, s);
+          break;
+        case OP_DIGIT_TRANSPOSE:
+          s = digitTranspose(rng, s);
+          break;
+        case OP_EMAIL_TYPO: {
+          const at = s.indexOf('@');
+          if (at > 1) s = rng.chance(0.7) ? typo(rng, s.slice(0, at)) + s.slice(at) : s.slice(0, at + 1) + typo(rng, s.slice(at + 1));
+          break;
+        }
+        case OP_ADDRESS_TYPO:
+          if (f === F_HOUSE) {
+            if (s === '') {
+              // No house number (folded into the street line, or dropped): damage the street line.
+              this.opField[i] = F_LINE1;
+              this.opMask |= 1 << F_LINE1;
+            } else s = digitTypo(rng, s);
+          } else s = typo(rng, s);
+          break;
+        case OP_ZIP_TYPO:
+          s = rng.chance(0.5) ? digitTypo(rng, s) : digitTranspose(rng, s);
+          break;
+        case OP_MISSING:
+          s = '';
+          break;
+        default:
+          break;
+      }
+    }
+    return this.putStr(buf, a, s);
+  }
+
+  /** A corrupted further record of slot `e`: semantic changes on a copy (slot CUR), then rendering with damage. */
+  private duplicate(e: number, buf: Uint8Array, pos: number): number {
+    const rng = this.rng;
+    const D = this.P.d;
+    const bt = this.bt;
     const nOps = OPS_PER_DUP.sample(rng);
-    const ops: Op[] = [];
-    for (let i = 0; i < nOps; i++) ops.push(OPS.sample(rng));
-    // Phase 1: semantic changes on a copy of the person.
-    const p: Person = { ...base };
-    for (const op of ops) {
-      switch (op) {
-        case 'nickname': {
-          const nicks = this.t.nicknames.get(p.given);
-          const formal = this.t.formalOf.get(p.given);
-          if (nicks) p.given = rng.pick(nicks);
-          else if (formal) p.given = rng.pick(formal);
-          else p.given = typo(rng, p.given);
+    let mask = 0;
+    for (let i = 0; i < nOps; i++) {
+      const k = OPS.sampleIndex(rng);
+      const op = OP_CODE[k]!;
+      let field = OP_TARGET[k]!;
+      if (field === F_RANDOM_OCR) field = OCR_FIELDS[rng.int(OCR_FIELDS.length)]!;
+      else if (field === F_RANDOM_MISSING) field = MISSABLE[rng.int(MISSABLE.length)]!;
+      else if (field === F_HOUSE_OR_LINE1) field = rng.chance(0.5) ? F_HOUSE : F_LINE1;
+      this.opCode[i] = op;
+      this.opField[i] = field;
+      if (field >= 0) mask |= 1 << field;
+    }
+    this.P.copy(e, CUR);
+    this.baseGiven = D[(e << SLOT_SHIFT) + P_given]!;
+    this.baseFamily = D[(e << SLOT_SHIFT) + P_family]!;
+    this.givenS = null;
+    this.familyS = null;
+    // Phase 1: semantic changes on the copy.
+    for (let i = 0; i < nOps; i++) {
+      switch (this.opCode[i]) {
+        case OP_NICKNAME: {
+          const gid = this.givenS === null ? D[(CUR << SLOT_SHIFT) + P_given]! : this.lex.idOf(this.givenS);
+          const nick = bt.nick;
+          const formal = bt.formal;
+          const n0 = gid >= 0 ? nick.start[gid]! : 0;
+          const n1 = gid >= 0 ? nick.start[gid + 1]! : 0;
+          const f0 = gid >= 0 ? formal.start[gid]! : 0;
+          const f1 = gid >= 0 ? formal.start[gid + 1]! : 0;
+          if (n1 > n0) {
+            D[(CUR << SLOT_SHIFT) + P_given] = nick.list[n0 + rng.int(n1 - n0)]!;
+            this.givenS = null;
+          } else if (f1 > f0) {
+            D[(CUR << SLOT_SHIFT) + P_given] = formal.list[f0 + rng.int(f1 - f0)]!;
+            this.givenS = null;
+          } else this.givenS = typo(rng, this.givenString(CUR));
           break;
         }
-        case 'swap_names': {
-          const g = p.given;
-          p.given = p.family;
-          p.family = g;
+        case OP_SWAP_NAMES: {
+          const g = D[(CUR << SLOT_SHIFT) + P_given]!;
+          const gs = this.givenS;
+          D[(CUR << SLOT_SHIFT) + P_given] = D[(CUR << SLOT_SHIFT) + P_family]!;
+          this.givenS = this.familyS;
+          D[(CUR << SLOT_SHIFT) + P_family] = g;
+          this.familyS = gs;
           break;
         }
-        case 'middle_initial':
-          p.middle = p.middle.charAt(0);
+        case OP_MIDDLE_INITIAL:
+          D[(CUR << SLOT_SHIFT) + P_middleInit] = 1;
           break;
-        case 'drop_middle':
-          p.middle = '';
+        case OP_DROP_MIDDLE:
+          D[(CUR << SLOT_SHIFT) + P_middle] = -1;
           break;
-        case 'dob_swap_dm': {
-          const y = p.dobY, m = p.dobM, d = p.dobD;
-          setDob(p, d <= 12 && d !== m ? daysFromCivil(y, d, m) : this.dobTypo(p.dobDays));
-          break;
-        }
-        case 'dob_typo':
-          setDob(p, this.dobTypo(p.dobDays));
-          break;
-        case 'moved': {
-          const sameState = rng.chance(0.7) ? this.zipsByState.get(p.zip.state) : undefined;
-          this.newAddress(p, sameState ? rng.pick(sameState) : rng.pick(this.t.zips));
-          if (rng.chance(0.4)) p.phone = this.newPhone(p.zip.areaCode);
+        case OP_DOB_SWAP_DM: {
+          const y = D[(CUR << SLOT_SHIFT) + P_dobY]!;
+          const m = D[(CUR << SLOT_SHIFT) + P_dobM]!;
+          const d = D[(CUR << SLOT_SHIFT) + P_dobD]!;
+          this.P.setDob(CUR, d <= 12 && d !== m ? daysFromCivil(y, d, m) : this.dobTypo(D[(CUR << SLOT_SHIFT) + P_dobDays]!));
           break;
         }
-        case 'new_phone':
-          p.phone = this.newPhone(rng.chance(0.6) ? p.zip.areaCode : rng.pick(this.t.zips).areaCode);
+        case OP_DOB_TYPO:
+          this.P.setDob(CUR, this.dobTypo(D[(CUR << SLOT_SHIFT) + P_dobDays]!));
           break;
-        case 'email_change':
-          p.email = p.age >= 13 ? this.makeEmail(p) : '';
+        case OP_MOVED: {
+          const nz = bt.zipWord.length;
+          const same = rng.chance(0.7) ? bt.zipsOfState[bt.zipStateIdx[D[(CUR << SLOT_SHIFT) + P_zip]!]!] : undefined;
+          this.newAddress(CUR, same ? same[rng.int(same.length)]! : rng.int(nz));
+          if (rng.chance(0.4)) this.newPhone(CUR, bt.zipArea[D[(CUR << SLOT_SHIFT) + P_zip]!]!);
           break;
-        case 'surname_change':
-          if (p.gender === 'F' && p.age >= 20) {
-            const other = this.t.surnames.sample(rng);
-            p.family = rng.chance(0.3) ? `${base.family}-${other}` : other;
-          } else p.family = typo(rng, p.family);
+        }
+        case OP_NEW_PHONE:
+          this.newPhone(CUR, bt.zipArea[rng.chance(0.6) ? D[(CUR << SLOT_SHIFT) + P_zip]! : rng.int(bt.zipWord.length)]!);
           break;
-        case 'unit_change':
-          p.unit = p.unit ? '' : this.newUnit();
+        case OP_EMAIL_CHANGE:
+          if (D[(CUR << SLOT_SHIFT) + P_age]! >= 13) this.makeEmail(CUR);
+          else D[(CUR << SLOT_SHIFT) + P_ePat] = NO_EMAIL;
+          break;
+        case OP_SURNAME_CHANGE:
+          if (D[(CUR << SLOT_SHIFT) + P_female] === 1 && D[(CUR << SLOT_SHIFT) + P_age]! >= 20) {
+            const other = this.surname();
+            if (rng.chance(0.3)) this.familyS = `${this.lex.words[this.baseFamily] as string}-${this.lex.words[other] as string}`;
+            else {
+              D[(CUR << SLOT_SHIFT) + P_family] = other;
+              this.familyS = null;
+            }
+          } else this.familyS = typo(rng, this.familyString(CUR));
+          break;
+        case OP_UNIT_CHANGE:
+          if (D[(CUR << SLOT_SHIFT) + P_unitKind] !== 0) D[(CUR << SLOT_SHIFT) + P_unitKind] = 0;
+          else this.newUnit(CUR);
           break;
         default:
           break;
       }
     }
-    // Phase 2: character-level damage on the rendered record.
-    this.render(p, r);
-    for (const op of ops) {
-      switch (op) {
-        case 'typo_given':
-          r.given_name = typo(rng, r.given_name);
-          break;
-        case 'typo_family':
-          r.family_name = typo(rng, r.family_name);
-          break;
-        case 'phonetic_given':
-          r.given_name = phonetic(rng, r.given_name);
-          break;
-        case 'phonetic_family':
-          r.family_name = phonetic(rng, r.family_name);
-          break;
-        case 'nickname_quoted': {
-          const nicks = this.t.nicknames.get(base.given);
-          if (nicks && r.given_name) r.given_name = `${r.given_name} "${rng.pick(nicks)}"`;
-          else r.given_name = typo(rng, r.given_name);
-          break;
-        }
-        case 'ocr': {
-          const f = rng.pick(OCR_FIELDS);
-          r[f] = ocr(rng, r[f]);
-          break;
-        }
-        case 'ssn_typo':
-          r.ssn = digitTypo(rng, r.ssn);
-          break;
-        case 'ssn_transpose':
-          r.ssn = digitTranspose(rng, r.ssn);
-          break;
-        case 'phone_typo':
-          r.phone = digitTypo(rng, r.phone);
-          break;
-        case 'email_typo': {
-          const at = r.email.indexOf('@');
-          if (at > 1) r.email = rng.chance(0.7) ? typo(rng, r.email.slice(0, at)) + r.email.slice(at) : r.email.slice(0, at + 1) + typo(rng, r.email.slice(at + 1));
-          break;
-        }
-        case 'address_typo':
-          if (rng.chance(0.5) && r.house_number) r.house_number = digitTypo(rng, r.house_number);
-          else r.address_line1 = typo(rng, r.address_line1);
-          break;
-        case 'zip_typo':
-          r.postcode = rng.chance(0.5) ? digitTypo(rng, r.postcode) : digitTranspose(rng, r.postcode);
-          break;
-        case 'missing': {
-          const f = rng.pick(MISSABLE);
-          r[f] = '';
-          break;
-        }
-        default:
-          break;
-      }
-    }
+    // Phase 2 happens field by field while rendering.
+    this.nOps = nOps;
+    this.opMask = mask;
+    const end = this.render(CUR, buf, pos);
+    this.nOps = 0;
+    this.opMask = 0;
+    this.givenS = null;
+    this.familyS = null;
+    return end;
   }
 
   private dobTypo(days: number): number {
@@ -852,34 +1503,6 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     // one digit of the year's last two changes (e.g. 1967 -> 1961)
     const ny = y - (y % 10) + ((y % 10) + rng.range(1, 9)) % 10;
     return daysFromCivil(ny, m, Math.min(d, daysInMonth(ny, m)));
-  }
-}
-
-function clusterWeights(dist: ClusterDistribution, maxCluster: number, param: number): number[] {
-  const ws: number[] = [];
-  for (let k = 1; k <= maxCluster - 1; k++) {
-    if (dist === 'geometric') ws.push(param * Math.pow(1 - param, k - 1));
-    else if (dist === 'zipf') ws.push(1 / Math.pow(k, param));
-    else ws.push(1);
-  }
-  return ws;
-}
-
-function formatPhone(d: string, f: PhoneFormat): string {
-  const a = d.slice(0, 3);
-  const b = d.slice(3, 6);
-  const c = d.slice(6);
-  switch (f) {
-    case 'paren':
-      return `(${a}) ${b}-${c}`;
-    case 'dash':
-      return `${a}-${b}-${c}`;
-    case 'dot':
-      return `${a}.${b}.${c}`;
-    case 'intl':
-      return `+1 ${a} ${b} ${c}`;
-    default:
-      return d;
   }
 }
 

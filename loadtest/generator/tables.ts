@@ -79,3 +79,173 @@ export function loadTables(): Tables {
   };
   return cached;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Byte-level view of the tables for the hot path: every string the generator writes (names,
+// streets, cities, states, ZIPs, nicknames) gets an integer id and is pre-encoded once, so
+// rendering a record copies bytes and never builds strings.
+
+/** Characters after which a written field must go through the quoting/escaping path. */
+function hasSpecial(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 44 || c === 92) return true;
+  }
+  return false;
+}
+
+/** Interned ASCII strings, pre-encoded as bytes (as is, and letters-only lower case for e-mails). */
+export class Lexicon {
+  readonly words: string[] = [];
+  private readonly ids = new Map<string, number>();
+  bytes = new Uint8Array(0);
+  off = new Int32Array(0);
+  len = new Int32Array(0);
+  /** letters only, lower case (e-mail local parts); may be empty */
+  alpha = new Uint8Array(0);
+  aOff = new Int32Array(0);
+  aLen = new Int32Array(0);
+  /** 1 if the word contains a character CSV quotes or JSON escapes */
+  special = new Uint8Array(0);
+
+  /** Id of `s`, interning it if new (only before freeze). */
+  id(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      for (let k = 0; k < s.length; k++) {
+        if (s.charCodeAt(k) > 127) throw new Error(`generator tables must be ASCII: ${JSON.stringify(s)}`);
+      }
+      i = this.words.length;
+      this.words.push(s);
+      this.ids.set(s, i);
+    }
+    return i;
+  }
+
+  /** Id of `s`, or -1 if it is not a table string. */
+  idOf(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
+  freeze(): void {
+    const n = this.words.length;
+    let total = 0;
+    for (const w of this.words) total += w.length;
+    this.bytes = new Uint8Array(total);
+    this.alpha = new Uint8Array(total);
+    this.off = new Int32Array(n);
+    this.len = new Int32Array(n);
+    this.aOff = new Int32Array(n);
+    this.aLen = new Int32Array(n);
+    this.special = new Uint8Array(n);
+    let p = 0;
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      const w = this.words[i] as string;
+      this.off[i] = p;
+      this.len[i] = w.length;
+      this.aOff[i] = a;
+      for (let k = 0; k < w.length; k++) {
+        let c = w.charCodeAt(k);
+        this.bytes[p++] = c;
+        if (c >= 65 && c <= 90) c += 32;
+        if (c >= 97 && c <= 122) this.alpha[a++] = c;
+      }
+      this.aLen[i] = a - (this.aOff[i] as number);
+      this.special[i] = hasSpecial(w) ? 1 : 0;
+    }
+  }
+}
+
+/** Compressed lists: ids start[w] .. start[w+1]-1 of `list` belong to word w. */
+export interface IdLists {
+  start: Int32Array;
+  list: Int32Array;
+}
+
+function idLists(lex: Lexicon, map: ReadonlyMap<string, readonly string[]>): IdLists {
+  const n = lex.words.length;
+  const start = new Int32Array(n + 1);
+  const byId: number[][] = [];
+  for (const [k, vs] of map) byId[lex.id(k)] = vs.map((v) => lex.id(v));
+  if (lex.words.length !== n) throw new Error('idLists: words added after sizing');
+  const flat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    start[i] = flat.length;
+    for (const v of byId[i] ?? []) flat.push(v);
+  }
+  start[n] = flat.length;
+  return { start, list: Int32Array.from(flat) };
+}
+
+export interface ByteTables {
+  lex: Lexicon;
+  /** word id of each entry of male / female / surnames / streets (same order as the AliasTable values) */
+  maleIds: Int32Array;
+  femaleIds: Int32Array;
+  surnameIds: Int32Array;
+  streetIds: Int32Array;
+  /** per ZIP row: word ids of zip, city, upper-case city, state; area code; state index */
+  zipWord: Int32Array;
+  zipCity: Int32Array;
+  zipCityUpper: Int32Array;
+  zipState: Int32Array;
+  zipArea: Int32Array;
+  zipStateIdx: Int32Array;
+  /** ZIP row indices of each state index */
+  zipsOfState: Int32Array[];
+  nick: IdLists;
+  formal: IdLists;
+}
+
+let cachedBytes: ByteTables | undefined;
+
+export function loadByteTables(): ByteTables {
+  if (cachedBytes) return cachedBytes;
+  const t = loadTables();
+  const lex = new Lexicon();
+  const ids = (vs: readonly string[]): Int32Array => Int32Array.from(vs, (v) => lex.id(v));
+  const maleIds = ids(t.male.values);
+  const femaleIds = ids(t.female.values);
+  const surnameIds = ids(t.surnames.values);
+  const streetIds = ids(t.streets.values);
+  for (const [k, vs] of t.nicknames) {
+    lex.id(k);
+    for (const v of vs) lex.id(v);
+  }
+  const nz = t.zips.length;
+  const zipWord = new Int32Array(nz);
+  const zipCity = new Int32Array(nz);
+  const zipCityUpper = new Int32Array(nz);
+  const zipState = new Int32Array(nz);
+  const zipArea = new Int32Array(nz);
+  const zipStateIdx = new Int32Array(nz);
+  const stateIdx = new Map<string, number>();
+  const byState: number[][] = [];
+  t.zips.forEach((z, i) => {
+    zipWord[i] = lex.id(z.zip);
+    zipCity[i] = lex.id(z.city);
+    zipCityUpper[i] = lex.id(z.cityUpper);
+    zipState[i] = lex.id(z.state);
+    const area = Number(z.areaCode);
+    if (!/^[2-9]\d\d$/.test(z.areaCode)) throw new Error(`zips.tsv: bad area code ${z.areaCode}`);
+    if (!/^\d{5}$/.test(z.zip)) throw new Error(`zips.tsv: bad zip ${z.zip}`);
+    zipArea[i] = area;
+    let s = stateIdx.get(z.state);
+    if (s === undefined) {
+      s = byState.length;
+      stateIdx.set(z.state, s);
+      byState.push([]);
+    }
+    zipStateIdx[i] = s;
+    (byState[s] as number[]).push(i);
+  });
+  const nick = idLists(lex, t.nicknames);
+  const formal = idLists(lex, t.formalOf);
+  lex.freeze();
+  cachedBytes = {
+    lex, maleIds, femaleIds, surnameIds, streetIds, zipWord, zipCity, zipCityUpper, zipState, zipArea, zipStateIdx,
+    zipsOfState: byState.map((l) => Int32Array.from(l)), nick, formal,
+  };
+  return cachedBytes;
+}

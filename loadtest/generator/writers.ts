@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
 import {
-  COLUMNS, SyntheticGenerator, emptyRecord, type Column, type GeneratorOptions, type GeneratorStats, type SyntheticRecord,
+  COLUMNS, MAX_RECORD_BYTES, SyntheticGenerator, emptyRecord, type GeneratorOptions, type GeneratorStats, type SyntheticRecord,
 } from './generator.js';
 
 export type OutputFormat = 'csv' | 'jsonl' | 'parquet';
@@ -74,168 +74,72 @@ export interface WriteSummary extends GeneratorStats {
   bytes: number;
 }
 
-/** Output chunk size: records are encoded straight into a reused byte buffer of this size. */
+/** Output chunk size: records are rendered straight into a byte buffer of this size, then handed to the stream. */
 const CHUNK_BYTES = 1 << 21;
-/** Room kept free at the end of a chunk: a record longer than this is written through a slower path. */
-const RECORD_ROOM = 1 << 14;
+/** Room kept free at the end of a chunk for one record (rendered, quoted or JSON-encoded). */
+const RECORD_ROOM = 8 * MAX_RECORD_BYTES;
 
-const COMMA = 44;
 const QUOTE = 34;
 const NL = 10;
 
-/** A reused output byte buffer; text is appended as UTF-8. */
-class ByteChunk {
-  buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  pos = 0;
-
-  /** Raw ASCII/UTF-8 text (no escaping). */
-  raw(s: string): void {
-    this.pos += this.buf.write(s, this.pos);
-  }
-}
-
-/**
- * Copy `s` to `buf` at `pos` followed by byte `sep`; returns the new position, or -1 if `s` has a
- * byte CSV must quote (`",\r\n`) or a non-ASCII character (the caller then rewrites the record
- * through csvLine). A code-unit loop beats building a line string: no rope, no flattening copy.
- */
-function putCsv(buf: Buffer, pos: number, s: string, sep: number): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || c === QUOTE || c === COMMA || c === NL || c === 13) return -1;
-    buf[pos++] = c;
-  }
-  buf[pos] = sep;
-  return pos + 1;
-}
-
-/** Decimal digits of a non-negative integer at `pos`; returns the new position. */
-function putUint(buf: Buffer, pos: number, v: number): number {
-  let digits = 1;
-  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-  const end = pos + digits;
-  let p = end;
-  let x = v;
-  do {
-    const q = Math.floor(x / 10);
-    buf[--p] = 48 + x - q * 10;
-    x = q;
-  } while (x > 0);
-  return end;
-}
-
-/** Encode one generated record (record_id = `r${n}`) as a CSV line into `c`; same bytes as csvLine. */
-function encodeCsv(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  const buf = c.buf;
-  let p = c.pos;
-  buf[p++] = 114; // 'r'
-  p = putUint(buf, p, n);
-  buf[p++] = COMMA;
-  p = putCsv(buf, p, r.entity_id, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.source, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.given_name, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.middle_name, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.family_name, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.dob, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.gender, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.ssn, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.phone, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.email, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.house_number, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.address_line1, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.address_line2, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.city, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.state, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.postcode, COMMA);
-  if (p >= 0) p = putCsv(buf, p, r.country, NL);
-  if (p >= 0) {
-    c.pos = p;
-    return;
-  }
-  // A field needs quoting (or is not ASCII): the general path.
-  r.record_id = 'r' + n;
-  c.raw(csvLine(r));
-}
-
-/** Like putCsv for the inside of a JSON string: -1 on a character JSON escapes or non-ASCII. */
-function putJson(buf: Buffer, pos: number, s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || c < 32 || c === QUOTE || c === 92) return -1;
-    buf[pos++] = c;
-  }
-  return pos;
-}
-
-/** `{"record_id":"`, `","entity_id":"`, ... as byte arrays. */
+/** `{"record_id":"`, `","entity_id":"`, ... as bytes. */
 const JSON_KEYS = COLUMNS.map((k, i) => Buffer.from(`${i === 0 ? '{' : '",'}${JSON.stringify(k)}:"`, 'latin1'));
 
-function putBytes(buf: Buffer, pos: number, b: Buffer): number {
-  for (let i = 0; i < b.length; i++) buf[pos++] = b[i] as number;
-  return pos;
-}
-
-/** Encode one generated record (record_id = `r${n}`) as a JSON line into `c`; same bytes as jsonLine. */
-function encodeJson(c: ByteChunk, n: number, r: SyntheticRecord): void {
-  const buf = c.buf;
-  const k = JSON_KEYS as Buffer[];
-  let p = putBytes(buf, c.pos, k[0] as Buffer);
-  buf[p++] = 114; // 'r'
-  p = putUint(buf, p, n);
-  for (let i = 1; i < COLUMNS.length && p >= 0; i++) {
-    p = putBytes(buf, p, k[i] as Buffer);
-    p = putJson(buf, p, r[COLUMNS[i] as Column]);
+/**
+ * Copy the record just rendered into `src` (fields located by fieldStart/fieldEnd, none needing
+ * escaping) to `buf` at `pos` as one JSON line; same bytes as jsonLine. Returns the new position.
+ */
+function encodeJson(buf: Buffer, pos: number, src: Uint8Array, fs: Int32Array, fe: Int32Array): number {
+  let p = pos;
+  for (let i = 0; i < JSON_KEYS.length; i++) {
+    const k = JSON_KEYS[i] as Buffer;
+    for (let j = 0; j < k.length; j++) buf[p++] = k[j]!;
+    const end = fe[i]!;
+    for (let j = fs[i]!; j < end; j++) buf[p++] = src[j]!;
   }
-  if (p >= 0) {
-    buf[p++] = QUOTE;
-    buf[p++] = 125; // '}'
-    buf[p++] = NL;
-    c.pos = p;
-    return;
-  }
-  r.record_id = 'r' + n;
-  c.raw(jsonLine(r));
-}
-
-async function flush(c: ByteChunk, out: Writable): Promise<void> {
-  if (c.pos === 0) return;
-  // The stream keeps a reference to the buffer until it is written: hand it over, take a fresh one.
-  const full = c.buf.subarray(0, c.pos);
-  c.buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  c.pos = 0;
-  if (!out.write(full)) await once(out, 'drain');
+  buf[p++] = QUOTE;
+  buf[p++] = 125; // '}'
+  buf[p++] = NL;
+  return p;
 }
 
 /** Write all records of `gen` as text to a writable stream, awaiting 'drain' on backpressure. */
 export async function writeText(gen: SyntheticGenerator, format: 'csv' | 'jsonl', out: Writable): Promise<number> {
-  const encode = format === 'csv' ? encodeCsv : encodeJson;
-  const c = new ByteChunk();
-  const rec = emptyRecord();
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pos = 0;
   let bytes = 0;
-  if (format === 'csv') c.raw(csvHeader());
-  while (gen.nextInto(rec)) {
-    const n = gen.recordNumber;
-    if (c.pos + RECORD_ROOM > CHUNK_BYTES) {
-      bytes += c.pos;
-      await flush(c, out);
+  const rec = emptyRecord();
+  const scratch = Buffer.allocUnsafe(2 * MAX_RECORD_BYTES);
+  const csv = format === 'csv';
+  if (csv) pos = buf.write(csvHeader(), 0, 'latin1');
+  for (;;) {
+    if (pos + RECORD_ROOM > CHUNK_BYTES) {
+      // The stream keeps a reference to the chunk until it is written: hand it over, take a fresh one.
+      bytes += pos;
+      const full = buf.subarray(0, pos);
+      buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      pos = 0;
+      if (!out.write(full)) await once(out, 'drain');
     }
-    const at = c.pos;
-    encode(c, n, rec);
-    if (c.pos > CHUNK_BYTES - RECORD_ROOM / 2) {
-      // Pathologically long record (cannot happen with the bundled tables): write it as a string.
-      c.pos = at;
-      bytes += c.pos;
-      await flush(c, out);
-      rec.record_id = `r${n}`;
-      const line = format === 'csv' ? csvLine(rec) : jsonLine(rec);
-      bytes += Buffer.byteLength(line);
-      if (!out.write(line)) await once(out, 'drain');
+    if (csv) {
+      // The rendered line is the CSV line unless a field needs quoting (rare): then re-encode it.
+      const end = gen.renderNext(buf, pos);
+      if (end < 0) break;
+      if (gen.special) {
+        gen.lastRecord(buf, rec);
+        pos += buf.write(csvLine(rec), pos, 'utf8');
+      } else pos = end;
+    } else {
+      const end = gen.renderNext(scratch, 0);
+      if (end < 0) break;
+      if (gen.special) {
+        gen.lastRecord(scratch, rec);
+        pos += buf.write(jsonLine(rec), pos, 'utf8');
+      } else pos = encodeJson(buf, pos, scratch, gen.fieldStart, gen.fieldEnd);
     }
   }
-  bytes += c.pos;
-  await flush(c, out);
+  bytes += pos;
+  if (pos > 0 && !out.write(buf.subarray(0, pos))) await once(out, 'drain');
   return bytes;
 }
 
