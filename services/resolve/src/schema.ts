@@ -3,7 +3,7 @@ export const RESOLVE_SCHEMA_SQL = `
 CREATE SEQUENCE IF NOT EXISTS idres_cluster_seq;
 CREATE SEQUENCE IF NOT EXISTS idres_event_seq;
 CREATE TABLE IF NOT EXISTS idres_records (
-  record_id   text PRIMARY KEY,
+  record_id   text COLLATE "C" PRIMARY KEY,
   version     bigint  NOT NULL DEFAULT 0,
   deleted     boolean NOT NULL DEFAULT false,
   registered  boolean NOT NULL DEFAULT false,
@@ -18,8 +18,8 @@ CREATE TABLE IF NOT EXISTS idres_clusters (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS idres_edges (
-  a            text NOT NULL,
-  b            text NOT NULL,
+  a            text COLLATE "C" NOT NULL,
+  b            text COLLATE "C" NOT NULL,
   a_version    bigint NOT NULL,
   b_version    bigint NOT NULL,
   probability  double precision NOT NULL,
@@ -30,6 +30,18 @@ CREATE TABLE IF NOT EXISTS idres_edges (
   PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS idres_edges_b ON idres_edges (b);
+-- Record IDs compare bytewise ("C"): the b-tree and the batch sorts need no locale rules. Tables made by
+-- idres 0.1 before this change are converted once.
+DO $$
+DECLARE col record;
+BEGIN
+  FOR col IN SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND (table_name, column_name) IN (('idres_records', 'record_id'), ('idres_edges', 'a'), ('idres_edges', 'b'))
+      AND collation_name IS DISTINCT FROM 'C'
+  LOOP
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE text COLLATE "C"', col.table_name, col.column_name);
+  END LOOP;
+END $$;
 -- Resolved events not yet produced to Kafka: one row per batch, a JSON array kept as text (never queried inside).
 CREATE TABLE IF NOT EXISTS idres_event_outbox (
   id      bigserial PRIMARY KEY,
