@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import pg from 'pg';
 import { isRetriable } from '@idres/runtime';
+import { CLK_TCK, readStat } from './bench/procfs';
 import { PostgresResolveStore, type PairChange, type RecordChange, type ResolveBatch } from '../services/resolve/src/resolveStore';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, batch: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '3' } } });
@@ -63,11 +64,24 @@ async function applyAll(batches: ResolveBatch[]): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
+// CPU per phase of this process and of the pool's Postgres backends (Linux /proc), to name the bottleneck.
+const backendPids = await Promise.all(Array.from({ length: CONCURRENCY + 1 }, () => pool.connect())).then(async (cs) => {
+  const pids = await Promise.all(cs.map(async (c) => Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid)));
+  for (const c of cs) c.release();
+  return pids;
+});
+const cpu = (): { node: number; postgres: number } => {
+  const u = process.cpuUsage();
+  return { node: (u.user + u.system) / 1000, postgres: backendPids.reduce((s, pid) => s + (readStat(pid)?.ticks ?? 0), 0) * (1000 / CLK_TCK) };
+};
+const c0 = cpu();
 const t0 = performance.now();
 await applyAll(chunks(records).map((r) => ({ records: r, pairs: [] })));
 const t1 = performance.now();
+const c1 = cpu();
 await applyAll(chunks(pairs).map((p) => ({ records: [], pairs: p })));
 const t2 = performance.now();
+const c2 = cpu();
 const check = await pool.query<{ n: string }>('SELECT count(DISTINCT cluster_id) AS n FROM idres_records');
 await pool.query('DROP SCHEMA idres_bench CASCADE');
 await pool.end();
@@ -76,4 +90,8 @@ console.log(JSON.stringify({
   records: N, pairs: pairs.length, batch: BATCH, concurrency: CONCURRENCY, retries, identities: Number(check.rows[0]?.n),
   recordsPerSecond: Math.round(N / ((t1 - t0) / 1000)), pairsPerSecond: Math.round(pairs.length / ((t2 - t1) / 1000)),
   seconds: { records: +((t1 - t0) / 1000).toFixed(2), pairs: +((t2 - t1) / 1000).toFixed(2) },
+  cpuMsPer1000: {
+    records: { node: +((c1.node - c0.node) / (N / 1000)).toFixed(1), postgres: +((c1.postgres - c0.postgres) / (N / 1000)).toFixed(1) },
+    pairs: { node: +((c2.node - c1.node) / (pairs.length / 1000)).toFixed(1), postgres: +((c2.postgres - c1.postgres) / (pairs.length / 1000)).toFixed(1) },
+  },
 }));

@@ -3,7 +3,8 @@
 // precision/recall/F1 against the file's truth, time and records per second, and the ratios idres/Splink.
 // idres runs the whole pipeline through Kafka (services restarted with the file's model), Splink runs in-process
 // on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
-//   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N]
+//   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv]
+// --synthetic N generates N records (seed 1) first; --file takes a generator CSV already made (record_id, entity_id).
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -34,7 +35,7 @@ const febrl = (n: number): Spec => {
 };
 const canonical = (name: string, file: string): Spec => ({ name, file, splinkFormat: 'canonical', idColumn: 'record_id', map: undefined, truthOf: (r) => r['entity_id'], load: () => loadSynthetic(file, name) });
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' }, file: { type: 'string' } } });
 const fake = path.join(FIXTURES_DIR, 'splink', 'fake_1000.csv');
 const specs: Spec[] = [
   febrl(1), febrl(2), febrl(3),
@@ -50,6 +51,7 @@ if (values.synthetic) {
   spawnSync('npx', ['tsx', 'loadtest/generator/cli.ts', '--records', String(n), '--seed', '1', '--format', 'csv', '--out', file], { stdio: 'inherit' });
   chosen.push(canonical(`synthetic_${n}`, file));
 }
+if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
 const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
 await runStack('up');
@@ -66,7 +68,7 @@ for (const spec of chosen) {
   await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'all');
   await servicesUp({ ...stack, IDRES_MODEL: modelFile, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' });
   log(`${spec.name}: idres`);
-  const ours = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 3_600_000, truthOf: spec.truthOf }, { ...stack, LOG_LEVEL: 'warn' }, log);
+  const ours = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 4 * 3_600_000, truthOf: spec.truthOf }, { ...stack, LOG_LEVEL: 'warn' }, log);
   log(`${spec.name}: splink`);
   const splinkOut = path.join(os.tmpdir(), `splink-side-${spec.name}.json`);
   const sp = spawnSync('loadtest/splink/.venv/bin/python', ['loadtest/splink/run_splink.py', '--quiet', '--dataset', spec.name, '--input', spec.file, '--format', spec.splinkFormat, '--out', splinkOut], { stdio: ['ignore', 'ignore', 'inherit'] });
