@@ -37,6 +37,8 @@ interface RowState {
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+/** Events of one batch share one sequence value: their seqs are value * stride + index (stays below 2^53). */
+const EVENT_SEQ_STRIDE = 2 ** 20;
 
 interface RecordRow {
   record_id: string;
@@ -115,62 +117,55 @@ export class PostgresResolveStore {
 
   private async applyIn(c: PoolClient, batch: ResolveBatch): Promise<number> {
     const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b])])].sort();
-    // 1. Insert rows for records never seen, in sorted order, so concurrent batches naming the same new record
-    //    queue on it instead of deadlocking. A row this transaction inserted is locked by the insert.
+    // 1. Lock the clusters of the batch's records, in ascending order, then read every member of the locked
+    //    clusters (the batch's records among them). Every write to a record in a cluster holds that cluster's
+    //    lock, so under the locks those memberships cannot change and member rows need no locks of their own.
+    // 2. Records not found that way are new (inserted here, in sorted order, which locks them), cluster-less
+    //    (deleted: row-locked), or were moved by a concurrent merge between the first read and the lock: their
+    //    new cluster is locked and the members read again. Out of order, that could deadlock, which Postgres
+    //    detects; the batch is then retried.
     const state = new Map<string, RowState>();
-    const seen = await jsonRows<{ record_id: string; cluster_id: number | null }>(c, `SELECT record_id, cluster_id FROM idres_records WHERE record_id = ANY($1)`, [ids]);
-    const existing = new Set(seen.map((r) => r.record_id));
-    const missing = ids.filter((id) => !existing.has(id));
-    if (missing.length > 0) {
-      const inserted = await c.query<{ record_id: string }>(
-        `INSERT INTO idres_records (record_id) SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id ON CONFLICT (record_id) DO NOTHING RETURNING record_id`,
-        [missing],
-      );
-      for (const r of inserted.rows) state.set(r.record_id, { version: 0, deleted: false, registered: false, clusterId: null });
-    }
-    // 2. Lock the clusters of the known records in ascending order, then read those records and every member of
-    //    the locked clusters. Every write to a record in a cluster holds that cluster's lock, so under the locks
-    //    the memberships read here cannot change and the record rows need no locks of their own; only records
-    //    without a cluster (deleted ones) are row-locked. A record whose cluster was merged away between the
-    //    first read and the lock is found in its new cluster, which is locked in turn; out of order, that could
-    //    deadlock, which Postgres detects and the batch is retried.
-    const known = ids.filter((id) => !state.has(id));
+    const others = new Map<string, { clusterId: number }>();
     const locked = new Set<number>();
-    const lock = async (clusterIds: number[]): Promise<void> => {
-      if (clusterIds.length === 0) return;
-      const res = await c.query<{ cluster_id: string }>(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [clusterIds.sort((x, y) => x - y)]);
+    const lock = async (sql: string, param: unknown): Promise<void> => {
+      const res = await c.query<{ cluster_id: string }>(sql, [param]);
       for (const r of res.rows) locked.add(num(r.cluster_id));
     };
-    /** Rows of records outside the batch that share a locked cluster with it: they move with merges and splits. */
-    const others = new Map<string, { clusterId: number }>();
-    if (known.length > 0) {
-      await lock([...new Set(seen.flatMap((r) => (r.cluster_id === null ? [] : [r.cluster_id])))]);
-      const knownSet = new Set(known);
-      for (let round = 0; ; round++) {
-        const rows = await jsonRows<RecordRow>(
-          c,
-          `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) OR cluster_id = ANY($2)`,
-          [known, [...locked]],
-        );
-        let batchRows = rows.filter((r) => knownSet.has(r.record_id));
-        const homeless = batchRows.filter((r) => r.cluster_id === null).map((r) => r.record_id).sort();
-        if (homeless.length > 0) {
-          const relocked = await c.query<RecordRow>(
-            `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) ORDER BY record_id FOR UPDATE`,
-            [homeless],
-          );
-          const fresh = new Map(relocked.rows.map((r) => [r.record_id, { ...r, version: num(r.version), cluster_id: r.cluster_id === null ? null : num(r.cluster_id) }]));
-          batchRows = batchRows.map((r) => fresh.get(r.record_id) ?? r);
+    await lock(
+      `SELECT cluster_id FROM idres_clusters WHERE cluster_id IN (SELECT cluster_id FROM idres_records WHERE record_id = ANY($1)) ORDER BY cluster_id FOR UPDATE`,
+      ids,
+    );
+    const idSet = new Set(ids);
+    for (let round = 0; ; round++) {
+      others.clear();
+      if (locked.size > 0) {
+        const rows = await jsonRows<RecordRow>(c, `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE cluster_id = ANY($1)`, [[...locked]]);
+        for (const r of rows) {
+          if (idSet.has(r.record_id)) state.set(r.record_id, { version: r.version, deleted: r.deleted, registered: r.registered, clusterId: r.cluster_id });
+          else others.set(r.record_id, { clusterId: r.cluster_id! });
         }
-        const moved = [...new Set(batchRows.flatMap((r) => (r.cluster_id === null || locked.has(r.cluster_id) ? [] : [r.cluster_id])))];
-        if (moved.length === 0) {
-          for (const r of batchRows) state.set(r.record_id, { version: r.version, deleted: r.deleted, registered: r.registered, clusterId: r.cluster_id });
-          for (const r of rows) if (!knownSet.has(r.record_id) && r.cluster_id !== null && !r.deleted) others.set(r.record_id, { clusterId: r.cluster_id });
-          break;
-        }
-        if (round >= 5) throw new IdresRuntimeError('HANDLER_FAILED', `clusters ${moved.join(', ')} keep changing under concurrent resolves; retrying batch`, { retriable: true });
-        await lock(moved);
       }
+      const rest = ids.filter((id) => !state.has(id));
+      if (rest.length === 0) break;
+      const inserted = await c.query<{ record_id: string }>(
+        `INSERT INTO idres_records (record_id) SELECT id FROM unnest($1::text[]) AS t(id) ORDER BY id ON CONFLICT (record_id) DO NOTHING RETURNING record_id`,
+        [rest],
+      );
+      for (const r of inserted.rows) state.set(r.record_id, { version: 0, deleted: false, registered: false, clusterId: null });
+      const existing = rest.filter((id) => !state.has(id));
+      if (existing.length === 0) break;
+      const rows = await c.query<RecordRow>(
+        `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE record_id = ANY($1) ORDER BY record_id FOR UPDATE`,
+        [existing],
+      );
+      const moved: number[] = [];
+      for (const r of rows.rows) {
+        if (r.cluster_id === null) state.set(r.record_id, { version: num(r.version), deleted: r.deleted, registered: r.registered, clusterId: null });
+        else moved.push(num(r.cluster_id));
+      }
+      if (moved.length === 0) break;
+      if (round >= 5) throw new IdresRuntimeError('HANDLER_FAILED', `clusters ${moved.join(', ')} keep changing under concurrent resolves; retrying batch`, { retriable: true });
+      await lock(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [...new Set(moved)].sort((x, y) => x - y));
     }
     // Cluster of each record as stored, to write only the rows that change.
     const storedCluster = new Map<string, number | null>([...state].map(([id, st]) => [id, st.clusterId]));
@@ -267,7 +262,11 @@ export class PostgresResolveStore {
       if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
     }
     const plan = mergePlan(links);
-    const events: Array<Omit<ResolvedEventAvro, 'seq' | 'at' | 'maxIngestedAt'>> = [];
+    const events: ResolvedEventAvro[] = [];
+    // One literal shape for every event (no spread): V8 keeps the objects monomorphic and cheap to serialize.
+    const event = (e: Pick<ResolvedEventAvro, 'type' | 'masterId' | 'members' | 'survivorId' | 'splitFrom'>): void => {
+      events.push({ type: e.type, masterId: e.masterId, members: e.members, survivorId: e.survivorId, splitFrom: e.splitFrom, seq: 0, at: 0, maxIngestedAt: 0 });
+    };
     for (const s of state.values()) if (s.clusterId !== null) s.clusterId = plan.get(s.clusterId) ?? s.clusterId;
     for (const o of others.values()) o.clusterId = plan.get(o.clusterId) ?? o.clusterId;
     for (const [a, sv] of plan) {
@@ -275,7 +274,7 @@ export class PostgresResolveStore {
       touched.add(sv);
       if (splitCheck.delete(a)) splitCheck.add(sv);
       // An ID made in this batch and absorbed in it was never published: nobody downstream needs to remap it.
-      if (!newClusters.has(a)) events.push({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(sv), splitFrom: null });
+      if (!newClusters.has(a)) event({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(sv), splitFrom: null });
     }
 
     // 7. Final membership of every locked or new cluster, in memory.
@@ -363,18 +362,26 @@ export class PostgresResolveStore {
     // 10. The events, queued in the outbox (one row per batch).
     for (const id of touchedIds) {
       if (membersOf.has(id)) continue;
-      events.push({ type: 'RETIRED', masterId: masterIdOf(id), members: [], survivorId: null, splitFrom: null });
+      event({ type: 'RETIRED', masterId: masterIdOf(id), members: [], survivorId: null, splitFrom: null });
     }
     for (const id of live) {
       const from = splitFrom.get(id);
-      events.push({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: membersOf.get(id)!.sort(), survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
+      event({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: membersOf.get(id)!.sort(), survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
     }
     if (events.length === 0) return 0;
-    const seqs = await c.query<{ s: string }>(`SELECT nextval('idres_event_seq') AS s FROM generate_series(1, $1::int)`, [events.length]);
+    // One sequence value per batch, taken under the batch's cluster locks: seq = batch number * 2^20 + index,
+    // so seqs rise along every identity's history without a sequence call per event.
+    if (events.length >= EVENT_SEQ_STRIDE) throw new IdresRuntimeError('HANDLER_FAILED', `a batch produced ${events.length} events; at most ${EVENT_SEQ_STRIDE - 1} fit its sequence range`, { retriable: false });
+    const batchSeq = await c.query<{ s: string }>(`SELECT nextval('idres_event_seq') AS s`);
+    const base = num(batchSeq.rows[0]!.s) * EVENT_SEQ_STRIDE;
     const at = Date.now();
     const maxIngestedAt = batch.records.reduce((m, r) => Math.max(m, r.ingestedAt), batch.pairs.reduce((m, p) => Math.max(m, p.ingestedAt), 0));
-    const full: ResolvedEventAvro[] = events.map((e, i) => ({ ...e, seq: num(seqs.rows[i]!.s), at, maxIngestedAt }));
-    await c.query(`INSERT INTO idres_event_outbox (payload) VALUES ($1)`, [JSON.stringify(full)]);
+    events.forEach((e, i) => {
+      e.seq = base + i;
+      e.at = at;
+      e.maxIngestedAt = maxIngestedAt;
+    });
+    await c.query(`INSERT INTO idres_event_outbox (payload) VALUES ($1)`, [JSON.stringify(events)]);
     return events.length;
   }
 
