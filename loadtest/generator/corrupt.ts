@@ -136,26 +136,32 @@ const PHONETIC: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /**
- * Indices of the PHONETIC rules that apply to a lower-case string (testing 39 regexes costs ~3 us;
- * names repeat, so the answer is memoized; bounded, and a pure function, so output is unaffected).
+ * Indices of the PHONETIC rules that apply to a lower-case string, and each rule's result (testing
+ * 39 regexes costs ~3 us; names repeat, so both are memoized; bounded, and pure functions, so
+ * output is unaffected).
  */
-const PHONETIC_OPTIONS = new Map<string, Uint8Array>();
+const PHONETIC_OPTIONS = new Map<string, { rules: Uint8Array; outs: Array<string | null> }>();
 const PHONETIC_CACHE_MAX = 50_000;
 
 /** One phonetically plausible misspelling (Catherine -> Kathryn-ish); keeps the input's case style. */
 export function phonetic(rng: Rng, s: string): string {
   if (s.length < 2) return s;
   const lower = s.toLowerCase();
-  let options = PHONETIC_OPTIONS.get(lower);
-  if (options === undefined) {
+  let m = PHONETIC_OPTIONS.get(lower);
+  if (m === undefined) {
     const list: number[] = [];
     for (let r = 0; r < PHONETIC.length; r++) if ((PHONETIC[r] as readonly [RegExp, string])[0].test(lower)) list.push(r);
-    options = Uint8Array.from(list);
-    if (PHONETIC_OPTIONS.size < PHONETIC_CACHE_MAX) PHONETIC_OPTIONS.set(lower, options);
+    m = { rules: Uint8Array.from(list), outs: list.map(() => null) };
+    if (PHONETIC_OPTIONS.size < PHONETIC_CACHE_MAX) PHONETIC_OPTIONS.set(lower, m);
   }
-  if (options.length === 0) return typo(rng, s);
-  const [re, to] = PHONETIC[options[rng.int(options.length)] as number] as readonly [RegExp, string];
-  const out = lower.replace(re, to);
+  if (m.rules.length === 0) return typo(rng, s);
+  const k = rng.int(m.rules.length);
+  let out = m.outs[k];
+  if (out === null || out === undefined) {
+    const [re, to] = PHONETIC[m.rules[k] as number] as readonly [RegExp, string];
+    out = lower.replace(re, to);
+    m.outs[k] = out;
+  }
   if (out.length === 0) return s;
   return restoreCase(s, out);
 }
@@ -164,4 +170,90 @@ export function restoreCase(original: string, lower: string): string {
   if (original === original.toUpperCase()) return lower.toUpperCase();
   if (original === original.toLowerCase()) return lower;
   return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same damage on ASCII bytes in place (the generator's hot path: no string round trip).
+// Each works on buf[a, b) inside a field that ends at `end` (bytes after b shift along) and returns
+// the field's new end. Same RNG use and result as the string functions above.
+
+function insertByte(buf: Uint8Array, k: number, end: number, c: number): number {
+  for (let q = end; q > k; q--) buf[q] = buf[q - 1]!;
+  buf[k] = c;
+  return end + 1;
+}
+
+function deleteByte(buf: Uint8Array, k: number, end: number): number {
+  for (let q = k; q < end - 1; q++) buf[q] = buf[q + 1]!;
+  return end - 1;
+}
+
+/** typo() on buf[a, b). */
+export function typoBytes(rng: Rng, buf: Uint8Array, a: number, b: number, end: number): number {
+  const len = b - a;
+  if (len < 2) return end;
+  const i = rng.int(len);
+  const ch = buf[a + i]!;
+  switch (rng.int(4)) {
+    case 0: {
+      let c = neighbourCode(rng, ch);
+      if (!(ch >= 97 && ch <= 122) && i > 0 && c >= 65 && c <= 90) c += 32;
+      return insertByte(buf, a + i, end, c);
+    }
+    case 1:
+      return len > 2 ? deleteByte(buf, a + i, end) : end;
+    case 2:
+      buf[a + i] = neighbourCode(rng, ch);
+      return end;
+    default: {
+      const j = a + (i < len - 1 ? i : i - 1);
+      const t = buf[j]!;
+      buf[j] = buf[j + 1]!;
+      buf[j + 1] = t;
+      return end;
+    }
+  }
+}
+
+/** digitTypo() on buf[a, b) (length unchanged). */
+export function digitTypoBytes(rng: Rng, buf: Uint8Array, a: number, b: number): void {
+  let n = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (c >= 48 && c <= 57) n++;
+  }
+  if (n === 0) return;
+  let k = rng.int(n);
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (c >= 48 && c <= 57 && k-- === 0) {
+      buf[i] = neighbourCode(rng, c);
+      return;
+    }
+  }
+}
+
+function transposableAt(buf: Uint8Array, i: number): boolean {
+  const x = buf[i]!;
+  const y = buf[i + 1]!;
+  return x >= 48 && x <= 57 && y >= 48 && y <= 57 && x !== y;
+}
+
+/** digitTranspose() on buf[a, b) (length unchanged). */
+export function digitTransposeBytes(rng: Rng, buf: Uint8Array, a: number, b: number): void {
+  let n = 0;
+  for (let i = a; i < b - 1; i++) if (transposableAt(buf, i)) n++;
+  if (n === 0) {
+    digitTypoBytes(rng, buf, a, b);
+    return;
+  }
+  let k = rng.int(n);
+  for (let i = a; i < b - 1; i++) {
+    if (transposableAt(buf, i) && k-- === 0) {
+      const t = buf[i]!;
+      buf[i] = buf[i + 1]!;
+      buf[i + 1] = t;
+      return;
+    }
+  }
 }

@@ -107,6 +107,15 @@ export class AliasTable<T> {
     for (const i of small) this.prob[i] = 1;
   }
 
+  /** Probability of keeping column i (else its alias). */
+  probAt(i: number): number {
+    return this.prob[i] as number;
+  }
+
+  aliasAt(i: number): number {
+    return this.alias[i] as number;
+  }
+
   sampleIndex(rng: Rng): number {
     const u = rng.float() * this.values.length;
     const i = Math.floor(u);

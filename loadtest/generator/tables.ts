@@ -94,17 +94,17 @@ function hasSpecial(s: string): boolean {
   return false;
 }
 
-/** Interned ASCII strings, pre-encoded as bytes (as is, and letters-only lower case for e-mails). */
+/**
+ * Interned ASCII strings, pre-encoded in fixed-size cells so that one word is one cache line:
+ * cell w starts at w << shift and holds the length, then the bytes. `alpha` has the same layout
+ * for the letters-only lower-case form (e-mail local parts; may be empty).
+ */
 export class Lexicon {
   readonly words: string[] = [];
   private readonly ids = new Map<string, number>();
-  bytes = new Uint8Array(0);
-  off = new Int32Array(0);
-  len = new Int32Array(0);
-  /** letters only, lower case (e-mail local parts); may be empty */
+  shift = 0;
+  cells = new Uint8Array(0);
   alpha = new Uint8Array(0);
-  aOff = new Int32Array(0);
-  aLen = new Int32Array(0);
   /** 1 if the word contains a character CSV quotes or JSON escapes */
   special = new Uint8Array(0);
 
@@ -115,6 +115,7 @@ export class Lexicon {
       for (let k = 0; k < s.length; k++) {
         if (s.charCodeAt(k) > 127) throw new Error(`generator tables must be ASCII: ${JSON.stringify(s)}`);
       }
+      if (s.length > 255) throw new Error(`generator table string too long: ${s}`);
       i = this.words.length;
       this.words.push(s);
       this.ids.set(s, i);
@@ -129,29 +130,25 @@ export class Lexicon {
 
   freeze(): void {
     const n = this.words.length;
-    let total = 0;
-    for (const w of this.words) total += w.length;
-    this.bytes = new Uint8Array(total);
-    this.alpha = new Uint8Array(total);
-    this.off = new Int32Array(n);
-    this.len = new Int32Array(n);
-    this.aOff = new Int32Array(n);
-    this.aLen = new Int32Array(n);
+    let max = 0;
+    for (const w of this.words) max = Math.max(max, w.length);
+    this.shift = 4;
+    while (1 << this.shift < max + 1) this.shift++;
+    this.cells = new Uint8Array(n << this.shift);
+    this.alpha = new Uint8Array(n << this.shift);
     this.special = new Uint8Array(n);
-    let p = 0;
-    let a = 0;
     for (let i = 0; i < n; i++) {
       const w = this.words[i] as string;
-      this.off[i] = p;
-      this.len[i] = w.length;
-      this.aOff[i] = a;
+      const o = i << this.shift;
+      this.cells[o] = w.length;
+      let a = o + 1;
       for (let k = 0; k < w.length; k++) {
         let c = w.charCodeAt(k);
-        this.bytes[p++] = c;
+        this.cells[o + 1 + k] = c;
         if (c >= 65 && c <= 90) c += 32;
         if (c >= 97 && c <= 122) this.alpha[a++] = c;
       }
-      this.aLen[i] = a - (this.aOff[i] as number);
+      this.alpha[o] = a - o - 1;
       this.special[i] = hasSpecial(w) ? 1 : 0;
     }
   }
@@ -185,11 +182,14 @@ export interface ByteTables {
   femaleIds: Int32Array;
   surnameIds: Int32Array;
   streetIds: Int32Array;
-  /** per ZIP row: word ids of zip, city, upper-case city, state; area code; state index */
-  zipWord: Int32Array;
-  zipCity: Int32Array;
-  zipCityUpper: Int32Array;
-  zipState: Int32Array;
+  /**
+   * One cell per ZIP row at i << zipShift: 5 ZIP digits, 2 state letters, city length, city
+   * (one cache line per row). Plus its area code and state index.
+   */
+  zipCells: Uint8Array;
+  zipShift: number;
+  /** some city or state needs CSV quoting / JSON escaping */
+  zipSpecial: boolean;
   zipArea: Int32Array;
   zipStateIdx: Int32Array;
   /** ZIP row indices of each state index */
@@ -214,23 +214,31 @@ export function loadByteTables(): ByteTables {
     for (const v of vs) lex.id(v);
   }
   const nz = t.zips.length;
-  const zipWord = new Int32Array(nz);
-  const zipCity = new Int32Array(nz);
-  const zipCityUpper = new Int32Array(nz);
-  const zipState = new Int32Array(nz);
+  let maxCity = 0;
+  for (const z of t.zips) maxCity = Math.max(maxCity, z.city.length);
+  let zipShift = 5;
+  while (1 << zipShift < 8 + maxCity) zipShift++;
+  const zipCells = new Uint8Array(nz << zipShift);
+  let zipSpecial = false;
   const zipArea = new Int32Array(nz);
   const zipStateIdx = new Int32Array(nz);
   const stateIdx = new Map<string, number>();
   const byState: number[][] = [];
   t.zips.forEach((z, i) => {
-    zipWord[i] = lex.id(z.zip);
-    zipCity[i] = lex.id(z.city);
-    zipCityUpper[i] = lex.id(z.cityUpper);
-    zipState[i] = lex.id(z.state);
-    const area = Number(z.areaCode);
-    if (!/^[2-9]\d\d$/.test(z.areaCode)) throw new Error(`zips.tsv: bad area code ${z.areaCode}`);
     if (!/^\d{5}$/.test(z.zip)) throw new Error(`zips.tsv: bad zip ${z.zip}`);
-    zipArea[i] = area;
+    if (!/^[2-9]\d\d$/.test(z.areaCode)) throw new Error(`zips.tsv: bad area code ${z.areaCode}`);
+    if (z.state.length !== 2) throw new Error(`zips.tsv: bad state ${z.state}`);
+    const o = i << zipShift;
+    const text = z.zip + z.state;
+    for (let k = 0; k < 7; k++) zipCells[o + k] = text.charCodeAt(k);
+    zipCells[o + 7] = z.city.length;
+    for (let k = 0; k < z.city.length; k++) {
+      const c = z.city.charCodeAt(k);
+      if (c > 127) throw new Error(`generator tables must be ASCII: ${JSON.stringify(z.city)}`);
+      zipCells[o + 8 + k] = c;
+    }
+    if (hasSpecial(z.city) || hasSpecial(z.state)) zipSpecial = true;
+    zipArea[i] = Number(z.areaCode);
     let s = stateIdx.get(z.state);
     if (s === undefined) {
       s = byState.length;
@@ -244,7 +252,7 @@ export function loadByteTables(): ByteTables {
   const formal = idLists(lex, t.formalOf);
   lex.freeze();
   cachedBytes = {
-    lex, maleIds, femaleIds, surnameIds, streetIds, zipWord, zipCity, zipCityUpper, zipState, zipArea, zipStateIdx,
+    lex, maleIds, femaleIds, surnameIds, streetIds, zipCells, zipShift, zipSpecial, zipArea, zipStateIdx,
     zipsOfState: byState.map((l) => Int32Array.from(l)), nick, formal,
   };
   return cachedBytes;
