@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import pg from 'pg';
-import { isRetriable } from '@idres/runtime';
 import { CLK_TCK, readStat } from './bench/procfs';
+import { applyConcurrently } from '../services/resolve/src/applyConcurrently';
 import { PostgresResolveStore, type PairChange, type RecordChange, type ResolveBatch } from '../services/resolve/src/resolveStore';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, batch: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '3' } } });
@@ -43,26 +43,9 @@ for (const arr of [records, pairs] as Array<unknown[]>) for (let i = arr.length 
 
 const drain = async (): Promise<void> => { while ((await store.flushOutbox(async () => {})) > 0) { /* events are discarded: the bench measures resolve's state work */ } };
 let retries = 0;
-/** CONCURRENCY workers take batches in turn and apply them, retrying conflicts like the consumer runner does. */
-async function applyAll(batches: ResolveBatch[]): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < batches.length; i = next++) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await store.apply(batches[i]!);
-          break;
-        } catch (err) {
-          if (!isRetriable(err) || attempt > 20) throw err;
-          retries++;
-          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
-        }
-      }
-      await drain();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
+const applyAll = async (batches: ResolveBatch[]): Promise<void> => {
+  retries += await applyConcurrently(store, batches, { concurrency: CONCURRENCY, afterBatch: drain });
+};
 const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
 // CPU per phase of this process and of the pool's Postgres backends (Linux /proc), to name the bottleneck.
 const backendPids = await Promise.all(Array.from({ length: CONCURRENCY + 1 }, () => pool.connect())).then(async (cs) => {

@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { UnionFind } from '@idres/core/unionFind';
-import { isRetriable, type ResolvedEventAvro } from '@idres/runtime';
+import type { ResolvedEventAvro } from '@idres/runtime';
+import { applyConcurrently } from '../../src/applyConcurrently';
 import { PostgresResolveStore, type PairChange, type RecordChange, type ResolveBatch } from '../../src/resolveStore';
 
 const url = process.env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres';
@@ -105,23 +106,7 @@ test('concurrent writers reach the partition that union-find gives, whatever the
     const slice = items.slice(i, i + 150);
     batches.push({ records: slice.filter((x): x is RecordChange => 'kind' in x), pairs: slice.filter((x): x is PairChange => 'a' in x) });
   }
-  let next = 0;
-  let retries = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < batches.length; i = next++) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await store.apply(batches[i]!);
-          break;
-        } catch (err) {
-          if (!isRetriable(err) || attempt > 30) throw err;
-          retries++;
-          await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
-        }
-      }
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  const retries = await applyConcurrently(store, batches, { concurrency: 4 });
   const events = await drain();
   const expected = uf.groups().map((g) => g.sort().join(',')).sort();
   assert.deepEqual(canonical(await partition()), expected);
