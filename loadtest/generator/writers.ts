@@ -7,7 +7,7 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
+import { ParquetWriter, fileWriter, parquetWriteRows, schemaFromColumnData } from 'hyparquet-writer';
 import {
   COLUMNS, MAX_RECORD_BYTES, SyntheticGenerator, emptyRecord, type GeneratorOptions, type GeneratorStats, type SyntheticRecord,
 } from './generator.js';
@@ -152,23 +152,41 @@ export async function writeText(gen: SyntheticGenerator, format: 'csv' | 'jsonl'
   return bytes;
 }
 
-function* parquetRows(gen: SyntheticGenerator): Generator<Record<string, string | null>> {
-  for (let r = gen.nextRecord(); r !== null; r = gen.nextRecord()) {
-    const row: Record<string, string | null> = {};
-    for (const c of COLUMNS) row[c] = r[c] === '' ? null : r[c];
-    yield row;
-  }
-}
+const PARQUET_GROUP = 100_000;
 
-/** Write all records of `gen` to a Parquet file (STRING columns, nulls for missing, 100k-row groups). */
+/**
+ * Write all records of `gen` to a Parquet file (STRING columns, nulls for missing, 100k-row groups).
+ * Column arrays are filled straight from the rendered bytes, one row group at a time (no row
+ * objects, no transposition); memory is bounded by one row group.
+ */
 export async function writeParquet(gen: SyntheticGenerator, file: string): Promise<void> {
-  await parquetWriteRows({
-    writer: fileWriter(file),
-    rows: parquetRows(gen),
-    columns: COLUMNS.map((name) => ({ name, type: 'STRING' as const, nullable: true })),
-    rowGroupSize: 100_000,
-    createdBy: 'idres loadtest generator',
-  });
+  const columns = COLUMNS.map((name) => ({ name, type: 'STRING' as const, nullable: true }));
+  const createdBy = 'idres loadtest generator';
+  const writer = fileWriter(file);
+  const scratch = Buffer.allocUnsafe(2 * MAX_RECORD_BYTES);
+  const fs = gen.fieldStart;
+  const fe = gen.fieldEnd;
+  let pq: ParquetWriter | undefined;
+  for (;;) {
+    const cols: Array<Array<string | null>> = COLUMNS.map(() => []);
+    let n = 0;
+    while (n < PARQUET_GROUP && gen.renderNext(scratch, 0) >= 0) {
+      for (let c = 0; c < cols.length; c++) {
+        const a = fs[c]!;
+        const b = fe[c]!;
+        (cols[c] as Array<string | null>).push(a === b ? null : scratch.toString('latin1', a, b));
+      }
+      n++;
+    }
+    if (n === 0) break;
+    const columnData = columns.map((spec, c) => ({ ...spec, data: cols[c] as Array<string | null> }));
+    pq ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy });
+    await pq.write({ columnData, rowGroupSize: n });
+    if (n < PARQUET_GROUP) break;
+  }
+  if (pq) await pq.finish();
+  // No records: an empty file with the declared columns.
+  else await parquetWriteRows({ writer, rows: [], columns, rowGroupSize: PARQUET_GROUP, createdBy });
 }
 
 /**
