@@ -3,7 +3,7 @@
 // precision/recall/F1 against the file's truth, time and records per second, and the ratios idres/Splink.
 // idres runs the whole pipeline through Kafka (services restarted with the file's model), Splink runs in-process
 // on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
-//   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv]
+//   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv] [--train-max 250000]
 // --synthetic N generates N records (seed 1) first; --file takes a generator CSV already made (record_id, entity_id).
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -35,7 +35,7 @@ const febrl = (n: number): Spec => {
 };
 const canonical = (name: string, file: string): Spec => ({ name, file, splinkFormat: 'canonical', idColumn: 'record_id', map: undefined, truthOf: (r) => r['entity_id'], load: () => loadSynthetic(file, name) });
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' }, file: { type: 'string' } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' }, file: { type: 'string' }, 'train-max': { type: 'string', default: '250000' } } });
 const fake = path.join(FIXTURES_DIR, 'splink', 'fake_1000.csv');
 const specs: Spec[] = [
   febrl(1), febrl(2), febrl(3),
@@ -53,6 +53,15 @@ if (values.synthetic) {
 }
 if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
+/** A seeded random sample of at most n items, in their original order. */
+function sampleOf<T>(items: readonly T[], n: number): readonly T[] {
+  if (items.length <= n) return items;
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const keep = new Set<number>();
+  while (keep.size < n) keep.add(Math.floor(rnd() * items.length));
+  return items.filter((_, i) => keep.has(i));
+}
 const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
 await runStack('up');
 spawnSync('bash', ['loadtest/splink/setup.sh'], { stdio: 'inherit' });
@@ -63,7 +72,10 @@ const lines: unknown[] = [];
 for (const spec of chosen) {
   const ds = spec.load();
   const modelFile = path.join(os.tmpdir(), `idres-side-${spec.name}.json`);
-  writeFileSync(modelFile, JSON.stringify(trainModel(ds.records.map((r) => standardizeRecord(r.fields, ds.standardize).values), { trainedOn: { description: spec.name, records: ds.records.length } })));
+  // Files over --train-max records train on a seeded random sample of that size: training on all of a 1M-record
+  // file needs more than Node's default 4 GB heap, and the model's parameters are estimated well long before.
+  const trainOn = sampleOf(ds.records, Number(values['train-max']));
+  writeFileSync(modelFile, JSON.stringify(trainModel(trainOn.map((r) => standardizeRecord(r.fields, ds.standardize).values), { trainedOn: { description: spec.name, records: trainOn.length } })));
   await servicesDown();
   await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'all');
   await servicesUp({ ...stack, IDRES_MODEL: modelFile, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' });
