@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AvroSerde } from './avroSerde';
 import { IdresRuntimeError, errorCode, errorMessage, isRetriable } from './errors';
+import { activeTraceHeaders, linksFromHeaders } from './kafkaTracing';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { TOPICS } from './topics';
@@ -150,7 +151,9 @@ export class ConsumerRunner<K, V> {
       if (!isRunning() || isStale() || this.stopping) return;
       const slice = batch.messages.slice(i, i + o.maxBatchSize);
       const timer = o.metrics.batchSeconds.startTimer({ stage: o.stage });
-      await this.tracer.startActiveSpan(`${o.stage} batch`, async (span) => {
+      // The batch span links to the spans that produced its messages; its outputs carry its own trace headers.
+      const links = linksFromHeaders(slice.map((m) => m.headers));
+      await this.tracer.startActiveSpan(`${o.stage} batch`, { kind: SpanKind.CONSUMER, links }, async (span) => {
         span.setAttributes({ 'messaging.destination': batch.topic, 'messaging.kafka.partition': batch.partition, 'messaging.batch.message_count': slice.length });
         try {
           await this.processSlice(batch.topic, batch.partition, slice, heartbeat);
@@ -193,13 +196,16 @@ export class ConsumerRunner<K, V> {
   /** Encodes outputs; a value that does not fit its schema is a non-retriable error of the message that made it. */
   private encodeAll(outputs: OutboundMessage[]): EncodedMessage[] {
     const serde = this.opts.serde;
+    const traceHeaders = activeTraceHeaders();
+    const traced = Object.keys(traceHeaders).length > 0;
     return outputs.map((out) => {
       let message: Message;
       try {
+        const headers = traced ? { ...traceHeaders, ...out.headers } : out.headers;
         message = {
           key: serde.encodeKey(out.topic, out.key),
           value: out.value === null ? null : serde.encodeValue(out.topic, out.value),
-          ...(out.headers ? { headers: out.headers } : {}),
+          ...(headers ? { headers } : {}),
         };
       } catch (err) {
         if (err instanceof IdresRuntimeError) throw err;

@@ -6,6 +6,7 @@ export * from './avroSerde';
 export * from './metrics';
 export * from './httpServer';
 export * from './tracing';
+export * from './kafkaTracing';
 export * from './kafkaClient';
 export * from './consumerRunner';
 export * from './serviceHost';

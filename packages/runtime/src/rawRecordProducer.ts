@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import type { AvroSerde } from './avroSerde';
 import type { RawRecord } from './records';
 import { TOPICS } from './topics';
+import { activeTraceHeaders } from './kafkaTracing';
 
 export interface RawInput {
   source: string;
@@ -27,12 +28,16 @@ export class RawRecordProducer {
 
   async send(records: readonly RawInput[]): Promise<void> {
     if (records.length === 0) return;
+    // With tracing on, each record carries the sender's trace (e.g. ingest's HTTP request) into the pipeline.
+    const traceHeaders = activeTraceHeaders();
+    const headers = Object.keys(traceHeaders).length > 0 ? traceHeaders : undefined;
     await this.producer.send({
       topic: TOPICS.raw,
       acks: -1,
       messages: records.map((r) => ({
         key: this.serde.encodeKey(TOPICS.raw, { source: r.source, sourceRecordId: r.sourceRecordId }),
         value: this.serde.encodeValue(TOPICS.raw, toRawRecord(r)),
+        ...(headers ? { headers } : {}),
       })),
     });
   }

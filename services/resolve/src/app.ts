@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import {
+  activeTraceHeaders,
   ConsumerRunner,
   TOPICS,
   type InboundMessage,
@@ -18,13 +19,16 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool): ServiceApp & { st
   const pairsApplied = new Counter({ name: 'idres_resolve_pairs_total', help: 'Pairs applied', registers: [deps.metrics.registry] });
 
   const flush = async (): Promise<void> => {
+    // Events leave with the trace of the batch that sent them (when tracing is on).
+    const traceHeaders = activeTraceHeaders();
+    const headers = Object.keys(traceHeaders).length > 0 ? { headers: traceHeaders } : {};
     for (;;) {
       const n = await store.flushOutbox(async (evs) => {
         await deps.producer.sendBatch({
           acks: -1,
           topicMessages: [{
             topic: TOPICS.resolved,
-            messages: evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e) })),
+            messages: evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e), ...headers })),
           }],
         });
       });
