@@ -79,28 +79,44 @@ const CHUNK_BYTES = 1 << 21;
 /** Room kept free at the end of a chunk for one record (rendered, quoted or JSON-encoded). */
 const RECORD_ROOM = 8 * MAX_RECORD_BYTES;
 
-const QUOTE = 34;
-const NL = 10;
+/** `{"record_id":"`, `","entity_id":"`, ..., `"}\n` as bytes: what JSONL puts around and between the fields. */
+const JSON_SEPS = [
+  ...COLUMNS.map((k, i) => Buffer.from(`${i === 0 ? '{' : '",'}${JSON.stringify(k)}:"`, 'latin1')),
+  Buffer.from('"}\n', 'latin1'),
+];
 
-/** `{"record_id":"`, `","entity_id":"`, ... as bytes. */
-const JSON_KEYS = COLUMNS.map((k, i) => Buffer.from(`${i === 0 ? '{' : '",'}${JSON.stringify(k)}:"`, 'latin1'));
+const JSON_SEPS_BYTES = JSON_SEPS.reduce((n, b) => n + b.length, 0);
+/** Each separator as little-endian 32-bit words (its tail, length % 4 bytes, is copied bytewise). */
+const JSON_SEP_WORDS = JSON_SEPS.map((b) => {
+  const words = new Int32Array(b.length >> 2);
+  for (let k = 0; k < words.length; k++) words[k] = b.readInt32LE(4 * k);
+  return words;
+});
 
 /**
- * Copy the record just rendered into `src` (fields located by fieldStart/fieldEnd, none needing
- * escaping) to `buf` at `pos` as one JSON line; same bytes as jsonLine. Returns the new position.
+ * Turn the CSV line just rendered at buf[pos] (fields located by fs/fe, none needing escaping)
+ * into a JSON line in place, working from the last field back: each field moves right by the key
+ * text before it, which never overlaps a field not yet moved. Same bytes as jsonLine.
  */
-function encodeJson(buf: Buffer, pos: number, src: Uint8Array, fs: Int32Array, fe: Int32Array): number {
-  let p = pos;
-  for (let i = 0; i < JSON_KEYS.length; i++) {
-    const k = JSON_KEYS[i] as Buffer;
-    for (let j = 0; j < k.length; j++) buf[p++] = k[j]!;
-    const end = fe[i]!;
-    for (let j = fs[i]!; j < end; j++) buf[p++] = src[j]!;
+function csvToJsonInPlace(buf: Buffer, dv: DataView, fs: Int32Array, fe: Int32Array): number {
+  const nf: number = COLUMNS.length;
+  // The JSON line is the fields plus the separators.
+  let total = JSON_SEPS_BYTES;
+  for (let i = 0; i < nf; i++) total += fe[i]! - fs[i]!;
+  let w = fs[0]! + total;
+  const end = w;
+  for (let i = nf; i >= 0; i--) {
+    const sep = JSON_SEPS[i] as Buffer;
+    const words = JSON_SEP_WORDS[i] as Int32Array;
+    w -= sep.length;
+    let k = 0;
+    for (; k < words.length; k++) dv.setInt32(w + 4 * k, words[k]!, true);
+    for (let j = 4 * k; j < sep.length; j++) buf[w + j] = sep[j]!;
+    if (i === 0) break;
+    const a = fs[i - 1]!;
+    for (let j = fe[i - 1]! - 1; j >= a; j--) buf[--w] = buf[j]!;
   }
-  buf[p++] = QUOTE;
-  buf[p++] = 125; // '}'
-  buf[p++] = NL;
-  return p;
+  return end;
 }
 
 /** Write all records of `gen` as text to a writable stream, awaiting 'drain' on backpressure. */
@@ -126,7 +142,12 @@ export async function writeText(gen: SyntheticGenerator, format: 'csv' | 'jsonl'
     if (failed) throw failed;
   };
   const rec = emptyRecord();
-  const scratch = Buffer.allocUnsafe(2 * MAX_RECORD_BYTES);
+  const views = new Map<Buffer, DataView>();
+  const viewOf = (b: Buffer): DataView => {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    views.set(b, v);
+    return v;
+  };
   const csv = format === 'csv';
   if (csv) pos = buf.write(csvHeader(), 0, 'latin1');
   for (;;) {
@@ -140,12 +161,13 @@ export async function writeText(gen: SyntheticGenerator, format: 'csv' | 'jsonl'
         pos += buf.write(csvLine(rec), pos, 'utf8');
       } else pos = end;
     } else {
-      const end = gen.renderNext(scratch, 0);
+      // Render the CSV line into the chunk, then widen it into the JSON line in place.
+      const end = gen.renderNext(buf, pos);
       if (end < 0) break;
       if (gen.special) {
-        gen.lastRecord(scratch, rec);
+        gen.lastRecord(buf, rec);
         pos += buf.write(jsonLine(rec), pos, 'utf8');
-      } else pos = encodeJson(buf, pos, scratch, gen.fieldStart, gen.fieldEnd);
+      } else pos = csvToJsonInPlace(buf, views.get(buf) ?? viewOf(buf), gen.fieldStart, gen.fieldEnd);
     }
   }
   if (pos > 0) await send();
