@@ -61,19 +61,23 @@ export function loadTables(): Tables {
       formalOf.set(n, f);
     }
   }
-  const zips: ZipRow[] = readTsv('zips.tsv').map((r) => ({
-    zip: r[0] ?? '',
-    city: r[1] ?? '',
-    cityUpper: (r[1] ?? '').toUpperCase(),
-    state: r[2] ?? '',
-    areaCode: r[3] ?? '',
-  }));
+  // ZIP rows as objects only when asked for (the generator reads zips.tsv into byte cells instead).
+  let zips: ZipRow[] | undefined;
   cached = {
     male: weighted('given_male.tsv'),
     female: weighted('given_female.tsv'),
     surnames: weighted('surnames.tsv'),
     streets: weighted('streets.tsv'),
-    zips,
+    get zips(): readonly ZipRow[] {
+      zips ??= readTsv('zips.tsv').map((r) => ({
+        zip: r[0] ?? '',
+        city: r[1] ?? '',
+        cityUpper: (r[1] ?? '').toUpperCase(),
+        state: r[2] ?? '',
+        areaCode: r[3] ?? '',
+      }));
+      return zips;
+    },
     nicknames,
     formalOf,
   };
@@ -213,41 +217,75 @@ export function loadByteTables(): ByteTables {
     lex.id(k);
     for (const v of vs) lex.id(v);
   }
-  const nz = t.zips.length;
+  // zips.tsv (zip, city, state, area code) parsed straight into the cells: no per-row objects.
+  const text = readFileSync(new URL('zips.tsv', DATA_DIR), 'latin1');
+  const rows: number[] = []; // start offsets of data lines
   let maxCity = 0;
-  for (const z of t.zips) maxCity = Math.max(maxCity, z.city.length);
+  for (let at = 0; at < text.length;) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    if (nl > at && text.charCodeAt(at) !== 35 /* # */) {
+      rows.push(at);
+      const t1 = text.indexOf('\t', at);
+      const t2 = text.indexOf('\t', t1 + 1);
+      maxCity = Math.max(maxCity, t2 - t1 - 1);
+    }
+    at = nl + 1;
+  }
+  const nz = rows.length;
   let zipShift = 5;
   while (1 << zipShift < 8 + maxCity) zipShift++;
   const zipCells = new Uint8Array(nz << zipShift);
   let zipSpecial = false;
   const zipArea = new Int32Array(nz);
   const zipStateIdx = new Int32Array(nz);
-  const stateIdx = new Map<string, number>();
+  const stateIdx = new Map<number, number>();
   const byState: number[][] = [];
-  t.zips.forEach((z, i) => {
-    if (!/^\d{5}$/.test(z.zip)) throw new Error(`zips.tsv: bad zip ${z.zip}`);
-    if (!/^[2-9]\d\d$/.test(z.areaCode)) throw new Error(`zips.tsv: bad area code ${z.areaCode}`);
-    if (z.state.length !== 2) throw new Error(`zips.tsv: bad state ${z.state}`);
+  const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+  for (let i = 0; i < nz; i++) {
+    const at = rows[i] as number;
+    const t1 = text.indexOf('\t', at);
+    const t2 = text.indexOf('\t', t1 + 1);
+    const t3 = text.indexOf('\t', t2 + 1);
+    let end = text.indexOf('\n', t3);
+    if (end < 0) end = text.length;
+    if (end > t3 + 1 && text.charCodeAt(end - 1) === 13) end--;
+    const line = (): string => text.slice(at, end);
+    if (t1 - at !== 5 || t3 - t2 !== 3 || end - t3 !== 4) throw new Error(`zips.tsv: bad row ${line()}`);
     const o = i << zipShift;
-    const text = z.zip + z.state;
-    for (let k = 0; k < 7; k++) zipCells[o + k] = text.charCodeAt(k);
-    zipCells[o + 7] = z.city.length;
-    for (let k = 0; k < z.city.length; k++) {
-      const c = z.city.charCodeAt(k);
-      if (c > 127) throw new Error(`generator tables must be ASCII: ${JSON.stringify(z.city)}`);
+    for (let k = 0; k < 5; k++) {
+      const c = text.charCodeAt(at + k);
+      if (!isDigit(c)) throw new Error(`zips.tsv: bad zip ${line()}`);
+      zipCells[o + k] = c;
+    }
+    const s0 = text.charCodeAt(t2 + 1);
+    const s1 = text.charCodeAt(t2 + 2);
+    zipCells[o + 5] = s0;
+    zipCells[o + 6] = s1;
+    const cityLen = t2 - t1 - 1;
+    zipCells[o + 7] = cityLen;
+    for (let k = 0; k < cityLen; k++) {
+      const c = text.charCodeAt(t1 + 1 + k);
+      if (c > 127) throw new Error(`generator tables must be ASCII: ${line()}`);
+      if (c < 32 || c === 34 || c === 44 || c === 92) zipSpecial = true;
       zipCells[o + 8 + k] = c;
     }
-    if (hasSpecial(z.city) || hasSpecial(z.state)) zipSpecial = true;
-    zipArea[i] = Number(z.areaCode);
-    let s = stateIdx.get(z.state);
-    if (s === undefined) {
-      s = byState.length;
-      stateIdx.set(z.state, s);
+    if (s0 < 32 || s0 === 34 || s0 === 44 || s0 === 92 || s1 < 32 || s1 === 34 || s1 === 44 || s1 === 92) zipSpecial = true;
+    const a0 = text.charCodeAt(t3 + 1);
+    const a1 = text.charCodeAt(t3 + 2);
+    const a2 = text.charCodeAt(t3 + 3);
+    if (!(a0 >= 50 && a0 <= 57 && isDigit(a1) && isDigit(a2))) throw new Error(`zips.tsv: bad area code ${line()}`);
+    zipArea[i] = (a0 - 48) * 100 + (a1 - 48) * 10 + (a2 - 48);
+    const key = s0 * 256 + s1;
+    let st = stateIdx.get(key);
+    if (st === undefined) {
+      st = byState.length;
+      stateIdx.set(key, st);
       byState.push([]);
     }
-    zipStateIdx[i] = s;
-    (byState[s] as number[]).push(i);
-  });
+    zipStateIdx[i] = st;
+    (byState[st] as number[]).push(i);
+  }
   const nick = idLists(lex, t.nicknames);
   const formal = idLists(lex, t.formalOf);
   lex.freeze();
