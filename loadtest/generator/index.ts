@@ -1,6 +1,7 @@
 /** Public API of the synthetic identity generator (see docs/loadtest.md). */
 export {
-  COLUMNS, SyntheticGenerator, createGenerator, emptyRecord, isValidNanp, isValidSsn, civilFromDays, daysFromCivil,
+  COLUMNS, MAX_RECORD_BYTES, SyntheticGenerator, createGenerator, emptyRecord, isValidNanp, isValidSsn, civilFromDays,
+  daysFromCivil,
 } from './generator.js';
 export type { Column, SyntheticRecord, GeneratorOptions, GeneratorStats, ClusterDistribution } from './generator.js';
 export {
