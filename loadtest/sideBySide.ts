@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
-import { standardizeRecord, trainModel } from '@idres/core';
+import { mulberry32, standardizeRecord, trainModel } from '@idres/core';
 import { febrlEntity, loadFake1000, loadFebrl, loadSynthetic, FIXTURES_DIR, type LabelledDataset } from '@idres/core/fixtures/labelledDatasets';
 import { readBaseConfig } from '@idres/runtime';
 import { resetPipeline } from '../packages/cli/src/pipelineReset';
@@ -53,14 +53,16 @@ if (values.synthetic) {
 }
 if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
-/** A seeded random sample of at most n items, in their original order. */
+/** A seeded random sample of at most n items, in their original order (partial Fisher-Yates over the indices). */
 function sampleOf<T>(items: readonly T[], n: number): readonly T[] {
   if (items.length <= n) return items;
-  let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const keep = new Set<number>();
-  while (keep.size < n) keep.add(Math.floor(rnd() * items.length));
-  return items.filter((_, i) => keep.has(i));
+  const rnd = mulberry32(12345);
+  const idx = Uint32Array.from({ length: items.length }, (_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rnd() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return [...idx.subarray(0, n)].sort((a, b) => a - b).map((i) => items[i]!);
 }
 const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
 await runStack('up');

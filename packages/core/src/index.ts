@@ -10,7 +10,7 @@ export { DEFAULT_SETTINGS, DEFAULT_COMPARISONS } from './settings.js';
 export type { MatchSettings, ComparisonSpec, LevelSpec, DeterministicRule } from './settings.js';
 export { loadModel, scorePair, scorePrepared, prepareRecord, matchWeight, matchWeightPrepared, probabilityFromWeight, validateSettings, compileLevel, compileComparison, FieldIndex, MODEL_FORMAT, MODEL_VERSION } from './model.js';
 export type { ModelJson, MatchModel, PreparedRecord, PairScore, ExplanationTerm, ComparisonParameters, LevelParameters, TfTable } from './model.js';
-export { trainModel } from './trainModel.js';
+export { mulberry32, trainModel } from './trainModel.js';
 export type { TrainOptions } from './trainModel.js';
 export { pairwiseQuality, clusterPairs, runQuality } from './quality.js';
 export type { PairwiseQuality, ScoredPair, LabelledRecord, QualityRunResult } from './quality.js';
