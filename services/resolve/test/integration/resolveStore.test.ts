@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { mulberry32 } from '@idres/core';
 import { UnionFind } from '@idres/core/unionFind';
 import type { ResolvedEventAvro } from '@idres/runtime';
 import { applyConcurrently } from '../../src/applyConcurrently';
@@ -81,8 +82,7 @@ test('a redelivered batch changes nothing and publishes nothing', async () => {
 test('concurrent writers reach the partition that union-find gives, whatever the batching', async () => {
   await reset();
   // 3,000 records in chains and stars, pairs shuffled and applied by four workers at once.
-  let seed = 7;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = mulberry32(7);
   const records: RecordChange[] = [];
   const pairs: PairChange[] = [];
   const uf = new UnionFind<string>();
