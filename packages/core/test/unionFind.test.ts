@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnionFind, mergePlan, splitComponents } from '../src/unionFind';
+import { UnionFind, cappedMergePlan, mergePlan, splitComponents } from '../src/unionFind';
 
 test('union-find groups connected keys', () => {
   const uf = new UnionFind<string>();
@@ -40,4 +40,26 @@ test('splitComponents: the larger part keeps the cluster, ties broken by smalles
   assert.deepEqual(splitComponents(['x', 'y', 'b', 'a'], [['x', 'y'], ['a', 'b']]), { keep: ['a', 'b'], splitOff: [['x', 'y']] });
   assert.deepEqual(splitComponents(['a', 'b'], [['a', 'b'], ['a', 'zz']]), { keep: ['a', 'b'], splitOff: [] });
   assert.deepEqual(splitComponents([], []), { keep: [], splitOff: [] });
+});
+
+test('cappedMergePlan equals mergePlan while no group would pass the ceiling', () => {
+  const links: Array<[number, number]> = [[5, 3], [3, 9], [7, 8], [9, 1], [8, 2]];
+  const capped = cappedMergePlan(links, () => 1, 10);
+  assert.deepEqual([...capped.plan].sort((a, b) => a[0] - b[0]), [...mergePlan(links)].sort((a, b) => a[0] - b[0]));
+  assert.deepEqual(capped.held, []);
+});
+
+test('cappedMergePlan holds the link that would make an identity larger than the ceiling, and only that one', () => {
+  // Clusters 1 and 2 hold 3 records each, 3 and 4 one each; ceiling 5.
+  const sizes = new Map([[1, 3], [2, 3], [3, 1], [4, 1]]);
+  const { plan, held } = cappedMergePlan([[1, 3], [2, 4], [3, 2], [1, 4]], (c) => sizes.get(c)!, 5);
+  // 1+3 = 4 and 2+4 = 4 merge; joining those groups (8) or adding 4's group to 1's (8) is held.
+  assert.deepEqual([...plan].sort((a, b) => a[0] - b[0]), [[3, 1], [4, 2]]);
+  assert.deepEqual(held, [[3, 2], [1, 4]]);
+});
+
+test('cappedMergePlan: a single cluster already over the ceiling takes no more links, the oldest ID survives merges', () => {
+  const { plan, held } = cappedMergePlan([[7, 2], [9, 8]], (c) => (c === 2 ? 50 : 1), 10);
+  assert.deepEqual([...plan], [[9, 8]]);
+  assert.deepEqual(held, [[7, 2]]);
 });

@@ -11,12 +11,16 @@ import {
   type RunnerDeps,
   type ServiceApp,
 } from '@idres/runtime';
-import { PostgresResolveStore, type ResolveBatch } from './resolveStore';
+import { PostgresResolveStore, type ResolveBatch, type ResolveStoreOptions } from './resolveStore';
 
-export function buildResolveApp(deps: RunnerDeps, pool: Pool): ServiceApp & { store: PostgresResolveStore } {
-  const store = new PostgresResolveStore(pool);
+/** Same bound as the consumer runner's produce requests. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStoreOptions = {}): ServiceApp & { store: PostgresResolveStore } {
+  const store = new PostgresResolveStore(pool, opts);
   const events = new Counter({ name: 'idres_resolve_events_total', help: 'Resolved events published', registers: [deps.metrics.registry] });
   const pairsApplied = new Counter({ name: 'idres_resolve_pairs_total', help: 'Pairs applied', registers: [deps.metrics.registry] });
+  const heldLinks = new Counter({ name: 'idres_resolve_held_links_total', help: 'Links not applied because the identity would exceed IDRES_MAX_IDENTITY_SIZE', registers: [deps.metrics.registry] });
 
   const flush = async (): Promise<void> => {
     // Events leave with the trace of the batch that sent them (when tracing is on).
@@ -24,13 +28,19 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool): ServiceApp & { st
     const headers = Object.keys(traceHeaders).length > 0 ? { headers: traceHeaders } : {};
     for (;;) {
       const n = await store.flushOutbox(async (evs) => {
-        await deps.producer.sendBatch({
-          acks: -1,
-          topicMessages: [{
-            topic: TOPICS.resolved,
-            messages: evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e), ...headers })),
-          }],
-        });
+        const messages = evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e), ...headers }));
+        // In requests of at most MAX_REQUEST_BYTES, in order: a backlog of many batches' events (after a restart)
+        // must not make one partition's record batch exceed the broker's message.max.bytes.
+        for (let start = 0; start < messages.length; ) {
+          let end = start;
+          let bytes = 0;
+          while (end < messages.length && (end === start || bytes + messages[end]!.value.length + messages[end]!.key.length <= MAX_REQUEST_BYTES)) {
+            bytes += messages[end]!.value.length + messages[end]!.key.length;
+            end++;
+          }
+          await deps.producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.resolved, messages: messages.slice(start, end) }] });
+          start = end;
+        }
       });
       events.inc(n);
       if (n === 0) return;
@@ -54,7 +64,12 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool): ServiceApp & { st
         batch.records.push({ kind: e.kind, recordId: e.recordId, version: e.version, values: e.values, ingestedAt: e.ingestedAt });
       }
     }
+    const heldBefore = store.heldLinks;
     await store.apply(batch); // Postgres deadlocks, serialization failures and lost connections are retriable (see isRetriable)
+    if (store.heldLinks > heldBefore) {
+      heldLinks.inc(store.heldLinks - heldBefore);
+      deps.logger.warn({ held: store.heldLinks - heldBefore }, 'links held: they would make an identity larger than the ceiling (IDRES_MAX_IDENTITY_SIZE)');
+    }
     pairsApplied.inc(batch.pairs.length);
     await flush();
     return { outputs: [], rejects };

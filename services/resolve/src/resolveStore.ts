@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { mergePlan, splitComponents } from '@idres/core/unionFind';
+import { cappedMergePlan, splitComponents } from '@idres/core/unionFind';
 import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
 import { masterIdOf } from '@idres/core/masterId';
 import { RESOLVE_SCHEMA_SQL } from './schema';
@@ -23,6 +23,17 @@ export interface PairChange {
   explanation: unknown;
   ingestedAt: number;
 }
+
+export interface ResolveStoreOptions {
+  /**
+   * Largest identity a link may create. A link that would make a bigger one is stored as an edge but not
+   * applied ("held"): borderline links chaining through households would otherwise grow one identity without
+   * bound. Partitions are order-independent below the ceiling.
+   */
+  maxIdentitySize?: number;
+}
+
+export const DEFAULT_MAX_IDENTITY_SIZE = 100;
 
 export interface ResolveBatch {
   records: RecordChange[];
@@ -84,7 +95,13 @@ export function foldBatch(batch: ResolveBatch): ResolveBatch {
  * each other nor lose unions; a cluster that moved between read and lock makes the batch retry.
  */
 export class PostgresResolveStore {
-  constructor(private readonly pool: Pool) {}
+  /** Links held so far because they would have made an identity larger than maxIdentitySize (for metrics). */
+  heldLinks = 0;
+  private readonly maxIdentitySize: number;
+
+  constructor(private readonly pool: Pool, opts: ResolveStoreOptions = {}) {
+    this.maxIdentitySize = opts.maxIdentitySize ?? DEFAULT_MAX_IDENTITY_SIZE;
+  }
 
   async migrate(): Promise<void> {
     const c = await this.pool.connect();
@@ -261,7 +278,11 @@ export class PostgresResolveStore {
       const cb = state.get(p.b)!.clusterId;
       if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
     }
-    const plan = mergePlan(links);
+    const sizeBefore = new Map<number, number>();
+    for (const s of state.values()) if (!s.deleted && s.clusterId !== null) sizeBefore.set(s.clusterId, (sizeBefore.get(s.clusterId) ?? 0) + 1);
+    for (const o of others.values()) sizeBefore.set(o.clusterId, (sizeBefore.get(o.clusterId) ?? 0) + 1);
+    const { plan, held } = cappedMergePlan(links, (cid) => sizeBefore.get(cid) ?? 1, this.maxIdentitySize);
+    this.heldLinks += held.length;
     const events: ResolvedEventAvro[] = [];
     // One literal shape for every event (no spread): V8 keeps the objects monomorphic and cheap to serialize.
     const event = (e: Pick<ResolvedEventAvro, 'type' | 'masterId' | 'members' | 'survivorId' | 'splitFrom'>): void => {

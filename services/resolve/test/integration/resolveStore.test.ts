@@ -144,3 +144,15 @@ test('an update that removes the only link splits the identity; a delete retires
   assert.deepEqual(canonical(await partition()), ['a,b,c']);
   await assertConsistent();
 });
+
+test('a link that would make an identity larger than the ceiling is stored but held', async () => {
+  await reset();
+  const capped = new PostgresResolveStore(pool, { maxIdentitySize: 3 });
+  await capped.apply({ records: ['a', 'b', 'c', 'd', 'e'].map((id) => rec(id)), pairs: [pair('a', 'b'), pair('b', 'c')] });
+  await capped.apply({ records: [], pairs: [pair('d', 'e'), pair('c', 'd')] });
+  assert.deepEqual(canonical(await partition()), ['a,b,c', 'd,e']);
+  assert.equal(capped.heldLinks, 1);
+  const edge = await pool.query(`SELECT 1 FROM idres_edges WHERE a = 'c' AND b = 'd'`);
+  assert.equal(edge.rowCount, 1, 'the held link is kept as an edge, visible in the lookup API');
+  await assertConsistent();
+});
