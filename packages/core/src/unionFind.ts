@@ -6,11 +6,17 @@ export class UnionFind<T> {
   private readonly parent = new Map<T, T>();
   private readonly size = new Map<T, number>();
 
-  add(x: T): void {
+  /** Adds x as a set of its own; `weight` is what it counts for in sizeOf (e.g. a cluster's record count). */
+  add(x: T, weight = 1): void {
     if (!this.parent.has(x)) {
       this.parent.set(x, x);
-      this.size.set(x, 1);
+      this.size.set(x, weight);
     }
+  }
+
+  /** Total weight of the set holding x. */
+  sizeOf(x: T): number {
+    return this.size.get(this.find(x)) as number;
   }
 
   has(x: T): boolean {
@@ -60,15 +66,7 @@ export class UnionFind<T> {
  * the ID of its survivor: the oldest cluster of its connected group, so the older master ID always survives.
  */
 export function mergePlan(links: ReadonlyArray<readonly [number, number]>): Map<number, number> {
-  const uf = new UnionFind<number>();
-  for (const [a, b] of links) uf.union(a, b);
-  const plan = new Map<number, number>();
-  for (const group of uf.groups()) {
-    if (group.length < 2) continue;
-    const survivor = Math.min(...group);
-    for (const id of group) if (id !== survivor) plan.set(id, survivor);
-  }
-  return plan;
+  return cappedMergePlan(links, () => 1, Number.POSITIVE_INFINITY).plan;
 }
 
 /**
@@ -100,46 +98,19 @@ export interface CappedMergePlan {
  * Below the ceiling the result is the same as mergePlan's; at it, which link is held depends on arrival order.
  */
 export function cappedMergePlan(links: ReadonlyArray<readonly [number, number]>, sizeOf: (cluster: number) => number, maxSize: number): CappedMergePlan {
-  const parent = new Map<number, number>();
-  const size = new Map<number, number>();
-  const find = (x: number): number => {
-    if (!parent.has(x)) {
-      parent.set(x, x);
-      size.set(x, sizeOf(x));
-      return x;
-    }
-    let cur = x;
-    for (;;) {
-      const p = parent.get(cur)!;
-      if (p === cur) return cur;
-      const gp = parent.get(p)!;
-      parent.set(cur, gp);
-      cur = gp;
-    }
-  };
+  const uf = new UnionFind<number>();
   const held: Array<readonly [number, number]> = [];
   for (const link of links) {
-    const ra = find(link[0]);
-    const rb = find(link[1]);
+    uf.add(link[0], sizeOf(link[0]));
+    uf.add(link[1], sizeOf(link[1]));
+    const ra = uf.find(link[0]);
+    const rb = uf.find(link[1]);
     if (ra === rb) continue;
-    const total = size.get(ra)! + size.get(rb)!;
-    if (total > maxSize) {
-      held.push(link);
-      continue;
-    }
-    const [big, small] = size.get(ra)! >= size.get(rb)! ? [ra, rb] : [rb, ra];
-    parent.set(small, big);
-    size.set(big, total);
-  }
-  const groups = new Map<number, number[]>();
-  for (const x of parent.keys()) {
-    const r = find(x);
-    const g = groups.get(r);
-    if (g) g.push(x);
-    else groups.set(r, [x]);
+    if (uf.sizeOf(ra) + uf.sizeOf(rb) > maxSize) held.push(link);
+    else uf.union(ra, rb);
   }
   const plan = new Map<number, number>();
-  for (const group of groups.values()) {
+  for (const group of uf.groups()) {
     if (group.length < 2) continue;
     const survivor = Math.min(...group);
     for (const id of group) if (id !== survivor) plan.set(id, survivor);
