@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AvroSerde } from './avroSerde';
+import { chunkBySize } from './chunkBySize';
 import { IdresRuntimeError, errorCode, errorMessage, isRetriable } from './errors';
 import { activeTraceHeaders, linksFromHeaders } from './kafkaTracing';
 import type { Logger } from './logger';
@@ -47,7 +48,7 @@ interface EncodedMessage {
 /** Under Kafka's default message.max.bytes (1 MiB), with room for record overhead. */
 const MAX_MESSAGE_BYTES = 900 * 1024;
 /** One produce request carries at most this much, so no partition's record batch can exceed the broker's limit. */
-const MAX_REQUEST_BYTES = 512 * 1024;
+export const MAX_REQUEST_BYTES = 512 * 1024;
 
 const sizeOf = (m: Message): number => (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0) + 64;
 
@@ -281,13 +282,9 @@ export class ConsumerRunner<K, V> {
   /** Produces in requests of at most MAX_REQUEST_BYTES, in order; retriable failures are retried, never dropped. */
   private async sendWithRetry(encoded: EncodedMessage[], heartbeat: () => Promise<void>): Promise<void> {
     const o = this.opts;
-    let start = 0;
-    while (start < encoded.length) {
-      let end = start;
-      let bytes = 0;
-      while (end < encoded.length && (end === start || bytes + encoded[end]!.bytes <= MAX_REQUEST_BYTES)) bytes += encoded[end++]!.bytes;
+    for (const chunk of chunkBySize(encoded, (e) => e.bytes, MAX_REQUEST_BYTES)) {
       const byTopic = new Map<string, Message[]>();
-      for (const e of encoded.slice(start, end)) {
+      for (const e of chunk) {
         const list = byTopic.get(e.topic) ?? [];
         list.push(e.message);
         byTopic.set(e.topic, list);
@@ -303,7 +300,6 @@ export class ConsumerRunner<K, V> {
         }
       }, heartbeat);
       for (const { topic, messages } of topicMessages) o.metrics.messagesOut.inc({ topic }, messages.length);
-      start = end;
     }
   }
 }

@@ -9,6 +9,7 @@ export * from './tracing';
 export * from './kafkaTracing';
 export * from './kafkaClient';
 export * from './consumerRunner';
+export * from './chunkBySize';
 export * from './serviceHost';
 export * from './records';
 export * from './rawRecordProducer';

@@ -2,7 +2,9 @@ import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import {
   activeTraceHeaders,
+  chunkBySize,
   ConsumerRunner,
+  MAX_REQUEST_BYTES,
   TOPICS,
   type InboundMessage,
   type PairEventAvro,
@@ -12,9 +14,6 @@ import {
   type ServiceApp,
 } from '@idres/runtime';
 import { PostgresResolveStore, type ResolveBatch, type ResolveStoreOptions } from './resolveStore';
-
-/** Same bound as the consumer runner's produce requests. */
-const MAX_REQUEST_BYTES = 512 * 1024;
 
 export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStoreOptions = {}): ServiceApp & { store: PostgresResolveStore } {
   const store = new PostgresResolveStore(pool, opts);
@@ -31,15 +30,8 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
         const messages = evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e), ...headers }));
         // In requests of at most MAX_REQUEST_BYTES, in order: a backlog of many batches' events (after a restart)
         // must not make one partition's record batch exceed the broker's message.max.bytes.
-        for (let start = 0; start < messages.length; ) {
-          let end = start;
-          let bytes = 0;
-          while (end < messages.length && (end === start || bytes + messages[end]!.value.length + messages[end]!.key.length <= MAX_REQUEST_BYTES)) {
-            bytes += messages[end]!.value.length + messages[end]!.key.length;
-            end++;
-          }
-          await deps.producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.resolved, messages: messages.slice(start, end) }] });
-          start = end;
+        for (const chunk of chunkBySize(messages, (m) => m.key.length + m.value.length, MAX_REQUEST_BYTES)) {
+          await deps.producer.sendBatch({ acks: -1, topicMessages: [{ topic: TOPICS.resolved, messages: chunk }] });
         }
       });
       events.inc(n);
