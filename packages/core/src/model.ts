@@ -378,6 +378,7 @@ export function validateSettings(s: unknown): asserts s is MatchSettings {
     c.levels.forEach((l: unknown, j: number) => validateLevel(l, `comparison ${String(c.name)} level ${j}`));
     const last = c.levels[c.levels.length - 1] as { kind?: unknown };
     if (last.kind !== 'else') invalid(`comparison ${String(c.name)}: last level must be 'else'`);
+    if (c.dependsOn !== undefined && !isStrArr(c.dependsOn)) invalid(`comparison ${String(c.name)}: dependsOn`);
   });
   const isRule = (r: unknown): boolean => isObj(r) && typeof r.name === 'string' && isStrArr(r.fields);
   for (const key of ['deterministicRules', 'blockingRulesForTraining', 'blockingRules'] as const) {

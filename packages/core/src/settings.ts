@@ -41,6 +41,13 @@ export type LevelSpec =
 export interface ComparisonSpec {
   name: string;
   levels: LevelSpec[];
+  /**
+   * Fields this comparison's agreement follows even among different people (gender follows the given name; an
+   * email's user part is often built from the names). Training does not estimate this comparison's m from the
+   * pairs of a rule blocking on them: there it agrees for nearly every pair, and EM would take that agreement
+   * for evidence of a match and call most same-name strangers matches.
+   */
+  dependsOn?: string[];
 }
 
 /** Pairs satisfying every field's exact equality (all present) are matches without scoring. */
@@ -150,6 +157,7 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
   },
   {
     name: 'email',
+    dependsOn: ['given_name', 'family_name'],
     levels: [
       { kind: 'null', label: 'null', fields: ['email'] },
       { kind: 'exact', label: 'exact', fields: ['email'] },
@@ -169,6 +177,7 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
   },
   {
     name: 'gender',
+    dependsOn: ['given_name'],
     levels: [
       { kind: 'null', label: 'null', fields: ['gender'] },
       { kind: 'exact', label: 'exact', fields: ['gender'] },
@@ -178,7 +187,7 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
 ];
 
 export const DEFAULT_SETTINGS: MatchSettings = {
-  comparisons: DEFAULT_COMPARISONS.map((c) => ({ name: c.name, levels: c.levels.map((l) => structuredClone(l)) })),
+  comparisons: DEFAULT_COMPARISONS.map((c) => structuredClone(c)),
   deterministicRules: [{ name: 'ssn_and_dob', fields: ['ssn', 'dob'] }],
   blockingRulesForTraining: [
     { name: 'dob', fields: ['dob'] },

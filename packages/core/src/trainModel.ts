@@ -35,9 +35,9 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** All keys a comparison reads, so training can skip comparisons a blocking rule conditions on. */
+/** All keys a comparison reads or depends on, so training can skip comparisons a blocking rule conditions on. */
 export function comparisonFields(spec: ComparisonSpec): Set<string> {
-  const out = new Set<string>();
+  const out = new Set<string>(spec.dependsOn);
   const visit = (l: LevelSpec): void => {
     if ('fields' in l) l.fields.forEach((f) => out.add(f));
     if ('field' in l) out.add(l.field);
@@ -296,6 +296,23 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
   return { h, lambda: 0, expectedPairs: expectedH, pairs: nPairs, iterations: it, matchShare: share };
 }
 
+/**
+ * One m per comparison from the sessions that estimated it: per level the median across sessions (the mean of
+ * the middle two for an even count), renormalised. A median, not a mean, because one session whose blocking rule
+ * is shared by non-matches (a family email shared by a household) can take those for matches and skew its m
+ * badly; with three or more sessions its estimate is outvoted instead of averaged in.
+ */
+export function combineSessions(levels: readonly LevelSpec[], estimates: ReadonlyArray<readonly number[]>): number[] {
+  const med = levels.map((l, k) => {
+    if (l.kind === 'null') return 0;
+    const xs = estimates.map((e) => e[k] as number).sort((a, b) => a - b);
+    const mid = xs.length >> 1;
+    return xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2;
+  });
+  const total = med.reduce((a, b) => a + b, 0);
+  return levels.map((l, k) => (l.kind === 'null' ? 1 : clampP((med[k] as number) / total)));
+}
+
 function rulePairs(records: ReadonlyArray<Values>, rules: readonly BlockingRule[], maxBlockSize: number): Array<[number, number]> {
   const keys = records.map((r) => blockingKeys(r, rules));
   return candidatePairs(keys, { maxBlockSize }).pairs;
@@ -350,8 +367,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     return { rule, active, n: pairs.length, skip, levels: skip ? new Uint8Array(0) : levelMatrix(prepared, pairs, cmp) };
   });
   const estimateM = (h: number[][] | undefined): { m: number[][]; emRuns: Array<Record<string, unknown>>; notEstimated: string[] } => {
-    const mSum = specs.map((s) => new Array<number>(s.levels.length).fill(0));
-    const mWeight = new Array<number>(C).fill(0);
+    const estimates: number[][][] = specs.map(() => []);
     const emRuns: Array<Record<string, unknown>> = [];
     for (const ses of sessions) {
       if (ses.skip) {
@@ -361,18 +377,13 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       const res = runEm(specs, ses.levels, ses.n, u, ses.active, mInit, opts.emIterations ?? 50, h);
       emRuns.push({ rule: ses.rule.name, pairs: ses.n, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches), withHousehold: h !== undefined });
       if (res.expectedMatches < 5) continue;
-      for (let c = 0; c < C; c++) {
-        if (!ses.active[c]) continue;
-        const mc = res.m[c] as number[];
-        mc.forEach((v, k) => { (mSum[c] as number[])[k] = ((mSum[c] as number[])[k] as number) + v * res.expectedMatches; });
-        mWeight[c] = (mWeight[c] as number) + res.expectedMatches;
-      }
+      for (let c = 0; c < C; c++) if (ses.active[c]) (estimates[c] as number[][]).push(res.m[c] as number[]);
     }
     const notEstimated: string[] = [];
     const mOut = specs.map((s, c) => {
-      const w = mWeight[c] as number;
-      if (w === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
-      return (mSum[c] as number[]).map((v, k) => (s.levels[k]?.kind === 'null' ? 1 : clampP(v / w)));
+      const es = estimates[c] as number[][];
+      if (es.length === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
+      return combineSessions(s.levels, es);
     });
     return { m: mOut, emRuns, notEstimated };
   };
