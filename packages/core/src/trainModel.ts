@@ -150,7 +150,7 @@ function initialM(levels: readonly LevelSpec[]): number[] {
   return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP((raw[i] ?? 0) / s)));
 }
 
-interface EmResult { m: number[][]; active: boolean[]; lambda: number; expectedMatches: number; iterations: number; pairs: number }
+interface EmResult { m: number[][]; active: boolean[]; lambda: number; expectedMatches: number; iterations: number; pairs: number; posterior: Float64Array }
 
 /**
  * EM for m and λ with u fixed, over pairs from one blocking rule; comparisons the rule conditions on stay
@@ -216,7 +216,7 @@ function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: num
     }
     if (maxDelta < 1e-5) { it++; break; }
   }
-  return { m, active, lambda, expectedMatches: expected, iterations: it, pairs: nPairs };
+  return { m, active, lambda, expectedMatches: expected, iterations: it, pairs: nPairs, posterior: post };
 }
 
 /** λ for blocked pairs with m and u fixed (EM on the mixing weight only). */
@@ -313,6 +313,41 @@ export function combineSessions(levels: readonly LevelSpec[], estimates: Readonl
   return levels.map((l, k) => (l.kind === 'null' ? 1 : clampP((med[k] as number) / total)));
 }
 
+interface RecaptureSession { rule: BlockingRule; pairs: ReadonlyArray<readonly [number, number]>; fullN: number; run: EmResult | undefined }
+
+/**
+ * How many matching pairs the file holds, without labels: Lincoln-Petersen capture-recapture over pairs of
+ * training rules on disjoint fields. Rule A's EM finds M_A matches among its pairs, B's M_B, and A's posteriors
+ * give M_AB, the matches that agree on both; if a match's agreeing on A says nothing of its agreeing on B
+ * (a typo in the name is independent of a typo in the DOB), all matches number M_A * M_B / M_AB. The median over
+ * all such rule pairs (both directions). Unlike scaling the match rate among blocked pairs, this never asks
+ * the model to score pairs that share a blocking key it does not know about, where namesakes and households
+ * look like matches (on a 1M-record file that overstated the prior ninefold).
+ */
+export function matchCountByRecapture(records: ReadonlyArray<Values>, sessions: readonly RecaptureSession[]): { matches: number | undefined; estimates: Array<{ a: string; b: string; matches: number }> } {
+  const holds = (rule: BlockingRule, x: Values, y: Values): boolean => rule.fields.every((f) => { const v = x[f]; return v !== undefined && v.length > 0 && v === y[f]; });
+  const estimates: Array<{ a: string; b: string; matches: number }> = [];
+  for (const A of sessions) {
+    if (!A.run || A.pairs.length === 0) continue;
+    const scale = A.fullN / A.pairs.length;
+    const mA = A.run.lambda * A.fullN;
+    for (const B of sessions) {
+      if (B === A || !B.run || B.rule.fields.some((f) => A.rule.fields.includes(f))) continue;
+      const mB = B.run.lambda * B.fullN;
+      let mAB = 0;
+      A.pairs.forEach(([i, j], p) => { if (holds(B.rule, records[i] as Values, records[j] as Values)) mAB += A.run?.posterior[p] ?? 0; });
+      mAB *= scale;
+      // Too few matches in the overlap to divide by.
+      if (mAB < 20 || mA < 20 || mB < 20) continue;
+      estimates.push({ a: A.rule.name, b: B.rule.name, matches: Math.round((mA * mB) / mAB) });
+    }
+  }
+  if (estimates.length === 0) return { matches: undefined, estimates };
+  const xs = estimates.map((e) => e.matches).sort((x, y) => x - y);
+  const mid = xs.length >> 1;
+  return { matches: xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2, estimates };
+}
+
 function rulePairs(records: ReadonlyArray<Values>, rules: readonly BlockingRule[], maxBlockSize: number): Array<[number, number]> {
   const keys = records.map((r) => blockingKeys(r, rules));
   return candidatePairs(keys, { maxBlockSize }).pairs;
@@ -362,19 +397,23 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const sessions = settings.blockingRulesForTraining.map((rule) => {
     const ruleFields = new Set(rule.fields);
     const active = specs.map((s) => ![...comparisonFields(s)].some((f) => ruleFields.has(f)));
-    const pairs = subsample(rulePairs(records, [rule], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
+    const all = rulePairs(records, [rule], maxBlockSize);
+    const pairs = subsample(all, opts.maxPairsForEm ?? 200_000, rand);
     const skip = pairs.length < 10 || !active.some(Boolean);
-    return { rule, active, n: pairs.length, skip, levels: skip ? new Uint8Array(0) : levelMatrix(prepared, pairs, cmp) };
+    return { rule, active, n: pairs.length, fullN: all.length, pairs, skip, levels: skip ? new Uint8Array(0) : levelMatrix(prepared, pairs, cmp) };
   });
+  // The last EM result per session (the final m's), for the prior.
+  const lastRuns = new Map<number, EmResult>();
   const estimateM = (h: number[][] | undefined): { m: number[][]; emRuns: Array<Record<string, unknown>>; notEstimated: string[] } => {
     const estimates: number[][][] = specs.map(() => []);
     const emRuns: Array<Record<string, unknown>> = [];
-    for (const ses of sessions) {
+    for (const [si, ses] of sessions.entries()) {
       if (ses.skip) {
         emRuns.push({ rule: ses.rule.name, pairs: ses.n, skipped: true });
         continue;
       }
       const res = runEm(specs, ses.levels, ses.n, u, ses.active, mInit, opts.emIterations ?? 50, h);
+      lastRuns.set(si, res);
       emRuns.push({ rule: ses.rule.name, pairs: ses.n, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches), withHousehold: h !== undefined });
       if (res.expectedMatches < 5) continue;
       for (let c = 0; c < C; c++) if (ses.active[c]) (estimates[c] as number[][]).push(res.m[c] as number[]);
@@ -419,10 +458,19 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   }
   const { emRuns, notEstimated } = est;
 
-  // λ: match rate among prediction-blocked pairs, scaled to all pairs.
-  const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
-  const blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
-  const prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
+  // λ: the number of matching pairs in the file over all pairs. Counted by capture-recapture across training
+  // sessions when possible (see matchCountByRecapture); else the match rate among prediction-blocked pairs.
+  const recapture = matchCountByRecapture(records, sessions.map((ses, si) => ({ rule: ses.rule, pairs: ses.pairs, fullN: ses.fullN, run: lastRuns.get(si) })));
+  let blockedPairs = 0;
+  let blockedLambda: number | undefined;
+  let prior: number;
+  if (recapture.matches !== undefined) prior = Math.min(0.5, Math.max(1e-12, recapture.matches / totalPairs));
+  else {
+    const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
+    blockedPairs = blocked.length;
+    blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
+    prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
+  }
 
   const comparisons: ComparisonParameters[] = specs.map((s, c) => ({
     name: s.name,
@@ -444,14 +492,14 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     comparisons,
     tfTables: buildTfTables(records, settings),
     training: {
-      method: 'unsupervised: u from random pairs, m by EM per training blocking rule, lambda from blocked pairs',
+      method: 'unsupervised: u from random pairs, m by EM per training blocking rule (median across rules), lambda by capture-recapture across rules (else from blocked pairs)',
       seed: opts.seed ?? 42,
       uPairs: uPairs.length,
       emRuns,
       notEstimated,
-      blockedPairs: blocked.length,
-      blockedLambda,
-      expectedMatchesInBlockedPairs: Math.round(blockedLambda * blocked.length),
+      matchPairsEstimate: Math.round(prior * totalPairs),
+      recapture: recapture.estimates,
+      ...(blockedLambda !== undefined ? { blockedPairs, blockedLambda, expectedMatchesInBlockedPairs: Math.round(blockedLambda * blockedPairs) } : {}),
       ...(householdRun ? { household: householdRun } : {}),
     },
   };

@@ -47,7 +47,13 @@ test('trainModel: strangers sharing a name are not taken for matches (gender and
     records.push(base);
     entity.push(`e${p}`);
     if (rnd() < 0.33) {
-      records.push({ ...base, ...(rnd() < 0.3 ? { email: `${g}${f}${p}@other.test`.toLowerCase() } : {}) });
+      // The duplicate: independent typos in the name and the DOB, sometimes no SSN or another email.
+      const dup: Record<string, string> = { ...base };
+      if (rnd() < 0.2) dup['family_name'] = `${f}X`;
+      if (rnd() < 0.2) dup['dob'] = `${dob.slice(0, 9)}${(Number(dob.slice(9)) + 1) % 10}`;
+      if (rnd() < 0.3) delete dup['ssn'];
+      if (rnd() < 0.3) dup['email'] = `${g}${f}${p}@other.test`.toLowerCase();
+      records.push(dup);
       entity.push(`e${p}`);
     }
   }
@@ -63,6 +69,10 @@ test('trainModel: strangers sharing a name are not taken for matches (gender and
   }
   const truth = same / pairs;
   assert.ok(run?.lambda !== undefined && run.lambda < truth * 1.5, `given_family λ ${String(run?.lambda)} vs true ${truth.toFixed(3)}`);
+  // λ counts the file's matching pairs by capture-recapture across the training rules.
+  const truePairs = entity.length - new Set(entity).size;
+  const estimated = model.prior * (records.length * (records.length - 1)) / 2;
+  assert.ok(Math.abs(estimated / truePairs - 1) < 0.2, `matching pairs estimated ${Math.round(estimated)} vs true ${truePairs}`);
   const dob = model.comparisons.find((c) => c.name === 'dob')?.levels.find((l) => l.label === 'exact');
   assert.ok(dob && dob.m > 0.8, `m(dob exact) ${String(dob?.m)}`);
 });
