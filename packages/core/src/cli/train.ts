@@ -16,7 +16,7 @@ const USAGE = `Usage: tsx packages/core/src/cli/train.ts --input <file.csv|file.
                  --output <model.json> [options]
 
 Reads raw person records, standardizes them, trains a Fellegi-Sunter model WITHOUT labels
-(u from random pairs, m by EM on blocked pairs, lambda from blocked pairs) and writes versioned model JSON.
+(u from random pairs, m by EM on blocked pairs, lambda by capture-recapture across the training rules) and writes versioned model JSON.
 
 Input: CSV with a header row, or JSONL (one object per line). With --preset canonical (default) columns/keys
 are canonical field names (${CANONICAL_FIELDS.join(', ')}); other columns are ignored, so label columns are
