@@ -17,6 +17,11 @@ export interface LevelParameters {
   u: number;
   /** P(level | same household, different person), when the model has a household class; 1 for null. */
   h?: number;
+  /**
+   * For comparisons with `dependsOn`: P(level | non-match that agrees on all the dependsOn fields), used instead
+   * of u for such pairs (two different Anna Smiths have similar emails far more often than two random people).
+   */
+  uGivenDependsOn?: number;
 }
 
 export interface ComparisonParameters {
@@ -132,6 +137,18 @@ interface CompiledLevel {
 interface CompiledComparison {
   name: string;
   levels: CompiledLevel[];
+  /** When the model has uGivenDependsOn: the dependsOn fields, and per level log2(m / uGivenDependsOn). */
+  dep: { fields: readonly number[]; weights: readonly number[] } | undefined;
+}
+
+/** All `fields` present and equal on both records (the condition for a comparison's dependent weights). */
+function agreesOn(fields: readonly number[], a: PreparedRecord, b: PreparedRecord): boolean {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as number;
+    const x = a[f] as string;
+    if (x.length === 0 || x !== b[f]) return false;
+  }
+  return true;
 }
 
 /** Compiled, fast form of a model. Treat as opaque. */
@@ -406,6 +423,7 @@ function validateModelJson(j: unknown): asserts j is ModelJson {
     c.levels.forEach((l: unknown, k: number) => {
       if (!isObj(l) || !isProb(l.m) || !isProb(l.u)) invalid(`m/u for ${spec.name} level ${k}`);
       if (j.household !== undefined && !isProb(l.h)) invalid(`h for ${spec.name} level ${k}`);
+      if (l.uGivenDependsOn !== undefined && (!isProb(l.uGivenDependsOn) || spec.dependsOn === undefined)) invalid(`uGivenDependsOn for ${spec.name} level ${k}`);
     });
   });
   if (j.household !== undefined) {
@@ -427,8 +445,10 @@ export function loadModel(json: unknown): MatchModel {
   const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
     const params = json.comparisons[ci] as ComparisonParameters;
     const tests = compileLevels(spec, fields);
+    const hasDep = spec.dependsOn !== undefined && spec.dependsOn.length > 0 && params.levels.every((p, li) => spec.levels[li]?.kind === 'null' || p.uGivenDependsOn !== undefined);
     return {
       name: spec.name,
+      dep: hasDep ? { fields: (spec.dependsOn ?? []).map((f) => fields.of(f)), weights: params.levels.map((p, li) => (spec.levels[li]?.kind === 'null' ? 0 : Math.log2(p.m / (p.uGivenDependsOn ?? p.u)))) } : undefined,
       levels: spec.levels.map((l, li) => {
         const p = params.levels[li] as LevelParameters;
         const isNull = l.kind === 'null';
@@ -460,6 +480,7 @@ export function loadModel(json: unknown): MatchModel {
     kernel = buildKernel({
       specs: json.settings.comparisons,
       levels: comparisons.map((c) => c.levels as KernelLevel[]),
+      dependent: comparisons.map((c) => c.dep),
       fieldOf: (f) => fields.of(f),
       deterministic: deterministic.map((r) => r.fields),
       priorWeight,
@@ -555,8 +576,9 @@ export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedR
   const hTerms: number[] = [];
   for (let ci = 0; ci < n; ci++) {
     const c = model.comparisons[ci] as CompiledComparison;
-    const l = c.levels[chosen[ci] as number] as CompiledLevel;
-    const lw = l.tfSlot >= 0 ? tfWeightOf(model, l, a) : l.weight;
+    const k = chosen[ci] as number;
+    const l = c.levels[k] as CompiledLevel;
+    const lw = c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[k] as number) : l.tfSlot >= 0 ? tfWeightOf(model, l, a) : l.weight;
     w += lw;
     const hw = l.isNull ? 0 : lw + l.hDelta;
     hEvidence += hw;
@@ -593,7 +615,7 @@ export function scorePreparedInterpreted(model: MatchModel, a: PreparedRecord, b
     for (let i = 0; i < levels.length; i++) {
       const l = levels[i] as CompiledLevel;
       if (l.test(a, b)) {
-        const lw = levelWeight(l, a);
+        const lw = c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[i] as number) : levelWeight(l, a);
         w += lw;
         const hw = l.isNull ? 0 : lw + l.hDelta;
         hEvidence += hw;
@@ -661,11 +683,12 @@ export function matchWeightInterpreted(model: MatchModel, a: PreparedRecord, b: 
   let d = 0;
   const cs = model.comparisons;
   for (let ci = 0; ci < cs.length; ci++) {
-    const levels = (cs[ci] as CompiledComparison).levels;
+    const c = cs[ci] as CompiledComparison;
+    const levels = c.levels;
     for (let i = 0; i < levels.length; i++) {
       const l = levels[i] as CompiledLevel;
       if (l.test(a, b)) {
-        w += l.tfWeights === undefined ? l.weight : levelWeight(l, a);
+        w += c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[i] as number) : l.tfWeights === undefined ? l.weight : levelWeight(l, a);
         d += l.hDelta;
         break;
       }

@@ -143,6 +143,8 @@ function levelExpr(spec: LevelSpec, fieldOf: FieldOf, jwVar: (f: number) => stri
 export interface KernelInput {
   specs: readonly ComparisonSpec[];
   levels: ReadonlyArray<readonly KernelLevel[]>;
+  /** Per comparison: weights used instead when the records agree on all `fields` (uGivenDependsOn). */
+  dependent: ReadonlyArray<{ fields: readonly number[]; weights: readonly number[] } | undefined>;
   fieldOf: FieldOf;
   deterministic: ReadonlyArray<readonly number[]>;
   priorWeight: number;
@@ -187,7 +189,9 @@ export function buildKernel(input: KernelInput): Kernel {
       const loads = [...used].map((f) => `const a${int(f)} = a[${int(f)}], b${int(f)} = b[${int(f)}];`).join(' ');
       const decl = loads + ' ' + [...jwVars.values()].map((v) => `let ${v} = -1;`).join(' ');
       const lv = input.levels[ci] as readonly KernelLevel[];
+      const dep = mode === 'weight' ? input.dependent[ci] : undefined;
       out.push(`c${ci}: { ${decl}`);
+      if (dep !== undefined) out.push(`  const dep${ci} = ${dep.fields.map((f) => `a[${int(f)}].length > 0 && a[${int(f)}] === b[${int(f)}]`).join(' && ')};`);
       exprs.forEach((e, li) => {
         const l = lv[li] as KernelLevel;
         if (mode === 'levels') {
@@ -195,7 +199,8 @@ export function buildKernel(input: KernelInput): Kernel {
           return;
         }
         const add: string[] = [];
-        if (l.tfSlot >= 0) add.push(`if (tf !== null) { let t = tf[${int(l.tfSlot)}]; if (t !== t) tf[${int(l.tfSlot)}] = t = TFW(${int(l.tfSlot)}, a); w += t; } else w += TFW(${int(l.tfSlot)}, a);`);
+        if (dep !== undefined && !l.isNull) add.push(`if (dep${ci}) w += ${num(dep.weights[li] as number)}; else`);
+        if (l.tfSlot >= 0) add.push(`{ if (tf !== null) { let t = tf[${int(l.tfSlot)}]; if (t !== t) tf[${int(l.tfSlot)}] = t = TFW(${int(l.tfSlot)}, a); w += t; } else w += TFW(${int(l.tfSlot)}, a); }`);
         else if (!l.isNull) add.push(`w += ${num(l.weight)};`);
         // Null levels add weight 0 and hDelta 0 (x + 0 === x): nothing to do.
         if (!l.isNull) add.push(`d += ${num(l.hDelta)};`);

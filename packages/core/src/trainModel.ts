@@ -220,9 +220,9 @@ function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: num
 }
 
 /** λ for blocked pairs with m and u fixed (EM on the mixing weight only). */
-function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], iters: number): number {
+function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], iters: number, active?: readonly boolean[]): { lambda: number; posterior: Float64Array } {
   const C = specs.length;
-  const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
+  const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || active?.[c] === false ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
   const base = new Float64Array(nPairs);
   for (let p = 0; p < nPairs; p++) {
     let s = 0;
@@ -230,18 +230,21 @@ function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Ar
     base[p] = s;
   }
   let lambda = 0.1;
+  const post = new Float64Array(nPairs);
   for (let it = 0; it < iters; it++) {
     const prior = Math.log(lambda / (1 - lambda));
     let e = 0;
     for (let p = 0; p < nPairs; p++) {
       const s = prior + (base[p] as number);
-      e += s > 40 ? 1 : s < -40 ? 0 : 1 / (1 + Math.exp(-s));
+      const q = s > 40 ? 1 : s < -40 ? 0 : 1 / (1 + Math.exp(-s));
+      post[p] = q;
+      e += q;
     }
     const next = Math.min(1 - 1e-6, Math.max(1e-9, e / Math.max(1, nPairs)));
     if (Math.abs(next - lambda) < 1e-7) { lambda = next; break; }
     lambda = next;
   }
-  return lambda;
+  return { lambda, posterior: post };
 }
 
 interface HouseholdFit { h: number[][]; lambda: number; expectedPairs: number; pairs: number; iterations: number; matchShare: number }
@@ -468,15 +471,31 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   else {
     const blocked = rulePairs(records, settings.blockingRules, maxBlockSize);
     blockedPairs = blocked.length;
-    blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100) : 1e-6;
+    blockedLambda = blocked.length > 0 ? estimateBlockedLambda(specs, levelMatrix(prepared, blocked, cmp), blocked.length, m, u, 100).lambda : 1e-6;
     prior = Math.min(0.5, Math.max(1e-12, (blockedLambda * blocked.length) / totalPairs));
   }
 
+  // u among non-matches that agree on a comparison's dependsOn fields: pairs blocked on those fields, each
+  // weighted by its posterior of being a non-match (comparisons on those fields, and this one, sit out).
+  const uDep = specs.map((s, c): number[] | undefined => {
+    const dep = s.dependsOn;
+    if (dep === undefined || dep.length === 0) return undefined;
+    const pairs = subsample(rulePairs(records, [{ name: `depends_${s.name}`, fields: dep }], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
+    if (pairs.length < 10) return undefined;
+    const lv = levelMatrix(prepared, pairs, cmp);
+    const active = specs.map((o, oc) => oc !== c && ![...comparisonFields(o)].some((f) => dep.includes(f)));
+    const { posterior } = estimateBlockedLambda(specs, lv, pairs.length, m, u, 100, active);
+    const counts = new Array<number>(s.levels.length).fill(0);
+    for (let p = 0; p < pairs.length; p++) (counts[lv[p * C + c] as number] as number) += 1 - (posterior[p] as number);
+    return normaliseNonNull(s.levels, counts, 1);
+  });
   const comparisons: ComparisonParameters[] = specs.map((s, c) => ({
     name: s.name,
     levels: s.levels.map((l, k) => {
       const lp: ComparisonParameters['levels'][number] = { label: l.label, m: (m[c] as number[])[k] as number, u: (u[c] as number[])[k] as number };
       if (household) lp.h = (household.h[c] as number[])[k] as number;
+      const ud = uDep[c];
+      if (ud !== undefined && l.kind !== 'null') lp.uGivenDependsOn = ud[k] as number;
       return lp;
     }),
   }));

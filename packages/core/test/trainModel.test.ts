@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, mulberry32, trainModel, validateSettings, type LevelSpec, type MatchSettings } from '../src/index.js';
+import { DEFAULT_SETTINGS, loadModel, mulberry32, scorePair, trainModel, validateSettings, type LevelSpec, type MatchSettings } from '../src/index.js';
 import { combineSessions, comparisonFields } from '../src/trainModel.js';
 
 const levels: LevelSpec[] = [
@@ -73,6 +73,18 @@ test('trainModel: strangers sharing a name are not taken for matches (gender and
   const truePairs = entity.length - new Set(entity).size;
   const estimated = model.prior * (records.length * (records.length - 1)) / 2;
   assert.ok(Math.abs(estimated / truePairs - 1) < 0.2, `matching pairs estimated ${Math.round(estimated)} vs true ${truePairs}`);
+  // Among non-matches with the same name, gender and email agree far more often than among random pairs; those
+  // pairs are scored with u given the name (uGivenDependsOn) so the agreement is not counted twice.
+  const level = (c: string, l: string): { u: number; uGivenDependsOn?: number } | undefined => model.comparisons.find((x) => x.name === c)?.levels.find((x) => x.label === l);
+  const gender = level('gender', 'exact');
+  const email = level('email', 'exact');
+  assert.ok(gender?.uGivenDependsOn !== undefined && gender.uGivenDependsOn > 0.9 && gender.u < 0.6, `gender u ${String(gender?.u)} / given the name ${String(gender?.uGivenDependsOn)}`);
+  assert.ok(email?.uGivenDependsOn !== undefined && email.uGivenDependsOn > email.u * 100, `email u ${String(email?.u)} / given the name ${String(email?.uGivenDependsOn)}`);
+  const scored = loadModel(model);
+  const anna = { given_name: 'GIVENA0', family_name: 'FAMZ0', gender: 'F', email: 'givena0.famz0@mail.test' };
+  const other = scorePair(scored, { ...anna, dob: '1970-01-01' }, { ...anna, dob: '1981-05-12' });
+  const emailTerm = other.explanation.find((t) => t.comparison === 'email');
+  assert.ok(emailTerm && emailTerm.weight < Math.log2(1 / email.u) / 2, `a namesake's shared email weighs ${String(emailTerm?.weight)}`);
   const dob = model.comparisons.find((c) => c.name === 'dob')?.levels.find((l) => l.label === 'exact');
   assert.ok(dob && dob.m > 0.8, `m(dob exact) ${String(dob?.m)}`);
 });
