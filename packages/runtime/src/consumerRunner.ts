@@ -198,11 +198,10 @@ export class ConsumerRunner<K, V> {
   private encodeAll(outputs: OutboundMessage[]): EncodedMessage[] {
     const serde = this.opts.serde;
     const traceHeaders = activeTraceHeaders();
-    const traced = Object.keys(traceHeaders).length > 0;
     return outputs.map((out) => {
       let message: Message;
       try {
-        const headers = traced ? { ...traceHeaders, ...out.headers } : out.headers;
+        const headers = traceHeaders ? { ...traceHeaders, ...out.headers } : out.headers;
         message = {
           key: serde.encodeKey(out.topic, out.key),
           value: out.value === null ? null : serde.encodeValue(out.topic, out.value),

@@ -33,8 +33,9 @@ export function linksFromHeaders(headers: ReadonlyArray<IHeaders | undefined>, m
  * The active span's trace headers (traceparent, tracestate), for the messages it produces. Empty when tracing
  * is off (no propagator registered), so untraced deployments add no header bytes.
  */
-export function activeTraceHeaders(): Record<string, string> {
+export function activeTraceHeaders(): Record<string, string> | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier;
+  // Undefined when tracing is off, so callers add no headers at all.
+  return Object.keys(carrier).length > 0 ? carrier : undefined;
 }

@@ -29,8 +29,7 @@ export class RawRecordProducer {
   async send(records: readonly RawInput[]): Promise<void> {
     if (records.length === 0) return;
     // With tracing on, each record carries the sender's trace (e.g. ingest's HTTP request) into the pipeline.
-    const traceHeaders = activeTraceHeaders();
-    const headers = Object.keys(traceHeaders).length > 0 ? traceHeaders : undefined;
+    const headers = activeTraceHeaders();
     await this.producer.send({
       topic: TOPICS.raw,
       acks: -1,

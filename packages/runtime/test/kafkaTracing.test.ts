@@ -5,7 +5,7 @@ import { core, node, tracing } from '@opentelemetry/sdk-node';
 import { activeTraceHeaders, linksFromHeaders } from '../src/kafkaTracing';
 
 test('with tracing off, no trace headers are added and no links are made from missing headers', () => {
-  assert.deepEqual(activeTraceHeaders(), {});
+  assert.equal(activeTraceHeaders(), undefined);
   assert.deepEqual(linksFromHeaders([undefined, {}]), []);
 });
 
@@ -19,7 +19,7 @@ test('trace headers written inside a span become links to that span on the consu
     const producers: Array<{ traceId: string; spanId: string }> = [];
     for (let i = 0; i < 3; i++) {
       tracer.startActiveSpan(`produce ${i}`, (span) => {
-        produced.push(activeTraceHeaders());
+        produced.push(activeTraceHeaders() ?? {});
         producers.push({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
         span.end();
       });

@@ -24,7 +24,7 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
   const flush = async (): Promise<void> => {
     // Events leave with the trace of the batch that sent them (when tracing is on).
     const traceHeaders = activeTraceHeaders();
-    const headers = Object.keys(traceHeaders).length > 0 ? { headers: traceHeaders } : {};
+    const headers = traceHeaders ? { headers: traceHeaders } : {};
     for (;;) {
       const n = await store.flushOutbox(async (evs) => {
         const messages = evs.map((e) => ({ key: deps.serde.encodeKey(TOPICS.resolved, { masterId: e.masterId }), value: deps.serde.encodeValue(TOPICS.resolved, e), ...headers }));
