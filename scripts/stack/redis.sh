@@ -48,7 +48,7 @@ appendonly yes
 appendfsync everysec
 appenddirname appendonly
 save 3600 1 300 100 60 10000
-maxmemory 2gb
+maxmemory ${IDRES_REDIS_MAXMEMORY:-6gb}
 maxmemory-policy noeviction
 EOF
   if [[ -z "${pid:-}" ]]; then

@@ -21,18 +21,24 @@ export class IdresRuntimeError extends Error {
   }
 }
 
+const REDIS_OUTAGE = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS)\b/;
+
 /** Errors from I/O libraries (kafkajs, pg, ioredis) that are worth retrying. */
 export function isRetriable(err: unknown): boolean {
   if (err instanceof IdresRuntimeError) return err.retriable;
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { retriable?: unknown; code?: unknown; name?: unknown };
+  const e = err as { retriable?: unknown; code?: unknown; name?: unknown; message?: unknown };
   if (typeof e.retriable === 'boolean') return e.retriable;
   if (typeof e.code === 'string') {
-    // Postgres: serialization failure, deadlock, connection problems, admin shutdown.
-    if (['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300'].includes(e.code)) return true;
+    // Postgres: serialization failure, deadlock, connection problems, admin shutdown, out of disk/memory/connections.
+    if (['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53100', '53200', '53300'].includes(e.code)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(e.code)) return true;
   }
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) return true;
+  // Redis refusing for a server-wide reason (maxmemory reached, loading, busy script, failover) is an outage,
+  // not a bad message: found when a 1M-record run filled Redis and match dead-lettered 107k good messages.
+  if (e.name === 'ReplyError' && typeof e.message === 'string' && REDIS_OUTAGE.test(e.message)) return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
   return false;
 }
 
