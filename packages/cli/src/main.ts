@@ -8,7 +8,8 @@ import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
-import { readBaseConfig } from '@idres/runtime';
+import { AvroSerde, createKafka, createLogger, readBaseConfig } from '@idres/runtime';
+import { replayQuarantine } from './quarantineReplay';
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -21,6 +22,9 @@ const USAGE = `idres — identity resolution over Kafka
   idres replay --from raw|standardized|blocked|pairs
       Stops the services, rebuilds every topic and state downstream of the given topic, sets the consumer group
       reading it back to the earliest offset, restarts the services and waits until the pipeline has drained.
+  idres quarantine replay [--stage S] [--code C]
+      Sends quarantined messages (identity.quarantine) back to the topic and partition they came from, once each,
+      after the cause is fixed; then waits until the pipeline has drained.
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
@@ -143,6 +147,23 @@ async function main(argv: string[]): Promise<void> {
       else log('restart your services now; they will reprocess from the earliest offset');
       await waitForDrain(env as Record<string, string>, log);
       log(`replay finished in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      return;
+    }
+    case 'quarantine': {
+      if (sub !== 'replay') throw new CliError('USAGE', USAGE);
+      const { values } = parseArgs({ args: argv.slice(2), options: { stage: { type: 'string' }, code: { type: 'string' } } });
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+      const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
+      const summary = await replayQuarantine(kafka, serde, {
+        groupId: `${cfg.groupPrefix}.quarantine-replay`,
+        log,
+        ...(values.stage !== undefined ? { stage: values.stage } : {}),
+        ...(values.code !== undefined ? { code: values.code } : {}),
+      });
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (summary.replayed > 0) await waitForDrain(env, log);
       return;
     }
     case 'stack': {
