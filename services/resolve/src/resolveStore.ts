@@ -197,6 +197,8 @@ export class PostgresResolveStore {
       if (s.version > 0) edgeDrops.set(id, version);
       if (s.clusterId !== null && s.version > 0) splitCheck.add(s.clusterId);
       s.version = version;
+      // This version's RECORD event is still to come (a pair can overtake it): it must not look like a redelivery.
+      s.registered = false;
       changed.add(id);
     };
 

@@ -79,6 +79,21 @@ test('a redelivered batch changes nothing and publishes nothing', async () => {
   assert.deepEqual(canonical(await partition()), before);
 });
 
+test('a record sent again is announced even when a pair with its new version arrived first', async () => {
+  // Found re-running the demo: the pair bumped b to version 2, the RECORD event for version 2 then looked like
+  // a redelivery, no event named b, and `idres resolve` waited for it forever.
+  await reset();
+  await store.apply({ records: [rec('a'), rec('b')], pairs: [pair('a', 'b')] });
+  await drain();
+  await store.apply({ records: [], pairs: [pair('a', 'b', 1, 2)] });
+  await drain();
+  await store.apply({ records: [rec('b', 2)], pairs: [] });
+  const events = await drain();
+  assert.deepEqual(events.filter((e) => e.type === 'MEMBERSHIP').map((e) => e.members), [['a', 'b']]);
+  assert.equal(await store.apply({ records: [rec('b', 2)], pairs: [] }), 0, 'a true redelivery still changes nothing');
+  await assertConsistent();
+});
+
 test('concurrent writers reach the partition that union-find gives, whatever the batching', async () => {
   await reset();
   // 3,000 records in chains and stars, pairs shuffled and applied by four workers at once.
