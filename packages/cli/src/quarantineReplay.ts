@@ -70,7 +70,11 @@ export async function replayQuarantine(kafka: Kafka, serde: AvroSerde, opts: Qua
           }
           if (out.length > 0) {
             const byTopic = new Map<string, typeof out>();
-            for (const o of out) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+            for (const o of out) {
+              const list = byTopic.get(o.topic);
+              if (list) list.push(o);
+              else byTopic.set(o.topic, [o]);
+            }
             await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((o) => ({ partition: o.partition, key: o.key, value: o.value })) })) });
             for (const o of out) summary.byTopic[o.topic] = (summary.byTopic[o.topic] ?? 0) + 1;
             summary.replayed += out.length;

@@ -141,14 +141,19 @@ interface CompiledComparison {
   dep: { fields: readonly number[]; weights: readonly number[] } | undefined;
 }
 
-/** All `fields` present and equal on both records (the condition for a comparison's dependent weights). */
-function agreesOn(fields: readonly number[], a: PreparedRecord, b: PreparedRecord): boolean {
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i] as number;
+/**
+ * The weight of level `k` given the dependsOn fields, when the comparison has them and both records agree on all
+ * of them (present and equal); undefined otherwise, and the level's own weight applies.
+ */
+function dependentWeight(c: CompiledComparison, k: number, a: PreparedRecord, b: PreparedRecord): number | undefined {
+  const dep = c.dep;
+  if (dep === undefined) return undefined;
+  for (let i = 0; i < dep.fields.length; i++) {
+    const f = dep.fields[i] as number;
     const x = a[f] as string;
-    if (x.length === 0 || x !== b[f]) return false;
+    if (x.length === 0 || x !== b[f]) return undefined;
   }
-  return true;
+  return dep.weights[k] as number;
 }
 
 /** Compiled, fast form of a model. Treat as opaque. */
@@ -578,7 +583,7 @@ export function scorePrepared(model: MatchModel, a: PreparedRecord, b: PreparedR
     const c = model.comparisons[ci] as CompiledComparison;
     const k = chosen[ci] as number;
     const l = c.levels[k] as CompiledLevel;
-    const lw = c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[k] as number) : l.tfSlot >= 0 ? tfWeightOf(model, l, a) : l.weight;
+    const lw = dependentWeight(c, k, a, b) ?? (l.tfSlot >= 0 ? tfWeightOf(model, l, a) : l.weight);
     w += lw;
     const hw = l.isNull ? 0 : lw + l.hDelta;
     hEvidence += hw;
@@ -615,7 +620,7 @@ export function scorePreparedInterpreted(model: MatchModel, a: PreparedRecord, b
     for (let i = 0; i < levels.length; i++) {
       const l = levels[i] as CompiledLevel;
       if (l.test(a, b)) {
-        const lw = c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[i] as number) : levelWeight(l, a);
+        const lw = dependentWeight(c, i, a, b) ?? levelWeight(l, a);
         w += lw;
         const hw = l.isNull ? 0 : lw + l.hDelta;
         hEvidence += hw;
@@ -688,7 +693,7 @@ export function matchWeightInterpreted(model: MatchModel, a: PreparedRecord, b: 
     for (let i = 0; i < levels.length; i++) {
       const l = levels[i] as CompiledLevel;
       if (l.test(a, b)) {
-        w += c.dep !== undefined && agreesOn(c.dep.fields, a, b) ? (c.dep.weights[i] as number) : l.tfWeights === undefined ? l.weight : levelWeight(l, a);
+        w += dependentWeight(c, i, a, b) ?? levelWeight(l, a);
         d += l.hDelta;
         break;
       }
