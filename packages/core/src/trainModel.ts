@@ -306,12 +306,7 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
  * badly; with three or more sessions its estimate is outvoted instead of averaged in.
  */
 export function combineSessions(levels: readonly LevelSpec[], estimates: ReadonlyArray<readonly number[]>): number[] {
-  const med = levels.map((l, k) => {
-    if (l.kind === 'null') return 0;
-    const xs = estimates.map((e) => e[k] as number).sort((a, b) => a - b);
-    const mid = xs.length >> 1;
-    return xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2;
-  });
+  const med = levels.map((l, k) => (l.kind === 'null' ? 0 : median(estimates.map((e) => e[k] as number))));
   const total = med.reduce((a, b) => a + b, 0);
   return levels.map((l, k) => (l.kind === 'null' ? 1 : clampP((med[k] as number) / total)));
 }
@@ -345,10 +340,19 @@ export function matchCountByRecapture(records: ReadonlyArray<Values>, sessions: 
       estimates.push({ a: A.rule.name, b: B.rule.name, matches: Math.round((mA * mB) / mAB) });
     }
   }
-  if (estimates.length === 0) return { matches: undefined, estimates };
-  const xs = estimates.map((e) => e.matches).sort((x, y) => x - y);
+  return { matches: estimates.length === 0 ? undefined : median(estimates.map((e) => e.matches)), estimates };
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const xs = [...values].sort((a, b) => a - b);
   const mid = xs.length >> 1;
-  return { matches: xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2, estimates };
+  return xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2;
+}
+
+/** Per comparison: true unless it reads or depends on one of `fields` (pairs agreeing on them say nothing of it). */
+function activeOutside(specs: readonly ComparisonSpec[], fields: readonly string[]): boolean[] {
+  return specs.map((s) => ![...comparisonFields(s)].some((f) => fields.includes(f)));
 }
 
 function rulePairs(records: ReadonlyArray<Values>, rules: readonly BlockingRule[], maxBlockSize: number): Array<[number, number]> {
@@ -398,8 +402,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   // m by EM per training rule. Each rule's pairs and level matrix are built once and reused by both rounds.
   const mInit = specs.map((s) => initialM(s.levels));
   const sessions = settings.blockingRulesForTraining.map((rule) => {
-    const ruleFields = new Set(rule.fields);
-    const active = specs.map((s) => ![...comparisonFields(s)].some((f) => ruleFields.has(f)));
+    const active = activeOutside(specs, rule.fields);
     const all = rulePairs(records, [rule], maxBlockSize);
     const pairs = subsample(all, opts.maxPairsForEm ?? 200_000, rand);
     const skip = pairs.length < 10 || !active.some(Boolean);
@@ -483,7 +486,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     const pairs = subsample(rulePairs(records, [{ name: `depends_${s.name}`, fields: dep }], maxBlockSize), opts.maxPairsForEm ?? 200_000, rand);
     if (pairs.length < 10) return undefined;
     const lv = levelMatrix(prepared, pairs, cmp);
-    const active = specs.map((o, oc) => oc !== c && ![...comparisonFields(o)].some((f) => dep.includes(f)));
+    const active = activeOutside(specs, dep).map((a, oc) => a && oc !== c);
     const { posterior } = estimateBlockedLambda(specs, lv, pairs.length, m, u, 100, active);
     const counts = new Array<number>(s.levels.length).fill(0);
     for (let p = 0; p < pairs.length; p++) (counts[lv[p * C + c] as number] as number) += 1 - (posterior[p] as number);
