@@ -1,5 +1,5 @@
 import { IdresError } from './errors.js';
-import type { ComparisonSpec, LevelSpec, MatchSettings } from './settings.js';
+import { carriesEvidence, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
 import { buildKernel, FEATURES, shareString, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
@@ -352,6 +352,7 @@ function invalid(msg: string): never {
 
 function validateLevel(l: unknown, where: string): void {
   if (!isObj(l) || typeof l.kind !== 'string' || !LEVEL_KINDS.has(l.kind) || typeof l.label !== 'string') invalid(`${where}: bad level`);
+  if (l.neutral !== undefined && typeof l.neutral !== 'boolean') invalid(`${where}: neutral`);
   switch (l.kind) {
     case 'null':
       if (!isStrArr(l.fields) || l.fields.length === 0) invalid(`${where}: fields`);
@@ -450,13 +451,13 @@ export function loadModel(json: unknown): MatchModel {
   const comparisons: CompiledComparison[] = json.settings.comparisons.map((spec, ci) => {
     const params = json.comparisons[ci] as ComparisonParameters;
     const tests = compileLevels(spec, fields);
-    const hasDep = spec.dependsOn !== undefined && spec.dependsOn.length > 0 && params.levels.every((p, li) => spec.levels[li]?.kind === 'null' || p.uGivenDependsOn !== undefined);
+    const hasDep = spec.dependsOn !== undefined && spec.dependsOn.length > 0 && params.levels.every((p, li) => !carriesEvidence(spec.levels[li]!) || p.uGivenDependsOn !== undefined);
     return {
       name: spec.name,
-      dep: hasDep ? { fields: (spec.dependsOn ?? []).map((f) => fields.of(f)), weights: params.levels.map((p, li) => (spec.levels[li]?.kind === 'null' ? 0 : Math.log2(p.m / (p.uGivenDependsOn ?? p.u)))) } : undefined,
+      dep: hasDep ? { fields: (spec.dependsOn ?? []).map((f) => fields.of(f)), weights: params.levels.map((p, li) => (!carriesEvidence(spec.levels[li]!) ? 0 : Math.log2(p.m / (p.uGivenDependsOn ?? p.u)))) } : undefined,
       levels: spec.levels.map((l, li) => {
         const p = params.levels[li] as LevelParameters;
-        const isNull = l.kind === 'null';
+        const isNull = !carriesEvidence(l); // no evidence: missing data or a neutral level
         const hDelta = isNull || p.h === undefined || json.household === undefined ? 0 : Math.log2(p.h / p.m);
         const cl: CompiledLevel = { label: l.label, test: tests[li] as LevelPredicate, isNull, weight: isNull ? 0 : Math.log2(p.m / p.u), tfIndex: -1, tfFields: undefined, tfWeights: undefined, tfFloorWeight: 0, hDelta, tfSlot: -1 };
         if (l.kind === 'exact' && l.tf === true) {

@@ -1,7 +1,7 @@
 import { blockingKeys, candidatePairs, type BlockingRule } from './blocking.js';
 import { IdresError } from './errors.js';
 import { compileComparison, FieldIndex, loadModel, type PreparedRecord, MODEL_FORMAT, MODEL_VERSION, TF_VALUE_SEP, tfTableKey, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
-import { DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
+import { carriesEvidence, DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -120,7 +120,7 @@ function estimateU(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs:
   return specs.map((spec, c) => {
     const counts = new Array<number>(spec.levels.length).fill(0);
     for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number)++;
-    const observed = spec.levels.some((l, k) => l.kind !== 'null' && (counts[k] ?? 0) > 0);
+    const observed = spec.levels.some((l, k) => carriesEvidence(l) && (counts[k] ?? 0) > 0);
     // No data for this field at all: fall back to a conservative prior instead of a uniform (meaningless) u.
     if (!observed) return priorU(spec.levels);
     return normaliseNonNull(spec.levels, counts, 1);
@@ -132,22 +132,22 @@ function estimateU(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs:
 function normaliseNonNull(levels: readonly LevelSpec[], counts: readonly number[], pseudo: number): number[] {
   let total = 0;
   let k = 0;
-  levels.forEach((l, i) => { if (l.kind !== 'null') { total += counts[i] ?? 0; k++; } });
-  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP(((counts[i] ?? 0) + pseudo) / (total + pseudo * k))));
+  levels.forEach((l, i) => { if (carriesEvidence(l)) { total += counts[i] ?? 0; k++; } });
+  return levels.map((l, i) => (!carriesEvidence(l) ? 1 : clampP(((counts[i] ?? 0) + pseudo) / (total + pseudo * k))));
 }
 
 /** Prior u for a field never seen in training: agreement levels rare among non-matches, 'else' common. */
 function priorU(levels: readonly LevelSpec[]): number[] {
-  const raw = levels.map((l, i) => (l.kind === 'null' ? 0 : l.kind === 'else' ? 0.9 : 0.001 * 5 ** i));
+  const raw = levels.map((l, i) => (!carriesEvidence(l) ? 0 : l.kind === 'else' ? 0.9 : 0.001 * 5 ** i));
   const s = raw.reduce((x, y) => x + y, 0);
-  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP((raw[i] ?? 0) / s)));
+  return levels.map((l, i) => (!carriesEvidence(l) ? 1 : clampP((raw[i] ?? 0) / s)));
 }
 
 /** Starting m: decreasing over levels (earlier levels are stronger agreement). */
 function initialM(levels: readonly LevelSpec[]): number[] {
-  const raw = levels.map((l, i) => (l.kind === 'null' ? 0 : l.kind === 'else' ? 0.05 : 0.9 ** (i * 3)));
+  const raw = levels.map((l, i) => (!carriesEvidence(l) ? 0 : l.kind === 'else' ? 0.05 : 0.9 ** (i * 3)));
   const s = raw.reduce((x, y) => x + y, 0);
-  return levels.map((l, i) => (l.kind === 'null' ? 1 : clampP((raw[i] ?? 0) / s)));
+  return levels.map((l, i) => (!carriesEvidence(l) ? 1 : clampP((raw[i] ?? 0) / s)));
 }
 
 interface EmResult { m: number[][]; active: boolean[]; lambda: number; expectedMatches: number; iterations: number; pairs: number; posterior: Float64Array }
@@ -168,7 +168,7 @@ function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: num
   // log(h/u) per pair over active comparisons: fixed during the session.
   let hu: Float64Array | undefined;
   if (h) {
-    const lh = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || !active[c] ? 0 : Math.log(((h[c] as number[])[k] as number) / ((u[c] as number[])[k] as number)))));
+    const lh = specs.map((s, c) => s.levels.map((l, k) => (!carriesEvidence(l) || !active[c] ? 0 : Math.log(((h[c] as number[])[k] as number) / ((u[c] as number[])[k] as number)))));
     hu = new Float64Array(nPairs);
     for (let p = 0; p < nPairs; p++) {
       let s = 0;
@@ -177,7 +177,7 @@ function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: num
     }
   }
   for (; it < maxIter; it++) {
-    const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || !active[c] ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
+    const lw = specs.map((s, c) => s.levels.map((l, k) => (!carriesEvidence(l) || !active[c] ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
     const uShare = Math.max(1e-9, 1 - lambda - hShare);
     const prior = Math.log(lambda / uShare);
     const hPrior = hu ? Math.log(Math.max(1e-12, hShare) / uShare) : 0;
@@ -222,7 +222,7 @@ function runEm(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: num
 /** λ for blocked pairs with m and u fixed (EM on the mixing weight only). */
 function estimateBlockedLambda(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], iters: number, active?: readonly boolean[]): { lambda: number; posterior: Float64Array } {
   const C = specs.length;
-  const lw = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' || active?.[c] === false ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
+  const lw = specs.map((s, c) => s.levels.map((l, k) => (!carriesEvidence(l) || active?.[c] === false ? 0 : Math.log((m[c]?.[k] ?? 1) / (u[c]?.[k] ?? 1)))));
   const base = new Float64Array(nPairs);
   for (let p = 0; p < nPairs; p++) {
     let s = 0;
@@ -257,7 +257,7 @@ interface HouseholdFit { h: number[][]; lambda: number; expectedPairs: number; p
  */
 function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPairs: number, m: number[][], u: number[][], maxIter: number, alpha: number): HouseholdFit {
   const C = specs.length;
-  const logM = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((m[c] as number[])[k] as number))));
+  const logM = specs.map((s, c) => s.levels.map((l, k) => (!carriesEvidence(l) ? 0 : Math.log((m[c] as number[])[k] as number))));
   const baseM = new Float64Array(nPairs);
   for (let p = 0; p < nPairs; p++) {
     let s = 0;
@@ -270,7 +270,7 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
   let expectedH = 0;
   const q = new Float64Array(nPairs);
   for (; it < maxIter; it++) {
-    const logH = specs.map((s, c) => s.levels.map((l, k) => (l.kind === 'null' ? 0 : Math.log((h[c] as number[])[k] as number))));
+    const logH = specs.map((s, c) => s.levels.map((l, k) => (!carriesEvidence(l) ? 0 : Math.log((h[c] as number[])[k] as number))));
     const prior = Math.log(share / (1 - share));
     let sumM = 0;
     for (let p = 0; p < nPairs; p++) {
@@ -289,8 +289,8 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
       const counts = new Array<number>(spec.levels.length).fill(0);
       for (let p = 0; p < nPairs; p++) (counts[levels[p * C + c] as number] as number) += 1 - (q[p] as number);
       let total = 0;
-      spec.levels.forEach((l, k) => { if (l.kind !== 'null') total += counts[k] as number; });
-      const next = spec.levels.map((l, k) => (l.kind === 'null' ? 1 : clampP(((counts[k] as number) + alpha * ((u[c] as number[])[k] as number)) / (total + alpha))));
+      spec.levels.forEach((l, k) => { if (carriesEvidence(l)) total += counts[k] as number; });
+      const next = spec.levels.map((l, k) => (!carriesEvidence(l) ? 1 : clampP(((counts[k] as number) + alpha * ((u[c] as number[])[k] as number)) / (total + alpha))));
       next.forEach((v, k) => { maxDelta = Math.max(maxDelta, Math.abs(v - ((h[c] as number[])[k] as number))); });
       return next;
     });
@@ -306,9 +306,9 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
  * badly; with three or more sessions its estimate is outvoted instead of averaged in.
  */
 export function combineSessions(levels: readonly LevelSpec[], estimates: ReadonlyArray<readonly number[]>): number[] {
-  const med = levels.map((l, k) => (l.kind === 'null' ? 0 : median(estimates.map((e) => e[k] as number))));
+  const med = levels.map((l, k) => (!carriesEvidence(l) ? 0 : median(estimates.map((e) => e[k] as number))));
   const total = med.reduce((a, b) => a + b, 0);
-  return levels.map((l, k) => (l.kind === 'null' ? 1 : clampP((med[k] as number) / total)));
+  return levels.map((l, k) => (!carriesEvidence(l) ? 1 : clampP((med[k] as number) / total)));
 }
 
 interface RecaptureSession { rule: BlockingRule; pairs: ReadonlyArray<readonly [number, number]>; fullN: number; run: EmResult | undefined }
@@ -498,7 +498,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       const lp: ComparisonParameters['levels'][number] = { label: l.label, m: (m[c] as number[])[k] as number, u: (u[c] as number[])[k] as number };
       if (household) lp.h = (household.h[c] as number[])[k] as number;
       const ud = uDep[c];
-      if (ud !== undefined && l.kind !== 'null') lp.uGivenDependsOn = ud[k] as number;
+      if (ud !== undefined && carriesEvidence(l)) lp.uGivenDependsOn = ud[k] as number;
       return lp;
     }),
   }));

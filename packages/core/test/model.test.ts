@@ -156,3 +156,26 @@ test('household class: absent on data without shared addresses (two-class model,
   assert.equal(j.household, undefined);
   assert.ok(j.comparisons.every((c) => c.levels.every((l) => l.h === undefined)));
 });
+
+test('a swap of given and family names is counted once: the family-name comparison recognises it with no weight', () => {
+  const d = loadLabelledDataset('synthetic_2000');
+  const j = trainModel(d.records.map((r) => standardizeRecord(r.fields, d.standardize).values), { createdAt: 'x' });
+  const family = j.comparisons[j.settings.comparisons.findIndex((c) => c.name === 'family_name')]!;
+  const swappedParams = family.levels.filter((l) => l.label.startsWith('swapped'));
+  assert.equal(swappedParams.length, 2);
+  assert.ok(swappedParams.every((l) => l.m === 1 && l.u === 1), 'neutral levels are not estimated');
+  const m = loadModel(j);
+  const s = scorePair(m, std({ given_name: 'David', family_name: 'Gomez' }), std({ given_name: 'Gomez', family_name: 'David' }));
+  const term = (c: string): ExplanationTerm => s.explanation.find((t) => t.comparison === c)!;
+  assert.equal(term('given_name').level, 'swapped');
+  assert.ok(term('given_name').weight > 0, 'the given-name comparison counts the swap');
+  // Only a share of the household discount, if any, which every term takes when no term points to a household.
+  assert.deepEqual([term('family_name').level, term('family_name').weight - (term('family_name').household ?? 0)], ['swapped', 0]);
+  assert.ok(Math.abs(matchWeight(m, std({ given_name: 'David', family_name: 'Gomez' }), std({ given_name: 'Gomez', family_name: 'David' })) - s.matchWeight) < 1e-9, 'fast path agrees');
+});
+
+test('neutral must be a boolean', () => {
+  const s = structuredClone(DEFAULT_SETTINGS) as unknown as { comparisons: Array<{ levels: Array<Record<string, unknown>> }> };
+  s.comparisons[0]!.levels[1]!['neutral'] = 'yes';
+  assert.throws(() => validateSettings(s), (e: unknown) => e instanceof IdresError && e.code === 'MODEL_INVALID');
+});
