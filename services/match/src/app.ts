@@ -13,8 +13,8 @@ import {
   type RunnerDeps,
   type ServiceApp,
   RedisBlockStore,
-  type StoredRecord,
 } from '@idres/runtime';
+import { RecordCache, type CachedRecord } from './recordCache';
 
 export interface MatchAppOptions {
   model: MatchModel;
@@ -22,7 +22,11 @@ export interface MatchAppOptions {
   threshold: number;
   /** A block with this many members stops taking comparisons (counted and logged, never silent). */
   blockCap: number;
+  /** How many parsed and prepared records match keeps between batches (see RecordCache). */
+  cacheRecords?: number;
 }
+
+export const DEFAULT_CACHE_RECORDS = 100_000;
 
 const toKeys = (keys: ReadonlyArray<{ ruleIndex: number; key: string }>): BlockingKey[] => keys.map((k) => ({ rule: '', ruleIndex: k.ruleIndex, key: k.key }));
 
@@ -32,17 +36,36 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
   const pairsOut = new Counter({ name: 'idres_match_pairs_total', help: 'Pairs at or above the threshold', registers: [deps.metrics.registry] });
   const capped = new Counter({ name: 'idres_block_capped_total', help: 'Records not compared because their block is over the size cap', labelNames: ['rule'], registers: [deps.metrics.registry] });
   const warnedBlocks = new Set<string>();
+  const cache = new RecordCache(options.cacheRecords ?? DEFAULT_CACHE_RECORDS);
+  const cacheLookups = new Counter({ name: 'idres_match_record_cache_total', help: 'Block members looked up in the record cache', labelNames: ['result'], registers: [deps.metrics.registry] });
+
+  /**
+   * The current version of each record: from the cache when Redis's version key says the cached copy is current,
+   * else read from Redis (and cached). Absent when deleted.
+   */
+  const readRecords = async (ids: string[]): Promise<Map<string, CachedRecord>> => {
+    const out = new Map<string, CachedRecord>();
+    const versions = await store.versions(ids);
+    const missing: string[] = [];
+    for (const id of ids) {
+      const v = versions.get(id);
+      const hit = v === undefined ? undefined : cache.get(id, v);
+      if (hit) out.set(id, hit);
+      else missing.push(id);
+    }
+    cacheLookups.inc({ result: 'hit' }, out.size);
+    cacheLookups.inc({ result: 'miss' }, missing.length);
+    for (const [id, stored] of await store.records(missing)) {
+      const e: CachedRecord = { stored, prepared: undefined };
+      cache.set(id, e);
+      out.set(id, e);
+    }
+    return out;
+  };
 
   const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
-    // Records are converted to the model's dense form once per batch; explanations only for pairs that pass.
-    const prepared = new Map<string, { v: number; p: PreparedRecord }>();
-    const prep = (id: string, r: StoredRecord): PreparedRecord => {
-      const hit = prepared.get(id);
-      if (hit && hit.v === r.v) return hit.p;
-      const p = prepareRecord(options.model, r.values);
-      prepared.set(id, { v: r.v, p });
-      return p;
-    };
+    // Records are converted to the model's dense form once while cached; explanations only for pairs that pass.
+    const prep = (e: CachedRecord): PreparedRecord => (e.prepared ??= prepareRecord(options.model, e.stored.values));
     const outputs: OutboundMessage[] = [];
     const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
     const refs: BlockedRecordAvro[] = [];
@@ -55,7 +78,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     const blocks = await store.members(blockKeys);
     const ids = new Set(refs.filter((b) => !b.deleted).map((b) => b.recordId));
     for (const members of blocks.values()) for (const id of members.keys()) ids.add(id);
-    const records = await store.records([...ids]);
+    const records = await readRecords([...ids]);
 
     const addMembers: Array<[string, string, number]> = [];
     const removeMembers: Array<[string, string]> = [];
@@ -63,11 +86,11 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
       // A reference to a version that is no longer current is stale: the newer version's references (or the
       // delete) follow, so it is skipped, never matched with old values.
       const current = b.deleted ? undefined : records.get(b.recordId);
-      const isCurrent = current !== undefined && current.v === b.version;
+      const isCurrent = current !== undefined && current.stored.v === b.version;
       if (b.primary && (b.deleted || isCurrent)) {
         const ev: PairEventAvro = {
           kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
-          probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: isCurrent ? current.values : {}, ingestedAt: b.ingestedAt,
+          probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: isCurrent ? current.stored.values : {}, ingestedAt: b.ingestedAt,
         };
         outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
       }
@@ -82,23 +105,23 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         }
         continue;
       }
-      const myKeys = toKeys(current.keys);
-      const mine = prep(b.recordId, current);
+      const myKeys = toKeys(current.stored.keys);
+      const mine = prep(current);
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
         const other = records.get(otherId);
-        if (!other || !other.keys.some((k) => k.key === b.blockKey)) {
+        if (!other || !other.stored.keys.some((k) => k.key === b.blockKey)) {
           members.delete(otherId);
           removeMembers.push([b.blockKey, otherId]);
           continue;
         }
-        if (firstSharedRule(myKeys, toKeys(other.keys)) !== b.ruleIndex) continue; // scored under an earlier rule
-        const theirs = prep(otherId, other);
+        if (firstSharedRule(myKeys, toKeys(other.stored.keys)) !== b.ruleIndex) continue; // scored under an earlier rule
+        const theirs = prep(other);
         comparisons.inc();
         if (probabilityFromWeight(matchWeightPrepared(options.model, mine, theirs)) < options.threshold) continue;
         const score = scorePrepared(options.model, mine, theirs);
         pairsOut.inc();
-        const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.v] : [otherId, other.v, b.recordId, b.version];
+        const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.stored.v] : [otherId, other.stored.v, b.recordId, b.version];
         const ev: PairEventAvro = {
           kind: 'PAIR', recordId: lo, version: loV, otherRecordId: hi, otherVersion: hiV,
           probability: score.probability, matchWeight: score.matchWeight, deterministicRule: score.deterministicRule ?? null, blockingRule: b.rule,
