@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
-import { REPO_ROOT } from './repoPaths';
+import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
+import { buildServices } from './serviceBuild';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
@@ -28,6 +29,7 @@ const USAGE = `idres — identity resolution over Kafka
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
+  idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
 
 const log = (msg: string): void => {
@@ -177,6 +179,8 @@ async function main(argv: string[]): Promise<void> {
         for (const s of await servicesUp(stackConfigured(process.env) ? {} : stackEnv())) process.stdout.write(`${s.name.padEnd(12)} ready  ${s.url}\n`);
       } else if (sub === 'down') {
         await servicesDown();
+      } else if (sub === 'build') {
+        for (const file of await buildServices(SERVICE_NAMES)) process.stdout.write(`${path.relative(REPO_ROOT, file)}\n`);
       } else if (sub === 'status') {
         for (const s of await servicesStatus()) process.stdout.write(`${s.name.padEnd(12)} ${s.ready ? 'ready' : s.pid ? 'starting' : 'down'}  ${s.url}${s.pid ? `  pid ${s.pid}` : ''}\n`);
       } else throw new CliError('USAGE', USAGE);
