@@ -92,21 +92,24 @@ export interface MatchSettings {
   tfTopN: number;
 }
 
-const name = (prefix: 'given' | 'family', other: 'given' | 'family'): ComparisonSpec => ({
-  name: `${prefix}_name`,
-  levels: [
-    { kind: 'null', label: 'null', fields: [`${prefix}_name`] },
-    { kind: 'exact', label: 'exact', fields: [`${prefix}_name`], tf: true },
-    ...(prefix === 'given' ? [{ kind: 'tokenOverlap', label: 'nickname', field: 'given_nick' } as LevelSpec] : []),
-    { kind: 'jaroWinkler', label: 'jw_0.92', field: `${prefix}_name`, threshold: 0.92 },
-    { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },
-    { kind: 'jaroWinkler', label: 'jw_0.80', field: `${prefix}_name`, threshold: 0.8 },
-    // A swap is one piece of evidence: the given-name comparison counts it, the family-name one only recognises it.
-    { kind: 'crossEqual', label: 'swapped', field: `${prefix}_name`, otherField: `${other}_name`, ...(prefix === 'family' ? { neutral: true } : {}) },
-    { kind: 'crossJaroWinkler', label: 'swapped_jw_0.88', field: `${prefix}_name`, otherField: `${other}_name`, threshold: 0.88, ...(prefix === 'family' ? { neutral: true } : {}) },
-    { kind: 'else', label: 'else' },
-  ],
-});
+const name = (prefix: 'given' | 'family', other: 'given' | 'family'): ComparisonSpec => {
+  // A swap is one piece of evidence: the given-name comparison counts it, the family-name one only recognises it.
+  const swap = prefix === 'family' ? { neutral: true } : {};
+  return {
+    name: `${prefix}_name`,
+    levels: [
+      { kind: 'null', label: 'null', fields: [`${prefix}_name`] },
+      { kind: 'exact', label: 'exact', fields: [`${prefix}_name`], tf: true },
+      ...(prefix === 'given' ? [{ kind: 'tokenOverlap', label: 'nickname', field: 'given_nick' } as LevelSpec] : []),
+      { kind: 'jaroWinkler', label: 'jw_0.92', field: `${prefix}_name`, threshold: 0.92 },
+      { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },
+      { kind: 'jaroWinkler', label: 'jw_0.80', field: `${prefix}_name`, threshold: 0.8 },
+      { kind: 'crossEqual', label: 'swapped', field: `${prefix}_name`, otherField: `${other}_name`, ...swap },
+      { kind: 'crossJaroWinkler', label: 'swapped_jw_0.88', field: `${prefix}_name`, otherField: `${other}_name`, threshold: 0.88, ...swap },
+      { kind: 'else', label: 'else' },
+    ],
+  };
+};
 
 export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
   name('given', 'family'),

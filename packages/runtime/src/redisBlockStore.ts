@@ -34,17 +34,7 @@ export class RedisBlockStore {
   }
 
   async records(ids: readonly string[]): Promise<Map<string, StoredRecord>> {
-    const out = new Map<string, StoredRecord>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      if (chunk.length === 0) continue;
-      const vals = await this.redis.mget(...chunk.map((id) => this.prefix + 'r:' + id));
-      chunk.forEach((id, j) => {
-        const raw = vals[j];
-        if (raw) out.set(id, JSON.parse(raw) as StoredRecord);
-      });
-    }
-    return out;
+    return this.getEach(ids, 'r:', (raw) => JSON.parse(raw) as StoredRecord);
   }
 
   /**
@@ -52,14 +42,19 @@ export class RedisBlockStore {
    * (the caller then reads the record itself).
    */
   async versions(ids: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+    return this.getEach(ids, 'rv:', Number);
+  }
+
+  /** `<prefix><kind><id>` for each ID, in MGETs of at most 1,000 keys; absent keys are left out. */
+  private async getEach<T>(ids: readonly string[], kind: string, parse: (raw: string) => T): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000);
       if (chunk.length === 0) continue;
-      const vals = await this.redis.mget(...chunk.map((id) => this.prefix + 'rv:' + id));
+      const vals = await this.redis.mget(...chunk.map((id) => this.prefix + kind + id));
       chunk.forEach((id, j) => {
         const raw = vals[j];
-        if (raw) out.set(id, Number(raw));
+        if (raw) out.set(id, parse(raw));
       });
     }
     return out;

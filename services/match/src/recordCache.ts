@@ -15,8 +15,6 @@ export interface CachedRecord {
  */
 export class RecordCache {
   private readonly entries = new Map<string, CachedRecord>();
-  hits = 0;
-  misses = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -25,13 +23,11 @@ export class RecordCache {
     const e = this.entries.get(id);
     if (e === undefined || e.stored.v !== version) {
       if (e !== undefined) this.entries.delete(id);
-      this.misses++;
       return undefined;
     }
     // Map order is insertion order: re-inserting marks the entry most recently used.
     this.entries.delete(id);
     this.entries.set(id, e);
-    this.hits++;
     return e;
   }
 
