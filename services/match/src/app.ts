@@ -28,7 +28,8 @@ export interface MatchAppOptions {
 
 export const DEFAULT_CACHE_RECORDS = 100_000;
 
-const toKeys = (keys: ReadonlyArray<{ ruleIndex: number; key: string }>): BlockingKey[] => keys.map((k) => ({ rule: '', ruleIndex: k.ruleIndex, key: k.key }));
+/** A record's blocking keys as firstSharedRule takes them, converted once while the record is cached. */
+const keysOf = (e: CachedRecord): BlockingKey[] => (e.blockingKeys ??= e.stored.keys.map((k) => ({ rule: '', ruleIndex: k.ruleIndex, key: k.key })));
 
 export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppOptions): ServiceApp {
   const store = new RedisBlockStore(redis);
@@ -56,7 +57,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     cacheLookups.inc({ result: 'hit' }, out.size);
     cacheLookups.inc({ result: 'miss' }, missing.length);
     for (const [id, stored] of await store.records(missing)) {
-      const e: CachedRecord = { stored, prepared: undefined };
+      const e: CachedRecord = { stored, prepared: undefined, blockingKeys: undefined };
       cache.set(id, e);
       out.set(id, e);
     }
@@ -105,7 +106,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         }
         continue;
       }
-      const myKeys = toKeys(current.stored.keys);
+      const myKeys = keysOf(current);
       const mine = prep(current);
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
@@ -115,7 +116,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           removeMembers.push([b.blockKey, otherId]);
           continue;
         }
-        if (firstSharedRule(myKeys, toKeys(other.stored.keys)) !== b.ruleIndex) continue; // scored under an earlier rule
+        if (firstSharedRule(myKeys, keysOf(other)) !== b.ruleIndex) continue; // scored under an earlier rule
         const theirs = prep(other);
         comparisons.inc();
         if (probabilityFromWeight(matchWeightPrepared(options.model, mine, theirs)) < options.threshold) continue;

@@ -1,10 +1,12 @@
-import type { PreparedRecord } from '@idres/core';
+import type { BlockingKey, PreparedRecord } from '@idres/core';
 import type { StoredRecord } from '@idres/runtime';
 
 export interface CachedRecord {
   stored: StoredRecord;
   /** Prepared on first comparison. */
   prepared: PreparedRecord | undefined;
+  /** `stored.keys` in the form firstSharedRule takes, made on first comparison. */
+  blockingKeys: BlockingKey[] | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordCache, type CachedRecord } from '../src/recordCache';
 
-const entry = (v: number): CachedRecord => ({ stored: { v, values: {}, keys: [] }, prepared: undefined });
+const entry = (v: number): CachedRecord => ({ stored: { v, values: {}, keys: [] }, prepared: undefined, blockingKeys: undefined });
 
 test('a cached record is returned only at its version; an older copy is dropped', () => {
   const c = new RecordCache(10);
