@@ -2,8 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import avro from 'avsc';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { IdresRuntimeError } from './errors';
+import { registerSchema } from './schemaRegistration';
 import type { TopicSpec } from './topics';
 
 export const SCHEMAS_DIR = fileURLToPath(new URL('../../../schemas/', import.meta.url));
@@ -36,6 +37,8 @@ export class AvroSerde {
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly schemaFiles: Map<string, string> = loadSchemaFiles(),
+    /** Registers schema text under a subject and returns its ID (see schemaRegistration.ts). */
+    private readonly register: (subject: string, schema: string) => Promise<number>,
   ) {
     for (const [name, json] of schemaFiles) {
       this.readerTypes.set(name, avro.Type.forSchema(JSON.parse(json) as avro.Schema));
@@ -43,7 +46,9 @@ export class AvroSerde {
   }
 
   static connect(url: string, schemaFiles?: Map<string, string>): AvroSerde {
-    return new AvroSerde(new SchemaRegistry({ host: url, retry: { retries: 5 } }), schemaFiles);
+    return new AvroSerde(new SchemaRegistry({ host: url, retry: { retries: 5 } }), schemaFiles ?? loadSchemaFiles(), (subject, schema) =>
+      registerSchema({ url, subject, schema, compatibility: 'BACKWARD' }),
+    );
   }
 
   readerType(schemaName: string): avro.Type {
@@ -63,18 +68,7 @@ export class AvroSerde {
   async registerSubject(subject: string, schemaName: string): Promise<number> {
     const json = this.schemaFiles.get(schemaName);
     if (json === undefined) throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `no schema file ${schemaName}.avsc`);
-    let id: number;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: json }, { subject }));
-        break;
-      } catch (err) {
-        // Two processes registering a new subject at once both try to set its compatibility; the loser gets 409
-        // and, on retry, finds the subject configured.
-        if ((err as { status?: number }).status !== 409 || attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
-    }
+    const id = await this.register(subject, json);
     this.subjectIds.set(subject, id);
     this.subjectTypes.set(subject, this.readerType(schemaName));
     this.writerTypes.set(id, this.readerType(schemaName));

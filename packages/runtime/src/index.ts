@@ -14,3 +14,4 @@ export * from './serviceHost';
 export * from './records';
 export * from './rawRecordProducer';
 export * from './redisBlockStore';
+export * from './schemaRegistration';

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readBaseConfig, TOPIC_SPECS } from '@idres/runtime';
+import { logFile, servicesDown, servicesUp } from '../../packages/cli/src/serviceSupervisor';
+import { SERVICE_NAMES } from '../../packages/cli/src/repoPaths';
+
+// A newcomer's first `npm start`: six service processes register the same subjects at once against a registry
+// that has never seen them. Before registration stopped checking the subject's compatibility first, four of the
+// six died with "Compatibility does not match the configuration (BACKWARD != NONE)".
+const cfg = readBaseConfig(process.env, 'test');
+const registry = cfg.schemaRegistryUrl.replace(/\/+$/, '');
+const SUBJECTS = TOPIC_SPECS.flatMap((t) => [`${t.name}-key`, `${t.name}-value`]);
+
+async function emptyRegistry(): Promise<void> {
+  for (const s of SUBJECTS) {
+    const subject = encodeURIComponent(s);
+    await fetch(`${registry}/subjects/${subject}`, { method: 'DELETE' });
+    await fetch(`${registry}/subjects/${subject}?permanent=true`, { method: 'DELETE' });
+  }
+  const left = (await (await fetch(`${registry}/subjects`)).json()) as string[];
+  assert.deepEqual(left.filter((s) => SUBJECTS.includes(s)), [], 'the registry still holds idres subjects');
+}
+
+const ROUNDS = 3;
+for (let round = 1; round <= ROUNDS; round++) {
+  test(`all six services start at once against an empty registry (round ${round} of ${ROUNDS})`, { timeout: 240_000 }, async () => {
+    await servicesDown();
+    await emptyRegistry();
+    const env = {
+      KAFKA_BROKERS: cfg.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: cfg.schemaRegistryUrl, DATABASE_URL: cfg.databaseUrl,
+      REDIS_URL: cfg.redisUrl, IDRES_GROUP_PREFIX: `fresh-registry-${process.pid}`, LOG_LEVEL: 'warn',
+    };
+    try {
+      const status = await servicesUp(env, 180_000);
+      assert.deepEqual(status.map((s) => [s.name, s.ready]), SERVICE_NAMES.map((n) => [n, true]));
+    } catch (err) {
+      const logs = SERVICE_NAMES.map((n) => `--- ${n}\n${tail(logFile(n))}`).join('\n');
+      throw new Error(`${(err as Error).message}\n${logs}`, { cause: err });
+    } finally {
+      await servicesDown();
+    }
+    for (const s of SUBJECTS) {
+      const res = await fetch(`${registry}/config/${encodeURIComponent(s)}`);
+      assert.equal(res.status, 200, `${s} has a subject config`);
+      assert.equal(((await res.json()) as { compatibilityLevel: string }).compatibilityLevel, 'BACKWARD', `${s} is BACKWARD`);
+    }
+  });
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
