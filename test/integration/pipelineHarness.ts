@@ -7,7 +7,7 @@ import {
 } from '@idres/runtime';
 import { buildStandardizeApp } from '../../services/standardize/src/app';
 import { buildBlockApp } from '../../services/block/src/app';
-import { buildMatchApp } from '../../services/match/src/app';
+import { buildMatchApp, fixedModel, type ModelSource } from '../../services/match/src/app';
 import { buildResolveApp } from '../../services/resolve/src/app';
 import { buildPublishApp } from '../../services/publish/src/app';
 import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
@@ -40,7 +40,7 @@ export class PipelineHarness {
     await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
   }
 
-  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number } = {}): Promise<void> {
+  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource } = {}): Promise<void> {
     await this.serde.registerTopics(TOPIC_SPECS);
     await this.producer.connect();
     const deps = (name: string): RunnerDeps => ({
@@ -50,7 +50,7 @@ export class PipelineHarness {
     this.apps = [
       buildStandardizeApp(deps('standardize'), { standardize }),
       buildBlockApp(deps('block'), this.redis),
-      buildMatchApp(deps('match'), this.redis, { model, threshold, blockCap: 500 }),
+      buildMatchApp(deps('match'), this.redis, { models: opts.models ?? fixedModel(model, threshold), blockCap: 500 }),
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
       buildPublishApp(deps('publish'), this.pool),
     ];

@@ -11,13 +11,18 @@ import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
+import { chooseModel, waitForModel, type ModelChoice } from './modelChoice';
+import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
+import { resolveMapping } from './resolveFile';
+import type { StandardizeOptions } from '@idres/core';
 
 const USAGE = `idres — identity resolution over Kafka
 
   idres resolve --input FILE.csv|.jsonl --id-column COL [--map canonical=column,...] [--source NAME] --output OUT.csv
-                [--truth-column COL] [--timeout SECONDS]
-      Streams the file to identity.raw, waits until every record has a master ID, writes record_id,master_id.
-      Starts the local stack and the six services first unless KAFKA_BROKERS is set.
+                [--model FILE|default] [--train-sample N] [--truth-column COL] [--timeout SECONDS]
+      Trains a model on the file (a seeded sample of at most N records, default 200000; no labels) unless --model
+      is given, makes it the active model version, streams the file to identity.raw, waits until every record has
+      a master ID, writes record_id,master_id. Starts the local stack and services first unless KAFKA_BROKERS is set.
   idres demo [--input FILE] [--no-wait]
       Starts everything, resolves the bundled sample, prints a summary, and keeps the services running until Ctrl-C.
   idres replay --from raw|standardized|blocked|pairs
@@ -26,6 +31,11 @@ const USAGE = `idres — identity resolution over Kafka
   idres quarantine replay [--stage S] [--code C]
       Sends quarantined messages (identity.quarantine) back to the topic and partition they came from, once each,
       after the cause is fixed; then waits until the pipeline has drained.
+  idres model train [--sample N] [--no-activate]
+      Trains a model (no labels) on a seeded sample of what identity.standardized holds, stores it as a new version
+      in Postgres and makes it active: match switches to it within seconds, without a restart.
+  idres model list | activate VERSION
+      The stored versions (* = active) / make an earlier version active again.
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
@@ -61,10 +71,28 @@ async function ensureRunning(): Promise<Record<string, string>> {
   return { ...env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
 }
 
-function printSummary(s: ResolveSummary): void {
+/** Standardization as the standardize service does it (same variables), for the training sample. */
+function standardizeOptionsFrom(env: Readonly<Record<string, string | undefined>>): StandardizeOptions {
+  const locale = env['IDRES_DATE_LOCALE'];
+  return { defaultCountry: env['IDRES_DEFAULT_COUNTRY'] ?? 'US', ...(locale === 'EU' || locale === 'US' ? { dateLocale: locale } : {}) };
+}
+
+/** The model for a file (trained on it unless --model), active in match before the first record is sent. */
+async function modelForFile(input: string, idColumn: string, map: Record<string, string> | undefined, source: string, model: string | undefined, sample: number | undefined, env: Record<string, string>): Promise<ModelChoice> {
+  const choice = await chooseModel({
+    input, idColumn, map: await resolveMapping(input, idColumn, map), source, model, standardize: standardizeOptionsFrom(env),
+    ...(sample !== undefined ? { sampleSize: sample } : {}),
+  }, env, log);
+  log(`model: version ${choice.version}, ${choice.reason}`);
+  await waitForModel(choice.version, env, log);
+  return choice;
+}
+
+function printSummary(s: ResolveSummary, model: ModelChoice): void {
   const lines = [
     '',
     `  input            ${s.input}`,
+    `  model            version ${model.version}: ${model.reason}`,
     `  records in       ${s.records}${s.rejected ? ` (${s.rejected} rejected, see ${s.rejectedOutput})` : ''}`,
     `  identities out   ${s.identities}`,
     `  time             ${s.seconds.toFixed(1)} s (${s.recordsPerSecond} records/s end to end)`,
@@ -86,17 +114,23 @@ async function main(argv: string[]): Promise<void> {
         options: {
           input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
           output: { type: 'string' }, 'truth-column': { type: 'string' }, timeout: { type: 'string', default: '1800' },
+          model: { type: 'string' }, 'train-sample': { type: 'string' },
         },
       });
       if (!values.input || !values['id-column'] || !values.output) throw new CliError('USAGE', `resolve needs --input, --id-column and --output\n\n${USAGE}`);
       if (!existsSync(values.input)) throw new CliError('INPUT_INVALID', `input file not found: ${values.input}`);
+      const sample = values['train-sample'] === undefined ? undefined : Number(values['train-sample']);
+      if (sample !== undefined && !(Number.isInteger(sample) && sample >= 2)) throw new CliError('USAGE', '--train-sample must be a whole number of at least 2');
+      const map = parseMap(values.map);
+      const source = values.source ?? path.basename(values.input).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+      await resolveMapping(values.input, values['id-column'], map); // a bad mapping fails before anything starts
       const env = await ensureRunning();
+      const model = await modelForFile(values.input, values['id-column'], map, source, values.model, sample, env);
       const summary = await resolveFile({
-        input: values.input, idColumn: values['id-column'], map: parseMap(values.map),
-        source: values.source ?? path.basename(values.input).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]/g, '_'),
+        input: values.input, idColumn: values['id-column'], map, source,
         output: values.output, timeoutMs: Number(values.timeout) * 1000, ...(values['truth-column'] ? { truthColumn: values['truth-column'] } : {}),
       }, env, log);
-      printSummary(summary);
+      printSummary(summary, model);
       process.stdout.write(JSON.stringify(summary) + '\n');
       return;
     }
@@ -106,11 +140,12 @@ async function main(argv: string[]): Promise<void> {
       const t0 = Date.now();
       const env = await ensureRunning();
       const output = path.join(REPO_ROOT, '.stack', 'demo-output.csv');
+      const model = await modelForFile(input, 'record_id', undefined, 'demo', undefined, undefined, env);
       const summary = await resolveFile({
         input, idColumn: 'record_id', map: undefined, source: 'demo', output, timeoutMs: 900_000, truthColumn: 'entity_id',
       }, env, log);
       log(`whole run including start-up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      printSummary(summary);
+      printSummary(summary, model);
       const status = await servicesStatus();
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
@@ -166,6 +201,30 @@ async function main(argv: string[]): Promise<void> {
       });
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       if (summary.replayed > 0) await waitForDrain(env, log);
+      return;
+    }
+    case 'model': {
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      if (sub === 'train') {
+        const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false } } });
+        const sampleSize = Number(values.sample);
+        if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
+        const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+        const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
+        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log });
+        log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+      } else if (sub === 'list') {
+        process.stdout.write(formatModelList(await withModelStore(cfg.databaseUrl, (s) => s.list())));
+      } else if (sub === 'activate') {
+        const version = Number(rest[0]);
+        if (!Number.isInteger(version)) throw new CliError('USAGE', 'usage: idres model activate VERSION');
+        await withModelStore(cfg.databaseUrl, (s) => s.activate(version)).catch((err: Error & { code?: string }) => {
+          throw err.code === 'MODEL_VERSION_UNKNOWN' ? new CliError('USAGE', err.message) : err;
+        });
+        log(`model version ${version} is active`);
+      } else throw new CliError('USAGE', USAGE);
       return;
     }
     case 'stack': {

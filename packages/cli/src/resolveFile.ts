@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CANONICAL_FIELDS } from '@idres/core';
-import { validateInputRecord } from '@idres/core/inputRecord';
 import {
   AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createProducer, ensureTopics, type RawInput,
 } from '@idres/runtime';
 import { CliError } from './cliError';
 import { fileColumns, fileRows } from './fileRows';
+import { mapRow } from './fileModel';
 import { PipelineWatcher } from './pipelineWatcher';
 
 export interface ResolveFileOptions {
@@ -51,15 +51,20 @@ async function writeCsv(path: string, header: string[], rows: Iterable<string[]>
  * Streams a file into identity.raw, follows identity.resolved until every record has a master ID (or was
  * quarantined) and the pipeline has drained, then writes `record_id,master_id` (the input's own IDs).
  */
-export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
-  const columns = await fileColumns(opts.input);
-  if (!columns.includes(opts.idColumn)) throw new CliError('INPUT_INVALID', `--id-column ${opts.idColumn} is not a column of ${opts.input} (columns: ${columns.join(', ')})`);
-  const map = opts.map ?? Object.fromEntries(columns.filter((c) => CANONICAL.has(c)).map((c) => [c, c]));
+/** The --map given, or every column named like a canonical field; checked against the file's columns. */
+export async function resolveMapping(input: string, idColumn: string, given: Record<string, string> | undefined): Promise<Record<string, string>> {
+  const columns = await fileColumns(input);
+  if (!columns.includes(idColumn)) throw new CliError('INPUT_INVALID', `--id-column ${idColumn} is not a column of ${input} (columns: ${columns.join(', ')})`);
+  const map = given ?? Object.fromEntries(columns.filter((c) => CANONICAL.has(c)).map((c) => [c, c]));
   for (const [field, col] of Object.entries(map)) {
-    if (!columns.includes(col)) throw new CliError('INPUT_INVALID', `--map ${field}=${col}: no column ${col} in ${opts.input} (columns: ${columns.join(', ')})`);
+    if (!columns.includes(col)) throw new CliError('INPUT_INVALID', `--map ${field}=${col}: no column ${col} in ${input} (columns: ${columns.join(', ')})`);
   }
   if (!Object.keys(map).some((f) => CANONICAL.has(f))) throw new CliError('INPUT_INVALID', `no canonical field mapped; use --map given_name=COL,family_name=COL,... (canonical fields: ${CANONICAL_FIELDS.join(', ')})`);
+  return map;
+}
 
+export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
+  const map = await resolveMapping(opts.input, opts.idColumn, opts.map);
   // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
   const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
   const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger, retries: 3 });
@@ -93,12 +98,7 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
     for await (const row of fileRows(opts.input)) {
       rowNo++;
       const id = row[opts.idColumn] ?? '';
-      const obj: Record<string, string> = { source: opts.source, sourceRecordId: id };
-      for (const [field, col] of Object.entries(map)) {
-        const v = row[col];
-        if (v !== undefined && v !== '') obj[field] = v;
-      }
-      const r = validateInputRecord(obj);
+      const r = mapRow(row, { idColumn: opts.idColumn, map, source: opts.source });
       if ('error' in r) {
         rejected.set(id || `row ${rowNo}`, r.error);
         await producer.send({

@@ -5,6 +5,8 @@ export interface HttpServerOptions {
   metrics: Metrics;
   /** Ready means connected and consuming; health only means the process answers. */
   isReady: () => boolean;
+  /** Extra facts for /ready's body (e.g. which model match scores with). */
+  readyDetails?: () => Record<string, unknown>;
   bodyLimit?: number;
 }
 
@@ -13,7 +15,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {
     const ready = opts.isReady();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    return reply.code(ready ? 200 : 503).send({ ready, ...(opts.readyDetails?.() ?? {}) });
   });
   app.get('/metrics', async (_req, reply) => {
     const body = await opts.metrics.registry.metrics();

@@ -64,6 +64,8 @@ export interface PairEventAvro {
   explanation: ExplanationTermAvro[];
   values: Record<string, string>;
   ingestedAt: number;
+  /** Stored model version that scored a PAIR; null for the default or a pinned model file. */
+  modelVersion?: number | null;
 }
 export interface MasterKeyAvro { masterId: string }
 export type ResolvedEventType = 'MEMBERSHIP' | 'MERGED' | 'SPLIT' | 'RETIRED';

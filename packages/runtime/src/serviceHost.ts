@@ -25,6 +25,8 @@ export interface ServiceApp {
   start(): Promise<void>;
   stop(): Promise<void>;
   isReady(): boolean;
+  /** Shown in /ready's body beside `ready`. */
+  readyDetails?(): Record<string, unknown>;
   routes?(http: FastifyInstance): void;
 }
 
@@ -63,7 +65,7 @@ export async function openServiceContext(config: BaseConfig, env: Readonly<Recor
  * (the batch in hand is finished and committed), then closes clients. Resolves when the process may exit.
  */
 export async function hostService(ctx: ServiceContext, app: ServiceApp, closers: Array<() => Promise<void>> = []): Promise<void> {
-  const http = createHttpServer({ metrics: ctx.metrics, isReady: () => app.isReady() });
+  const http = createHttpServer({ metrics: ctx.metrics, isReady: () => app.isReady(), readyDetails: () => app.readyDetails?.() ?? {} });
   app.routes?.(http);
   await http.listen({ host: ctx.config.httpHost, port: ctx.config.httpPort });
   ctx.logger.info({ url: `http://${ctx.config.httpHost}:${ctx.config.httpPort}` }, 'listening');

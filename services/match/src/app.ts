@@ -16,10 +16,20 @@ import {
 } from '@idres/runtime';
 import { RecordCache, type CachedRecord } from './recordCache';
 
+/** The model to score with now (ActiveModel from @idres/models follows the store; fixedModel for tests). */
+export interface ModelSource {
+  current(): { model: MatchModel; version: number | undefined; threshold: number; provenance?: { kind: string; description: string } };
+}
+
+/** One model and threshold for the life of the app. */
+export const fixedModel = (model: MatchModel, threshold: number): ModelSource => {
+  const cur = { model, version: undefined, threshold };
+  return { current: () => cur };
+};
+
 export interface MatchAppOptions {
-  model: MatchModel;
-  /** Pairs with a match probability at or above this go on to resolve. */
-  threshold: number;
+  /** The model and threshold (pairs at or above it go on to resolve), read once per batch. */
+  models: ModelSource;
   /** A block with this many members stops taking comparisons (counted and logged, never silent). */
   blockCap: number;
   /** How many parsed and prepared records match keeps between batches (see RecordCache). */
@@ -67,8 +77,16 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
   };
 
   const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
+    // One model for the whole batch, even if a new version becomes active meanwhile.
+    const { model, version: modelVersion, threshold } = options.models.current();
     // Records are converted to the model's dense form once while cached; explanations only for pairs that pass.
-    const prep = (e: CachedRecord): PreparedRecord => (e.prepared ??= prepareRecord(options.model, e.stored.values));
+    const prep = (e: CachedRecord): PreparedRecord => {
+      if (e.prepared === undefined || e.preparedFor !== model) {
+        e.prepared = prepareRecord(model, e.stored.values);
+        e.preparedFor = model;
+      }
+      return e.prepared;
+    };
     const outputs: OutboundMessage[] = [];
     const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
     const refs: BlockedRecordAvro[] = [];
@@ -121,14 +139,15 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         if (firstSharedRule(myKeys, keysOf(other)) !== b.ruleIndex) continue; // scored under an earlier rule
         const theirs = prep(other);
         comparisons.inc();
-        if (probabilityFromWeight(matchWeightPrepared(options.model, mine, theirs)) < options.threshold) continue;
-        const score = scorePrepared(options.model, mine, theirs);
+        if (probabilityFromWeight(matchWeightPrepared(model, mine, theirs)) < threshold) continue;
+        const score = scorePrepared(model, mine, theirs);
         pairsOut.inc();
         const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.stored.v] : [otherId, other.stored.v, b.recordId, b.version];
         const ev: PairEventAvro = {
           kind: 'PAIR', recordId: lo, version: loV, otherRecordId: hi, otherVersion: hiV,
           probability: score.probability, matchWeight: score.matchWeight, deterministicRule: score.deterministicRule ?? null, blockingRule: b.rule,
           explanation: score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })), values: {}, ingestedAt: b.ingestedAt,
+          modelVersion: modelVersion ?? null,
         };
         outputs.push({ topic: TOPICS.pairs, key: { recordId: lo }, value: ev });
       }
@@ -152,5 +171,17 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     maxBatchSize: deps.batchSize,
     handle,
   });
-  return { start: () => runner.start(), stop: () => runner.stop(), isReady: () => runner.isRunning() };
+  const describeModel = (): Record<string, unknown> => {
+    const { version, threshold, provenance } = options.models.current();
+    return { version: version ?? null, threshold, kind: provenance?.kind ?? 'given', description: provenance?.description ?? '' };
+  };
+  return {
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+    isReady: () => runner.isRunning(),
+    readyDetails: () => ({ model: describeModel() }),
+    routes: (http) => {
+      http.get('/model', async () => describeModel());
+    },
+  };
 }

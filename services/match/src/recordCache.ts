@@ -3,8 +3,9 @@ import type { StoredRecord } from '@idres/runtime';
 
 export interface CachedRecord {
   stored: StoredRecord;
-  /** Prepared on first comparison. */
+  /** Prepared on first comparison, for the model in `preparedFor` (a new active model prepares again). */
   prepared: PreparedRecord | undefined;
+  preparedFor?: object | undefined;
   /** `stored.keys` in the form firstSharedRule takes, made on first comparison. */
   blockingKeys: BlockingKey[] | undefined;
 }

@@ -6,7 +6,7 @@ export interface IdentityView {
   masterId: string;
   golden: GoldenFields;
   members: Array<{ recordId: string; version: number; values: Record<string, string> }>;
-  links: Array<{ a: string; b: string; probability: number; matchWeight: number; rule: string | null; explanation: unknown }>;
+  links: Array<{ a: string; b: string; probability: number; matchWeight: number; rule: string | null; modelVersion: number | null; explanation: unknown }>;
 }
 
 
@@ -43,15 +43,15 @@ export class IdentityQueries {
     if (res.rows.length === 0) return undefined;
     const members = res.rows.map((r) => ({ recordId: r.record_id, version: Number(r.version), values: r.values }));
     const ids = members.map((m) => m.recordId);
-    const links = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; rule: string | null; explanation: unknown }>(
-      `SELECT a, b, probability, match_weight, rule, explanation FROM idres_edges WHERE a = ANY($1) AND b = ANY($1) ORDER BY a, b`,
+    const links = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; rule: string | null; model_version: string | null; explanation: unknown }>(
+      `SELECT a, b, probability, match_weight, rule, model_version, explanation FROM idres_edges WHERE a = ANY($1) AND b = ANY($1) ORDER BY a, b`,
       [ids],
     );
     return {
       masterId,
       golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values })), this.rules),
       members,
-      links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
+      links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, modelVersion: l.model_version === null ? null : Number(l.model_version), explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
     };
   }
 

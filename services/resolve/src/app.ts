@@ -51,7 +51,7 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
           rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'PAIR event without otherRecordId/otherVersion' });
           continue;
         }
-        batch.pairs.push({ a: e.recordId, av: e.version, b: e.otherRecordId, bv: e.otherVersion, probability: e.probability, matchWeight: e.matchWeight, rule: e.deterministicRule ?? e.blockingRule, explanation: e.explanation, ingestedAt: e.ingestedAt });
+        batch.pairs.push({ a: e.recordId, av: e.version, b: e.otherRecordId, bv: e.otherVersion, probability: e.probability, matchWeight: e.matchWeight, rule: e.deterministicRule ?? e.blockingRule, explanation: e.explanation, modelVersion: e.modelVersion ?? null, ingestedAt: e.ingestedAt });
       } else {
         batch.records.push({ kind: e.kind, recordId: e.recordId, version: e.version, values: e.values, ingestedAt: e.ingestedAt });
       }

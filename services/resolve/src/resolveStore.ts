@@ -21,6 +21,8 @@ export interface PairChange {
   matchWeight: number;
   rule: string | null;
   explanation: unknown;
+  /** Stored model version that scored the pair, if any. */
+  modelVersion?: number | null;
   ingestedAt: number;
 }
 
@@ -250,13 +252,13 @@ export class PostgresResolveStore {
     if (livePairs.length > 0) {
       await c.query(
         // One JSON parameter: JSON.stringify is native, node-postgres escapes array elements in JavaScript.
-        `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation)
-         SELECT a, b, av, bv, p, w, rule, coalesce(expl, '[]')::text FROM json_to_recordset($1::json)
-           AS t(a text, b text, av bigint, bv bigint, p float8, w float8, rule text, expl json)
+        `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation, model_version)
+         SELECT a, b, av, bv, p, w, rule, coalesce(expl, '[]')::text, mv FROM json_to_recordset($1::json)
+           AS t(a text, b text, av bigint, bv bigint, p float8, w float8, rule text, expl json, mv bigint)
          ON CONFLICT (a, b) DO UPDATE SET a_version = excluded.a_version, b_version = excluded.b_version, probability = excluded.probability,
-           match_weight = excluded.match_weight, rule = excluded.rule, explanation = excluded.explanation
+           match_weight = excluded.match_weight, rule = excluded.rule, explanation = excluded.explanation, model_version = excluded.model_version
          WHERE idres_edges.a_version <= excluded.a_version AND idres_edges.b_version <= excluded.b_version`,
-        [JSON.stringify(livePairs.map((p) => ({ a: p.a, b: p.b, av: p.av, bv: p.bv, p: p.probability, w: p.matchWeight, rule: p.rule, expl: p.explanation ?? [] })))],
+        [JSON.stringify(livePairs.map((p) => ({ a: p.a, b: p.b, av: p.av, bv: p.bv, p: p.probability, w: p.matchWeight, rule: p.rule, expl: p.explanation ?? [], mv: p.modelVersion ?? null })))],
       );
     }
 

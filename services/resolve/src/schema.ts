@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS idres_edges (
   PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS idres_edges_b ON idres_edges (b);
+-- The stored match model version that scored the link (null: the default or a pinned model file).
+ALTER TABLE idres_edges ADD COLUMN IF NOT EXISTS model_version bigint;
 -- Record IDs compare bytewise ("C"): the b-tree and the batch sorts need no locale rules. Tables made by
 -- idres 0.1 before this change are converted once.
 DO $$

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { loadModel, type ModelJson, type StandardizeOptions } from '@idres/core';
+import { PgModelStore, type ModelProvenance } from '@idres/models';
+import { CliError } from './cliError';
+import { MIN_TRAINING_RECORDS, trainFileModel, type RowMapping } from './fileModel';
+
+export interface ModelChoiceOptions extends RowMapping {
+  input: string;
+  /** A model JSON file, `default` for the shipped default model, or undefined: train on the input. */
+  model: string | undefined;
+  standardize: StandardizeOptions;
+  sampleSize?: number;
+}
+
+export interface ModelChoice {
+  version: number;
+  provenance: ModelProvenance;
+  /** One line for the user: which model and why. */
+  reason: string;
+}
+
+const DEFAULT_MODEL_FILE = new URL('../../core/models/default.json', import.meta.url);
+
+/**
+ * Picks the model a file is resolved with and makes it the active version, so match scores the file with it:
+ * by default one trained on the file itself; `--model FILE` or `--model default` when the user says so.
+ */
+export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record<string, string | undefined>>, log: (msg: string) => void): Promise<ModelChoice> {
+  let json: ModelJson;
+  let provenance: ModelProvenance;
+  let reason: string;
+  const fm = opts.model === undefined ? (log(`training a model on ${opts.input} (no labels; --model FILE or --model default to skip)...`), await trainFileModel(opts)) : undefined;
+  if (fm?.model !== undefined) {
+    json = fm.model;
+    provenance = { kind: 'trained', description: String(json.trainedOn?.description ?? opts.input) };
+    reason = `trained on this file without labels: ${fm.sampled} of ${fm.records} records, ${fm.seconds.toFixed(1)} s (its own term frequencies, m, u and prior)`;
+  } else if (fm !== undefined) {
+    json = JSON.parse(readFileSync(DEFAULT_MODEL_FILE, 'utf8')) as ModelJson;
+    provenance = { kind: 'default', description: 'packages/core/models/default.json' };
+    reason = `the shipped default model: the file has ${fm.sampled} usable records, fewer than the ${MIN_TRAINING_RECORDS} needed to train on it`;
+  } else {
+    const given = opts.model ?? 'default';
+    const file = given === 'default' ? DEFAULT_MODEL_FILE : given;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
+      loadModel(json);
+    } catch (err) {
+      throw new CliError('INPUT_INVALID', `--model ${given}: not a usable model file (${(err as Error).message})`);
+    }
+    provenance = given === 'default' ? { kind: 'default', description: 'packages/core/models/default.json' } : { kind: 'file', description: given };
+    reason = given === 'default' ? 'the shipped default model, as asked (--model default)' : `${given}, as given (--model)`;
+  }
+  const pool = new pg.Pool({ connectionString: env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres', max: 1 });
+  try {
+    const version = await new PgModelStore(pool).add(json, provenance, { activate: true });
+    return { version, provenance, reason };
+  } catch (err) {
+    throw new CliError('STACK_UNAVAILABLE', `cannot store the model in Postgres (${(err as Error).message})`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * Waits until match answers that it scores with `version` (it polls the store), so no record of the file is
+ * scored by the previous model. A deployment whose match the CLI cannot reach gets a warning and a short wait.
+ */
+export async function waitForModel(version: number, env: Readonly<Record<string, string | undefined>>, log: (msg: string) => void, timeoutMs = 60_000): Promise<void> {
+  const url = `${env['IDRES_MATCH_URL'] ?? 'http://127.0.0.1:7104'}/model`;
+  const t0 = Date.now();
+  const deadline = t0 + timeoutMs;
+  let reached = false;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      reached = true;
+      if (res.ok) {
+        const body = (await res.json()) as { version?: number | null; kind?: string };
+        if (body.version === version) return;
+        if (body.kind === 'file' && body.version === null) {
+          log('match runs with a model pinned by IDRES_MODEL; it ignores the stored model');
+          return;
+        }
+      }
+    } catch {
+      if (!reached && Date.now() - t0 > 5000) break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!reached) {
+    log(`could not reach match at ${url} (set IDRES_MATCH_URL); waiting 5 s for it to pick up model version ${version}`);
+    await new Promise((r) => setTimeout(r, 5000));
+    return;
+  }
+  throw new CliError('TIMEOUT', `match did not switch to model version ${version} within ${timeoutMs / 1000}s; see its log`, 3);
+}

@@ -1,0 +1,4 @@
+export * from './modelStore';
+export * from './inMemoryModelStore';
+export * from './pgModelStore';
+export * from './activeModel';
