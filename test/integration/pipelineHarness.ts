@@ -49,7 +49,7 @@ export class PipelineHarness {
     });
     this.apps = [
       buildStandardizeApp(deps('standardize'), { standardize }),
-      buildBlockApp(deps('block'), this.redis),
+      buildBlockApp(deps('block'), this.redis, opts.models ? { models: opts.models } : { rules: model.json.settings.blockingRules }),
       buildMatchApp(deps('match'), this.redis, { models: opts.models ?? fixedModel(model, threshold), blockCap: 500 }),
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
       buildPublishApp(deps('publish'), this.pool),

@@ -63,23 +63,27 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
 }
 
 /**
- * Waits until match answers that it scores with `version` (it polls the store), so no record of the file is
- * scored by the previous model. A deployment whose match the CLI cannot reach gets a warning and a short wait.
+ * Waits until match and block answer that they use `version` (each polls the store), so no record of the file is
+ * blocked or scored by the previous model. Services the CLI cannot reach (a remote deployment without
+ * IDRES_MATCH_URL / IDRES_BLOCK_URL) get a warning and a short wait.
  */
 export async function waitForModel(version: number, env: Readonly<Record<string, string | undefined>>, log: (msg: string) => void, timeoutMs = 60_000): Promise<void> {
-  const url = `${env['IDRES_MATCH_URL'] ?? 'http://127.0.0.1:7104'}/model`;
+  const services = [['match', env['IDRES_MATCH_URL'] ?? 'http://127.0.0.1:7104'], ['block', env['IDRES_BLOCK_URL'] ?? 'http://127.0.0.1:7103']] as const;
+  for (const [name, base] of services) await waitForService(name, `${base}/model`, version, log, timeoutMs);
+}
+
+async function waitForService(name: string, url: string, version: number, log: (msg: string) => void, timeoutMs: number): Promise<void> {
   const t0 = Date.now();
-  const deadline = t0 + timeoutMs;
   let reached = false;
-  while (Date.now() < deadline) {
+  while (Date.now() - t0 < timeoutMs) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       reached = true;
       if (res.ok) {
         const body = (await res.json()) as { version?: number | null; kind?: string };
         if (body.version === version) return;
-        if (body.kind === 'file' && body.version === null) {
-          log('match runs with a model pinned by IDRES_MODEL; it ignores the stored model');
+        if (body.version === null && body.kind !== 'default') {
+          log(`${name} runs with a model pinned by IDRES_MODEL (or fixed rules); it ignores the stored model`);
           return;
         }
       }
@@ -89,9 +93,9 @@ export async function waitForModel(version: number, env: Readonly<Record<string,
     await new Promise((r) => setTimeout(r, 250));
   }
   if (!reached) {
-    log(`could not reach match at ${url} (set IDRES_MATCH_URL); waiting 5 s for it to pick up model version ${version}`);
+    log(`could not reach ${name} at ${url}; waiting 5 s for it to pick up model version ${version}`);
     await new Promise((r) => setTimeout(r, 5000));
     return;
   }
-  throw new CliError('TIMEOUT', `match did not switch to model version ${version} within ${timeoutMs / 1000}s; see its log`, 3);
+  throw new CliError('TIMEOUT', `${name} did not switch to model version ${version} within ${timeoutMs / 1000}s; see its log`, 3);
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_BLOCKING_RULES, blockingKeys, type BlockingRule } from '@idres/core';
+import { DEFAULT_BLOCKING_RULES, blockingKeys, type BlockingRule, type MatchModel } from '@idres/core';
+import { describeModel } from '@idres/models/serviceModel';
 import {
   ConsumerRunner,
   RedisBlockStore,
@@ -34,8 +35,20 @@ export function blockRecord(rec: StandardizedRecordAvro, rules: readonly Blockin
   return { messages: keys.map((k, i) => ({ ...base, blockKey: k.key, rule: k.rule, ruleIndex: k.ruleIndex, primary: i === 0 })), stored };
 }
 
-export function buildBlockApp(deps: RunnerDeps, redis: Redis, rules: readonly BlockingRule[] = DEFAULT_BLOCKING_RULES): ServiceApp {
+/** The model whose blocking rules apply now (ActiveModel from @idres/models; fixedRules for tests). */
+export interface BlockModelSource {
+  current(): { model: MatchModel; version: number | undefined; threshold: number; provenance?: { kind: 'trained' | 'file' | 'default'; description: string } };
+}
+
+export interface BlockAppOptions {
+  /** Where the rules come from; without it the default rules, always. */
+  models?: BlockModelSource;
+  rules?: readonly BlockingRule[];
+}
+
+export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppOptions = {}): ServiceApp {
   const store = new RedisBlockStore(redis);
+  const rulesNow = (): readonly BlockingRule[] => options.models?.current().model.json.settings.blockingRules ?? options.rules ?? DEFAULT_BLOCKING_RULES;
   const runner = new ConsumerRunner<RecordKey, StandardizedRecordAvro>({
     ...deps,
     stage: 'block',
@@ -48,6 +61,7 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, rules: readonly Bl
       const outputs: OutboundMessage[] = [];
       const rejects: Rejection<RecordKey, StandardizedRecordAvro>[] = [];
       // Versions of one record arrive in order (identity.standardized is keyed by record), so the last one wins.
+      const rules = rulesNow(); // one rule set for the whole batch
       const put = new Map<string, StoredRecord>();
       const del = new Set<string>();
       for (const m of messages) {
@@ -70,5 +84,15 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, rules: readonly Bl
       return { outputs, rejects };
     },
   });
-  return { start: () => runner.start(), stop: () => runner.stop(), isReady: () => runner.isRunning() };
+  const model = (): Record<string, unknown> => {
+    const c = options.models?.current();
+    return c ? describeModel(c) : { version: null, kind: 'rules', description: 'fixed blocking rules' };
+  };
+  return {
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+    isReady: () => runner.isRunning(),
+    readyDetails: () => ({ model: model() }),
+    routes: (http) => { http.get('/model', async () => model()); },
+  };
 }

@@ -1,9 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
+import pg from 'pg';
+import { startServiceModel } from '@idres/models';
+import { envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildBlockApp } from './app';
 
 const config = readBaseConfig(process.env, 'block');
 const ctx = await openServiceContext(config, process.env);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
-await hostService(ctx, buildBlockApp(runnerDeps(ctx), redis), [async () => { await redis.quit(); }]);
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+// Blocking rules are part of the model (a model trained on a file may add rules for the fields it has), so
+// block follows the same active version as match.
+const models = await startServiceModel({
+  pool, defaultPath: fileURLToPath(new URL('../../../packages/core/models/default.json', import.meta.url)), pinnedPath: process.env['IDRES_MODEL'],
+  pollMs: envInt(process.env, 'IDRES_MODEL_POLL_MS', 2000, 100), logger: ctx.logger, registry: ctx.metrics.registry,
+});
+await hostService(ctx, buildBlockApp(runnerDeps(ctx), redis, { models }), [() => models.stop(), async () => { await redis.quit(); }, () => pool.end()]);

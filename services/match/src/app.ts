@@ -15,10 +15,11 @@ import {
   RedisBlockStore,
 } from '@idres/runtime';
 import { RecordCache, type CachedRecord } from './recordCache';
+import { describeModel } from '@idres/models/serviceModel';
 
 /** The model to score with now (ActiveModel from @idres/models follows the store; fixedModel for tests). */
 export interface ModelSource {
-  current(): { model: MatchModel; version: number | undefined; threshold: number; provenance?: { kind: string; description: string } };
+  current(): { model: MatchModel; version: number | undefined; threshold: number; provenance?: { kind: 'trained' | 'file' | 'default'; description: string } };
 }
 
 /** One model and threshold for the life of the app. */
@@ -171,17 +172,13 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     maxBatchSize: deps.batchSize,
     handle,
   });
-  const describeModel = (): Record<string, unknown> => {
-    const { version, threshold, provenance } = options.models.current();
-    return { version: version ?? null, threshold, kind: provenance?.kind ?? 'given', description: provenance?.description ?? '' };
-  };
   return {
     start: () => runner.start(),
     stop: () => runner.stop(),
     isReady: () => runner.isRunning(),
-    readyDetails: () => ({ model: describeModel() }),
+    readyDetails: () => ({ model: describeModel(options.models.current()) }),
     routes: (http) => {
-      http.get('/model', async () => describeModel());
+      http.get('/model', async () => describeModel(options.models.current()));
     },
   };
 }
