@@ -7,9 +7,11 @@
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { mappingSidecarPath, type ColumnMapping } from '@idres/core/fixtures/labelledDatasets';
 import { writeDataset, type OutputFormat } from './writers.js';
 import type { ClusterDistribution, GeneratorOptions } from './generator.js';
-import { PROFILE_NAMES, isProfileName, mapSpec, profileMapping, writeProfileDataset } from './profiles/index.js';
+import { PROFILES, PROFILE_NAMES, isProfileName, mapSpec, profileMapping, writeProfileDataset } from './profiles/index.js';
 
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -68,6 +70,15 @@ async function main(): Promise<void> {
     });
     const cpu = process.cpuUsage(cpu0);
     const mapping = profileMapping(profile);
+    // The mapping next to the file (<out>.mapping.json): npm run quality -- --synthetic FILE reads it.
+    let mappingFile: string | undefined;
+    if (values.out !== '-') {
+      mappingFile = mappingSidecarPath(values.out);
+      const side: ColumnMapping & { map: string } = {
+        profile, mapping: { ...mapping }, map: mapSpec(mapping), id_column: 'record_id', truth_column: 'entity_id', standardize: { ...PROFILES[profile].standardize },
+      };
+      writeFileSync(mappingFile, `${JSON.stringify(side, null, 2)}\n`);
+    }
     const summary = {
       profile, records: s.records, entities: s.entities, seconds: Number(s.seconds.toFixed(3)),
       records_per_second: s.seconds > 0 ? Math.round(s.records / s.seconds) : 0, bytes: s.bytes,
@@ -76,6 +87,7 @@ async function main(): Promise<void> {
       dup_rate_observed: s.records > 0 ? Number(((s.records - s.entities) / s.records).toFixed(4)) : 0,
       entities_with_duplicates: s.entitiesWithDuplicates, largest_cluster: s.largestCluster,
       id_column: 'record_id', truth_column: 'entity_id', mapping, map: mapSpec(mapping),
+      ...(mappingFile ? { mapping_file: mappingFile } : {}),
     };
     (values.out === '-' ? process.stderr : process.stdout).write(`${JSON.stringify(summary)}\n`);
     return;
