@@ -4,7 +4,10 @@
 // idres runs the whole pipeline through Kafka (services restarted with the file's model), Splink runs in-process
 // on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
 //   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv] [--train-max 250000]
+//     [--profile civil-register-de|historical|febrl-like[,...] --records N]
 // --synthetic N generates N records (seed 1) first; --file takes a generator CSV already made (record_id, entity_id).
+// --profile generates a file of each named generator profile (--records N, default 10000, seed 1) and runs it with the
+// profile's --map mapping (its attribute columns go in as attributes) and the Splink format of that profile.
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -17,11 +20,12 @@ import { resetPipeline } from '../packages/cli/src/pipelineReset';
 import { resolveFile } from '../packages/cli/src/resolveFile';
 import { servicesDown, servicesUp } from '../packages/cli/src/serviceSupervisor';
 import { runStack, stackEnv } from '../packages/cli/src/stackControl';
+import { PROFILES, isProfileName, type ShapeProfileName } from './generator/profiles/index';
 
 interface Spec {
   name: string;
   file: string;
-  splinkFormat: 'febrl' | 'fake1000' | 'canonical';
+  splinkFormat: 'febrl' | 'fake1000' | 'canonical' | ShapeProfileName;
   idColumn: string;
   map: Record<string, string> | undefined;
   truthOf: (row: Readonly<Record<string, string>>) => string | undefined;
@@ -35,7 +39,7 @@ const febrl = (n: number): Spec => {
 };
 const canonical = (name: string, file: string): Spec => ({ name, file, splinkFormat: 'canonical', idColumn: 'record_id', map: undefined, truthOf: (r) => r['entity_id'], load: () => loadSynthetic(file, name) });
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' }, file: { type: 'string' }, 'train-max': { type: 'string', default: '250000' } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'febrl1,febrl2,febrl3,fake_1000,synthetic_2000' }, synthetic: { type: 'string' }, file: { type: 'string' }, 'train-max': { type: 'string', default: '250000' }, profile: { type: 'string' }, records: { type: 'string', default: '10000' } } });
 const fake = path.join(FIXTURES_DIR, 'splink', 'fake_1000.csv');
 const specs: Spec[] = [
   febrl(1), febrl(2), febrl(3),
@@ -50,6 +54,17 @@ if (values.synthetic) {
   mkdirSync('loadtest/out', { recursive: true });
   spawnSync('npx', ['tsx', 'loadtest/generator/cli.ts', '--records', String(n), '--seed', '1', '--format', 'csv', '--out', file], { stdio: 'inherit' });
   chosen.push(canonical(`synthetic_${n}`, file));
+}
+for (const prof of (values.profile ?? '').split(',').filter(Boolean)) {
+  if (!isProfileName(prof) || prof === 'us-crm') throw new Error(`--profile ${prof}: one of ${Object.keys(PROFILES).join(', ')} (us-crm is --synthetic N)`);
+  const n = Number(values.records);
+  const name = `${prof}_${n}`;
+  const file = path.resolve('loadtest/out', `${name}_seed1.csv`);
+  mkdirSync('loadtest/out', { recursive: true });
+  // Also writes <file>.mapping.json, which loadSynthetic reads (canonical fields; attribute columns listed, not loaded).
+  const gen = spawnSync('npx', ['tsx', 'loadtest/generator/cli.ts', '--profile', prof, '--records', String(n), '--seed', '1', '--format', 'csv', '--out', file], { stdio: 'inherit' });
+  if (gen.status !== 0) throw new Error(`generator failed for --profile ${prof}`);
+  chosen.push({ name, file, splinkFormat: prof, idColumn: 'record_id', map: { ...PROFILES[prof].mapping }, truthOf: (r) => r['entity_id'], load: () => loadSynthetic(file, name) });
 }
 if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
@@ -87,12 +102,18 @@ for (const spec of chosen) {
   const splinkOut = path.join(os.tmpdir(), `splink-side-${spec.name}.json`);
   const sp = spawnSync('loadtest/splink/.venv/bin/python', ['loadtest/splink/run_splink.py', '--quiet', '--dataset', spec.name, '--input', spec.file, '--format', spec.splinkFormat, '--out', splinkOut], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (sp.status !== 0) throw new Error(`splink failed on ${spec.name}`);
-  const splink = JSON.parse(readFileSync(splinkOut, 'utf8')) as { seconds: number; records_per_second: number; precision: number; recall: number; f1: number };
+  const splink = JSON.parse(readFileSync(splinkOut, 'utf8')) as {
+    seconds: number; records_per_second: number; precision: number; recall: number; f1: number;
+    best_threshold?: { threshold: number; precision: number; recall: number; f1: number };
+  };
   const q = ours.quality ?? { precision: 0, recall: 0, f1: 0 };
   const line = {
     dataset: spec.name, records: ours.records,
     idres: { seconds: +ours.seconds.toFixed(2), records_per_second: ours.recordsPerSecond, precision: +q.precision.toFixed(4), recall: +q.recall.toFixed(4), f1: +q.f1.toFixed(4), path: 'full pipeline through Kafka' },
-    splink: { seconds: splink.seconds, records_per_second: splink.records_per_second, precision: +splink.precision.toFixed(4), recall: +splink.recall.toFixed(4), f1: +splink.f1.toFixed(4), path: 'in-process, DuckDB' },
+    splink: {
+      seconds: splink.seconds, records_per_second: splink.records_per_second, precision: +splink.precision.toFixed(4), recall: +splink.recall.toFixed(4), f1: +splink.f1.toFixed(4), path: 'in-process, DuckDB',
+      ...(splink.best_threshold ? { best_threshold_chosen_with_labels: { threshold: splink.best_threshold.threshold, precision: +splink.best_threshold.precision.toFixed(4), recall: +splink.best_threshold.recall.toFixed(4), f1: +splink.best_threshold.f1.toFixed(4) } } : {}),
+    },
     ratios: { speed_idres_over_splink: +(ours.recordsPerSecond / splink.records_per_second).toFixed(3), f1_idres_over_splink: +(q.f1 / splink.f1).toFixed(4) },
   };
   console.log(JSON.stringify(line));

@@ -2,6 +2,7 @@
 # Run the Splink baseline on every benchmark dataset and write
 # loadtest/results/splink-<dataset>-<date>.json. Usage: loadtest/splink/run_all.sh [dataset ...]
 # datasets: febrl1 febrl2 febrl3 fake_1000 synthetic_1m (default: all)
+#   and the generator profiles: civil-register-de_10k historical_10k historical_20k febrl-like_10k (not in the default)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -27,6 +28,11 @@ for d in $want; do
       f=loadtest/out/synthetic_1m_seed1.csv
       [ -s "$f" ] || npx tsx loadtest/generator/cli.ts --records 1000000 --seed 1 --format csv --out "$f"
       run synthetic_1m "$f" canonical ;;
+    civil-register-de_10k|historical_10k|historical_20k|febrl-like_10k)
+      prof="${d%_*}"; n="${d##*_}"; n="${n%k}000"
+      f="loadtest/out/${d}_seed1.csv"
+      [ -s "$f" ] || npx tsx loadtest/generator/cli.ts --profile "$prof" --records "$n" --seed 1 --format csv --out "$f"
+      run "$d" "$f" "$prof" ;;
     *) echo "unknown dataset $d" >&2; exit 2 ;;
   esac
 done

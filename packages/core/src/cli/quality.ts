@@ -4,21 +4,24 @@
  * Prints one JSON line per dataset. CLI file: does file I/O.
  */
 import { readFileSync } from 'node:fs';
-import { FIXTURES_DIR, LABELLED_DATASETS, loadLabelledDataset, loadSynthetic, type LabelledDataset, type LabelledDatasetName } from '../fixtures/labelledDatasets.js';
+import { FIXTURES_DIR, LABELLED_DATASETS, loadLabelledDataset, loadSynthetic, type ColumnMapping, type LabelledDataset, type LabelledDatasetName } from '../fixtures/labelledDatasets.js';
 import { runQuality } from '../quality.js';
 import type { ModelJson } from '../model.js';
 import { loadModel } from '../model.js';
 import { IdresError } from '../errors.js';
 
-const USAGE = `Usage: tsx packages/core/src/cli/quality.ts [--dataset <name>]... [--synthetic <file.csv>]... [--fixtures <dir>] [--model <model.json>] [--threshold <p>]
+const USAGE = `Usage: tsx packages/core/src/cli/quality.ts [--dataset <name>]... [--mapping <file.mapping.json>] [--synthetic <file.csv>]... [--fixtures <dir>] [--model <model.json>] [--threshold <p>]
 Datasets: ${LABELLED_DATASETS.join(', ')} (default: all, unless only --synthetic files are given). Fixtures dir default: ${FIXTURES_DIR}
---synthetic reads a labelled CSV written by loadtest/generator/cli.ts (truth = entity_id).
+--synthetic reads a labelled CSV written by loadtest/generator/cli.ts (truth = entity_id); for a --profile other than
+us-crm its columns are mapped by the <file>.mapping.json the generator wrote next to it (or by --mapping FILE.json,
+which applies to the --synthetic files after it). Mapped attribute columns are listed, not compared.
 Without --model each dataset gets a model trained on its own records without labels.`;
 
 function main(): void {
   const args = process.argv.slice(2);
   const datasets: LabelledDatasetName[] = [];
-  const syntheticFiles: string[] = [];
+  const syntheticFiles: Array<{ file: string; mapping: ColumnMapping | undefined }> = [];
+  let mapping: ColumnMapping | undefined;
   let dir = FIXTURES_DIR;
   let model: ModelJson | undefined;
   let threshold: number | undefined;
@@ -31,7 +34,8 @@ function main(): void {
     if (a === '--dataset') {
       if (!(LABELLED_DATASETS as readonly string[]).includes(v)) { process.stderr.write(`unknown dataset ${v}\n${USAGE}\n`); process.exit(2); }
       datasets.push(v as LabelledDatasetName);
-    } else if (a === '--synthetic') syntheticFiles.push(v);
+    } else if (a === '--synthetic') syntheticFiles.push({ file: v, mapping });
+    else if (a === '--mapping') mapping = JSON.parse(readFileSync(v, 'utf8')) as ColumnMapping;
     else if (a === '--fixtures') dir = v;
     else if (a === '--model') {
       const json: unknown = JSON.parse(readFileSync(v, 'utf8'));
@@ -42,7 +46,7 @@ function main(): void {
   }
   const loaders: Array<() => LabelledDataset> = [
     ...(datasets.length || syntheticFiles.length ? datasets : LABELLED_DATASETS).map((n) => () => loadLabelledDataset(n, dir)),
-    ...syntheticFiles.map((f) => () => loadSynthetic(f, f)),
+    ...syntheticFiles.map((f) => () => loadSynthetic(f.file, f.file, f.mapping)),
   ];
   for (const load of loaders) {
     const d = load();
@@ -65,6 +69,7 @@ function main(): void {
       blockingRecall: round(r.blockingRecall),
       threshold: r.threshold,
       model: model ? 'given' : 'trained_unsupervised_on_this_dataset',
+      ...(d.attributesNotCompared?.length ? { attributesNotCompared: d.attributesNotCompared } : {}),
       seconds: r.seconds.total,
       secondsDetail: r.seconds,
     })}\n`);
