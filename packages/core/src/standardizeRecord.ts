@@ -27,7 +27,11 @@ function today(): string {
   }
   return todayIso;
 }
-const MIN_BIRTH_YEAR = 1850;
+/**
+ * Earliest birth year accepted. Historical records (parish registers, censuses) go back to the 1500s; earlier
+ * years in person data are almost always keying errors. Later than today is rejected too (DOB_IN_FUTURE).
+ */
+export const MIN_BIRTH_YEAR = 1500;
 const ASCII_UPPER = /^[A-Z ]*$/;
 
 function flag(ctx: Ctx, field: string, code: string, detail?: string): void {
@@ -196,6 +200,33 @@ function parseDateParts(s: string, locale: 'US' | 'EU'): [number, number, number
   return 'UNPARSEABLE';
 }
 
+/** A year-only or year-month date: "1965", "1965-03", "1965/3", "03/1965", "3.1965". */
+function parsePartialDate(s: string): [number, number | undefined] | undefined {
+  let m = /^(\d{4})$/.exec(s);
+  if (m) return [Number(m[1]), undefined];
+  m = /^(\d{4})[-/.](\d{1,2})$/.exec(s);
+  if (m) return [Number(m[1]), Number(m[2])];
+  m = /^(\d{1,2})[-/.](\d{4})$/.exec(s);
+  if (m) return [Number(m[2]), Number(m[1])];
+  return undefined;
+}
+
+/**
+ * A date known only to the year or the month (dob_year alone, dob_year + dob_month, or a "1965-03" dob):
+ * dob stays absent (it means a full date), dob_year and dob_month carry what is known, so comparisons
+ * (partialDate levels) and blocking rules on dob_year still use it.
+ */
+function setPartialDob(ctx: Ctx, field: string, y: number, mo: number | undefined, raw: string): void {
+  const now = today();
+  if (mo !== undefined && (mo < 1 || mo > 12)) { flag(ctx, field, 'INVALID_DATE', raw.slice(0, 32)); return; }
+  if (y < MIN_BIRTH_YEAR) { flag(ctx, field, 'INVALID_DATE', `year ${y}`); return; }
+  const ym = mo === undefined ? String(y) : `${y}-${pad2(mo)}`;
+  if (ym > now.slice(0, ym.length)) { flag(ctx, field, 'DOB_IN_FUTURE', ym); return; }
+  flag(ctx, 'dob', 'PARTIAL_DATE', ym);
+  ctx.values.dob_year = String(y);
+  if (mo !== undefined) ctx.values.dob_month = pad2(mo);
+}
+
 function standardizeDob(ctx: Ctx, input: RawFields): void {
   let raw = rawString(ctx, input, 'dob');
   if (raw === undefined) {
@@ -203,15 +234,21 @@ function standardizeDob(ctx: Ctx, input: RawFields): void {
     const mo = rawString(ctx, input, 'dob_month');
     const d = rawString(ctx, input, 'dob_day');
     if (y !== undefined && mo !== undefined && d !== undefined) raw = `${y}-${mo}-${d}`;
-    else if (y !== undefined && /^\d{4}$/.test(y)) {
-      const yn = Number(y);
-      if (yn >= MIN_BIRTH_YEAR && yn <= Number(today().slice(0, 4))) ctx.values.dob_year = y;
-      else flag(ctx, 'dob_year', 'INVALID_DATE', y);
+    else if (y !== undefined) {
+      if (!/^\d{4}$/.test(y)) { flag(ctx, 'dob_year', 'INVALID_DATE', y.slice(0, 32)); return; }
+      // Year (and month) only; a day without a month says nothing and is ignored.
+      if (mo !== undefined && !/^\d{1,2}$/.test(mo)) { flag(ctx, 'dob_month', 'INVALID_DATE', mo.slice(0, 32)); setPartialDob(ctx, 'dob_year', Number(y), undefined, y); return; }
+      setPartialDob(ctx, mo === undefined ? 'dob_year' : 'dob_month', Number(y), mo === undefined ? undefined : Number(mo), mo === undefined ? y : `${y}-${mo}`);
+      return;
+    } else if (mo !== undefined || d !== undefined) {
+      flag(ctx, 'dob_year', 'MISSING', 'month or day without a year');
     }
   }
   if (raw === undefined) { flag(ctx, 'dob', 'MISSING'); return; }
   const parts = parseDateParts(raw, ctx.opts.dateLocale);
   if (parts === 'UNPARSEABLE') {
+    const partial = parsePartialDate(raw);
+    if (partial !== undefined) { setPartialDob(ctx, 'dob', partial[0], partial[1], raw); return; }
     if (isPlaceholderText(foldText(raw))) flag(ctx, 'dob', 'PLACEHOLDER', raw.slice(0, 32));
     else flag(ctx, 'dob', 'INVALID_DATE', 'unparseable');
     return;
