@@ -106,6 +106,8 @@ const name = (prefix: 'given' | 'family', other: 'given' | 'family'): Comparison
     levels: [
       { kind: 'null', label: 'null', fields: [`${prefix}_name`] },
       { kind: 'exact', label: 'exact', fields: [`${prefix}_name`], tf: true },
+      // MUELLER = MULLER = MÜLLER, SOERENSEN = SØRENSEN (text.ts transliterationFold): nearly exact, learned.
+      { kind: 'exact', label: 'transliterated', fields: [`${prefix}_tl`] },
       ...(prefix === 'given' ? [{ kind: 'tokenOverlap', label: 'nickname', field: 'given_nick' } as LevelSpec] : []),
       { kind: 'jaroWinkler', label: 'jw_0.92', field: `${prefix}_name`, threshold: 0.92 },
       { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },

@@ -2,7 +2,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { QualityFlag, RawFields, StandardizedRecord, StandardizeOptions } from './fields.js';
 import { CANONICAL_FIELDS } from './fields.js';
-import { foldText, hasLetter, isLatin, MAX_FIELD_LENGTH } from './text.js';
+import { foldText, hasLetter, isLatin, MAX_FIELD_LENGTH, transliterationFold } from './text.js';
 import { isDigitPattern, isPlaceholderText, PLACEHOLDER_DATES, PLACEHOLDER_EMAIL_DOMAINS, PLACEHOLDER_EMAIL_LOCALS, PLACEHOLDER_SSNS } from './placeholders.js';
 import { COUNTRIES, DIRECTIONALS, NAME_SUFFIXES, NAME_TITLES, STREET_TYPES, UNIT_DESIGNATORS, US_STATES } from './data/addressAbbreviations.js';
 import { nicknameKey } from './nicknames.js';
@@ -157,6 +157,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (given !== undefined) {
     v.given_name = given;
+    v.given_tl = transliterationFold(given);
     setPhonetic(v, 'given_dm1', 'given_dm2', given);
     const nick = nicknameKey(given);
     if (nick !== undefined) v.given_nick = nick;
@@ -167,6 +168,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (family !== undefined) {
     v.family_name = family;
+    v.family_tl = transliterationFold(family);
     setPhonetic(v, 'family_dm1', 'family_dm2', family);
   } else flag(ctx, 'family_name', 'MISSING');
   if (given !== undefined && family !== undefined) {
