@@ -103,23 +103,63 @@ function cleanName(ctx: Ctx, field: string, raw: string | undefined): string | u
   return name;
 }
 
+/**
+ * Lower-case words that belong to the family name that follows them (von Goethe, van der Berg, de la Cruz,
+ * ter Horst, af Klint): a full name's family name is its last word together with the particles before it.
+ */
+const FAMILY_PARTICLES: ReadonlySet<string> = new Set(['VON', 'VAN', 'VOM', 'ZU', 'ZUR', 'DE', 'DER', 'DEN', 'DEL', 'DELLA', 'DI', 'DA', 'DOS', 'DAS', 'DU', 'LA', 'LE', 'TER', 'TEN', 'AF', 'AV']);
+
+/**
+ * The words of a name as written, each folded on its own: a hyphenated or apostrophised word stays one group
+ * ("ANNA LENA", "MEYER SCHULZ") so it lands in one name part, the same value the separate name fields give for
+ * "Anna-Lena" / "Meyer-Schulz". Titles in front and suffixes at the end are split off (name_title, name_suffix).
+ */
+function nameGroups(ctx: Ctx, raw: string): string[] {
+  if (/\d/.test(raw)) flag(ctx, 'full_name', 'DIGITS_REMOVED');
+  let groups = raw.split(/\s+/).map((w) => foldText(w, false)).filter((g) => g.length > 0);
+  while (groups.length > 1 && NAME_TITLES.has(groups[0] ?? '')) {
+    ctx.values.name_title ??= groups[0] ?? '';
+    flag(ctx, 'full_name', 'TITLE_REMOVED', groups[0]);
+    groups = groups.slice(1);
+  }
+  while (groups.length > 1 && NAME_SUFFIXES.has(groups[groups.length - 1] ?? '')) {
+    ctx.values.name_suffix ??= groups[groups.length - 1] ?? '';
+    flag(ctx, 'full_name', 'SUFFIX_REMOVED', groups[groups.length - 1]);
+    groups = groups.slice(0, -1);
+  }
+  return groups;
+}
+
+/**
+ * Split a full name into given / middle / family (a small parser rather than a library: the common npm name
+ * parsers are English-only and split "Meyer-Schulz" or "van der Berg" differently from the separate fields).
+ * "Family, Given Middle" when there is a comma (a trailing ", Jr." is a suffix, not a family name); else
+ * "Given Middle... Family" with family particles (FAMILY_PARTICLES) kept with the family name. One word alone is
+ * taken as the family name.
+ */
 function splitFullName(ctx: Ctx, raw: string): NameParts {
-  const comma = raw.indexOf(',');
-  if (comma >= 0) {
-    // "Family, Given Middle"
-    const fam = nameTokens(ctx, 'full_name', raw.slice(0, comma));
-    const rest = nameTokens(ctx, 'full_name', raw.slice(comma + 1));
+  let parts = raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  while (parts.length > 1 && NAME_SUFFIXES.has(foldText(parts[parts.length - 1] ?? '', false))) {
+    ctx.values.name_suffix ??= foldText(parts[parts.length - 1] ?? '', false);
+    flag(ctx, 'full_name', 'SUFFIX_REMOVED', ctx.values.name_suffix);
+    parts = parts.slice(0, -1);
+  }
+  if (parts.length >= 2) {
+    const fam = nameGroups(ctx, parts[0] ?? '');
+    const rest = nameGroups(ctx, parts.slice(1).join(' '));
     const out: NameParts = {};
     if (fam.length) out.family = fam.join(' ');
     if (rest[0] !== undefined) out.given = rest[0];
     if (rest.length > 1) out.middle = rest.slice(1).join(' ');
     return out;
   }
-  const toks = nameTokens(ctx, 'full_name', raw);
-  if (toks.length === 0) return {};
-  if (toks.length === 1) return { family: toks[0] };
-  const out: NameParts = { given: toks[0], family: toks[toks.length - 1] };
-  if (toks.length > 2) out.middle = toks.slice(1, -1).join(' ');
+  const groups = nameGroups(ctx, parts[0] ?? '');
+  if (groups.length === 0) return {};
+  if (groups.length === 1) return { family: groups[0] };
+  let f = groups.length - 1;
+  while (f > 1 && FAMILY_PARTICLES.has(groups[f - 1] ?? '')) f--;
+  const out: NameParts = { given: groups[0], family: groups.slice(f).join(' ') };
+  if (f > 1) out.middle = groups.slice(1, f).join(' ');
   return out;
 }
 

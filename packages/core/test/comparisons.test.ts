@@ -75,6 +75,10 @@ const levelCases: Array<[string, RawFields, RawFields, string]> = [
   ['given_name', { given_name: '山田' }, { given_name: '田中' }, 'else'],
   ['family_name', { family_name: 'Zbigniewski' }, { family_name: 'Zbigniewsky' }, 'jw_0.92'],
   ['family_name', { family_name: 'Smith' }, { family_name: 'Smyth' }, 'metaphone'],
+  // A record with only a full name compares like one with the separate name fields.
+  ['given_name', { full_name: 'Dr. Anna-Lena Meyer-Schulz' }, { given_name: 'Anna-Lena', family_name: 'Meyer-Schulz' }, 'exact'],
+  ['family_name', { full_name: 'Dr. Anna-Lena Meyer-Schulz' }, { given_name: 'Anna-Lena', family_name: 'Meyer-Schulz' }, 'exact'],
+  ['family_name', { full_name: 'SCHMIDT, Johann Georg' }, { full_name: 'Johann Georg Schmidt' }, 'exact'],
   ['family_name', { family_name: 'Mueller' }, { family_name: 'Müller' }, 'transliterated'],
   ['family_name', { family_name: 'Mueller' }, { family_name: 'Muller' }, 'transliterated'],
   ['family_name', { family_name: 'Strasse' }, { family_name: 'Straße' }, 'exact'],
