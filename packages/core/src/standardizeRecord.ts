@@ -517,11 +517,39 @@ function flagUnknownFields(ctx: Ctx, input: RawFields): void {
 }
 const CANONICAL_FIELD_SET: ReadonlySet<string> = new Set(CANONICAL_FIELDS);
 
+/** Prefix of standardized attribute values in StandardizedRecord.values ("attr.birthplace"). */
+export const ATTRIBUTE_PREFIX = 'attr.';
+/** At most this many attributes per record are standardized (hostile input cannot blow up a record). */
+export const MAX_ATTRIBUTES = 32;
+const MAX_ATTRIBUTE_NAME = 64;
+
+/**
+ * Non-canonical attributes (InputRecord.attributes) as comparable values: `attr.<name>` = the value upper-cased,
+ * accent-folded, punctuation and whitespace collapsed to single spaces (foldText). Placeholders ("unknown",
+ * "n/a") and empty values are dropped. Whether an attribute is compared is decided per dataset (chooseSettings).
+ */
+function standardizeAttributes(ctx: Ctx, attributes: Readonly<Record<string, unknown>>): void {
+  let n = 0;
+  for (const [name, v] of Object.entries(attributes)) {
+    const key = name.trim();
+    if (key.length === 0 || key.length > MAX_ATTRIBUTE_NAME) { flag(ctx, 'attributes', 'ATTRIBUTE_DROPPED', 'bad name'); continue; }
+    if (typeof v !== 'string' && typeof v !== 'number') { flag(ctx, `${ATTRIBUTE_PREFIX}${key}`, 'NOT_STRING', typeof v); continue; }
+    if (n >= MAX_ATTRIBUTES) { flag(ctx, 'attributes', 'ATTRIBUTE_DROPPED', `more than ${MAX_ATTRIBUTES}`); break; }
+    const raw = String(v).slice(0, MAX_FIELD_LENGTH);
+    const folded = foldText(raw);
+    if (folded.length === 0) continue;
+    if (isPlaceholderText(folded)) { flag(ctx, `${ATTRIBUTE_PREFIX}${key}`, 'PLACEHOLDER'); continue; }
+    ctx.values[`${ATTRIBUTE_PREFIX}${key}`] = folded;
+    n++;
+  }
+}
+
 /**
  * Standardize one raw record into comparable values plus quality flags. Pure and total: never throws
- * for bad field content (hostile input is flagged and dropped).
+ * for bad field content (hostile input is flagged and dropped). `attributes` (non-canonical columns, optional)
+ * become `attr.<name>` values (standardizeAttributes).
  */
-export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {}): StandardizedRecord {
+export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {}, attributes?: Readonly<Record<string, string>>): StandardizedRecord {
   const o: Required<StandardizeOptions> = {
     defaultCountry: (opts.defaultCountry ?? 'US').toUpperCase(),
     dateLocale: opts.dateLocale ?? 'US',
@@ -539,5 +567,6 @@ export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {
   standardizePhone(ctx, safeInput);
   standardizeEmail(ctx, safeInput);
   standardizeAddress(ctx, safeInput);
+  if (attributes !== undefined && attributes !== null && typeof attributes === 'object') standardizeAttributes(ctx, attributes);
   return { values: ctx.values, flags: ctx.flags };
 }

@@ -132,3 +132,29 @@ test('standardizeRecord never throws on hostile input', () => {
   }
   assert.doesNotThrow(() => standardizeRecord(null as unknown as RawFields));
 });
+
+const attributeCases: Array<{ name: string; attributes: Record<string, string>; expect: Record<string, string | undefined> }> = [
+  { name: 'folded like names', attributes: { birthplace: '  Göttingen,  Niedersachsen ' }, expect: { 'attr.birthplace': 'GOTTINGEN NIEDERSACHSEN' } },
+  { name: 'digits kept', attributes: { baptism: '1712-05-09' }, expect: { 'attr.baptism': '1712 05 09' } },
+  { name: 'placeholder and empty dropped', attributes: { parish: 'unknown', father: '  ' }, expect: { 'attr.parish': undefined, 'attr.father': undefined } },
+  { name: 'name trimmed', attributes: { ' occupation ': 'Weaver' }, expect: { 'attr.occupation': 'WEAVER' } },
+];
+for (const c of attributeCases) {
+  test(`standardizeRecord attributes: ${c.name}`, () => {
+    const r = standardizeRecord({ given_name: 'Anna' }, {}, c.attributes);
+    for (const [k, v] of Object.entries(c.expect)) assert.equal(r.values[k], v, `values.${k}`);
+    assert.equal(r.values.given_name, 'ANNA');
+  });
+}
+
+test('standardizeRecord attributes: old callers (no attributes) unchanged; hostile attributes bounded', () => {
+  assert.deepEqual(standardizeRecord({ given_name: 'Anna' }), standardizeRecord({ given_name: 'Anna' }, {}, {}));
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 100; i++) many[`a${i}`] = 'x'.repeat(10_000);
+  const r = standardizeRecord({ given_name: 'Anna' }, {}, many);
+  const attrs = Object.keys(r.values).filter((k) => k.startsWith('attr.'));
+  assert.equal(attrs.length, 32);
+  for (const k of attrs) assert.ok((r.values[k] ?? '').length <= 256);
+  assert.ok(r.flags.some((f) => f.code === 'ATTRIBUTE_DROPPED'));
+  assert.doesNotThrow(() => standardizeRecord({}, {}, { x: { y: 1 } } as unknown as Record<string, string>));
+});
