@@ -17,3 +17,5 @@ export type { PairwiseQuality, ScoredPair, LabelledRecord, QualityRunResult } fr
 export { jaroWinkler, damerauLevenshtein } from './stringMetrics.js';
 export { nicknameKey, nicknameKeysIntersect } from './nicknames.js';
 export { foldText } from './text.js';
+export { chooseSettings, attributeComparison } from './chooseSettings.js';
+export type { ChooseSettingsOptions } from './chooseSettings.js';
