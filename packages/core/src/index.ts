@@ -3,7 +3,7 @@ export { CANONICAL_FIELDS } from './fields.js';
 export type { CanonicalField, RawFields, QualityFlag, StandardizedRecord, StandardizeOptions } from './fields.js';
 export { IdresError, isIdresError } from './errors.js';
 export type { IdresErrorCode } from './errors.js';
-export { standardizeRecord, ssnInvalidReason } from './standardizeRecord.js';
+export { standardizeRecord, ssnInvalidReason, ATTRIBUTE_PREFIX, MAX_ATTRIBUTES, MIN_BIRTH_YEAR } from './standardizeRecord.js';
 export { DEFAULT_BLOCKING_RULES, blockingKeys, firstSharedRule, candidatePairs } from './blocking.js';
 export type { BlockingRule, BlockingKey } from './blocking.js';
 export { DEFAULT_SETTINGS, DEFAULT_COMPARISONS } from './settings.js';
@@ -17,3 +17,5 @@ export type { PairwiseQuality, ScoredPair, LabelledRecord, QualityRunResult } fr
 export { jaroWinkler, damerauLevenshtein } from './stringMetrics.js';
 export { nicknameKey, nicknameKeysIntersect } from './nicknames.js';
 export { foldText } from './text.js';
+export { chooseSettings, attributeComparison } from './chooseSettings.js';
+export type { ChooseSettingsOptions } from './chooseSettings.js';

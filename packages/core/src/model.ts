@@ -2,6 +2,7 @@ import { IdresError } from './errors.js';
 import { carriesEvidence, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
+import { partialDateAgrees } from './dateLevels.js';
 import { buildKernel, FEATURES, shareString, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
 
 type Values = Readonly<Record<string, string>>;
@@ -292,6 +293,11 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
           && x.charCodeAt(8) === y.charCodeAt(5) && x.charCodeAt(9) === y.charCodeAt(6);
       };
     }
+    case 'partialDate': {
+      const [y, m, d] = spec.fields.map((f) => fields.of(f)) as [number, number, number];
+      const p = spec.precision;
+      return (a, b) => partialDateAgrees(a[y] as string, a[m] as string, a[d] as string, b[y] as string, b[m] as string, b[d] as string, p);
+    }
     case 'yearsWithin': {
       const f = fields.of(spec.field);
       const n = spec.years;
@@ -338,7 +344,7 @@ export function compileComparison(spec: ComparisonSpec, fields: FieldIndex): (a:
 
 // ---------- validation ----------
 
-const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'crossJaroWinkler', 'dateTransposed', 'yearsWithin', 'all', 'else']);
+const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'crossJaroWinkler', 'dateTransposed', 'partialDate', 'yearsWithin', 'all', 'else']);
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -374,6 +380,9 @@ function validateLevel(l: unknown, where: string): void {
       break;
     case 'damerauLevenshtein':
       if (typeof l.field !== 'string' || typeof l.maxDistance !== 'number' || l.maxDistance < 0) invalid(`${where}: damerauLevenshtein`);
+      break;
+    case 'partialDate':
+      if (!isStrArr(l.fields) || l.fields.length !== 3 || (l.precision !== 'year' && l.precision !== 'month')) invalid(`${where}: partialDate`);
       break;
     case 'yearsWithin':
       if (typeof l.field !== 'string' || typeof l.years !== 'number') invalid(`${where}: yearsWithin`);

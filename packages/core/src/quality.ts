@@ -3,6 +3,7 @@ import type { RawFields, StandardizeOptions } from './fields.js';
 import { loadModel, matchWeightPrepared, prepareRecord, probabilityFromWeight, type MatchModel, type ModelJson } from './model.js';
 import { standardizeRecord } from './standardizeRecord.js';
 import { trainModel, type TrainOptions } from './trainModel.js';
+import { chooseSettings } from './chooseSettings.js';
 
 export interface PairwiseQuality {
   precision: number;
@@ -89,6 +90,8 @@ export interface LabelledRecord {
   id: string;
   entity: string;
   fields: RawFields;
+  /** Non-canonical columns (standardized into attr.* values, compared when chooseSettings picks them). */
+  attributes?: Record<string, string>;
 }
 
 export interface QualityRunResult extends PairwiseQuality {
@@ -102,7 +105,8 @@ export interface QualityRunResult extends PairwiseQuality {
 }
 
 /**
- * Whole pipeline in-process on labelled data: standardize -> train without labels (unless a model is given)
+ * Whole pipeline in-process on labelled data: standardize -> train without labels (unless a model is given;
+ * settings from chooseSettings on the data unless opts.train.settings)
  * -> block -> score -> cluster -> pairwise metrics. Labels are used only for the final metrics.
  */
 export function runQuality(
@@ -110,9 +114,10 @@ export function runQuality(
   opts: { standardize?: StandardizeOptions; train?: TrainOptions; model?: ModelJson; maxBlockSize?: number; threshold?: number } = {},
 ): QualityRunResult {
   const t0 = performance.now();
-  const values = data.map((r) => standardizeRecord(r.fields, opts.standardize).values);
+  const values = data.map((r) => standardizeRecord(r.fields, opts.standardize, r.attributes).values);
   const t1 = performance.now();
-  const json = opts.model ?? trainModel(values, opts.train);
+  // Without a model: train one on this data, with settings chosen from the fields it has (unless given).
+  const json = opts.model ?? trainModel(values, { ...opts.train, settings: opts.train?.settings ?? chooseSettings(values) });
   const model: MatchModel = loadModel(json);
   const t2 = performance.now();
   const keys = values.map((v) => blockingKeys(v, json.settings.blockingRules));

@@ -11,6 +11,7 @@
 import type { ComparisonSpec, LevelSpec } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
+import { partialDateAgrees } from './dateLevels.js';
 
 /** Field position lookup (FieldIndex.of). */
 type FieldOf = (field: string) => number;
@@ -79,7 +80,7 @@ function dl(x: string, y: string, d: number): boolean {
   return x.length > 0 && y.length > 0 && damerauLevenshtein(x, y, d) <= d;
 }
 
-const HELPER_NAMES = ['JW', 'YW', 'DT', 'CJW', 'TOK', 'DL', 'TFW', 'HD', 'OWNER'] as const;
+const HELPER_NAMES = ['JW', 'YW', 'DT', 'CJW', 'TOK', 'DL', 'PD', 'TFW', 'HD', 'OWNER'] as const;
 
 /**
  * Boolean expression for one level over `a`, `b` (string arrays). `jwVar(f)` names the per-comparison
@@ -128,6 +129,12 @@ function levelExpr(spec: LevelSpec, fieldOf: FieldOf, jwVar: (f: number) => stri
     case 'dateTransposed': {
       const f = fieldOf(spec.field);
       return `DT(${A(f)}, ${B(f)})`;
+    }
+    case 'partialDate': {
+      const [y, m, d] = spec.fields.map(fieldOf) as [number, number, number];
+      // The precision is one of two fixed literals (validated), never model text.
+      const p = spec.precision === 'month' ? "'month'" : "'year'";
+      return `PD(${A(y)}, ${A(m)}, ${A(d)}, ${B(y)}, ${B(m)}, ${B(d)}, ${p})`;
     }
     case 'yearsWithin': {
       const f = fieldOf(spec.field);
@@ -216,7 +223,7 @@ export function buildKernel(input: KernelInput): Kernel {
     }
     return out.join('\n');
   };
-  const helpers = [jaroWinkler, yearsWithin, dateTransposed, crossJaroWinkler, tokenOverlap, dl, input.tfWeight, input.householdDiscount, owner];
+  const helpers = [jaroWinkler, yearsWithin, dateTransposed, crossJaroWinkler, tokenOverlap, dl, partialDateAgrees, input.tfWeight, input.householdDiscount, owner];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = (params: string, src: string): unknown => new Function(...HELPER_NAMES, `'use strict'; return function (${params}) {\n${src}\n};`)(...helpers);
   return {

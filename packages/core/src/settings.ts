@@ -1,5 +1,6 @@
 import type { BlockingRule } from './blocking.js';
 import { DEFAULT_BLOCKING_RULES } from './blocking.js';
+import type { DatePrecision } from './dateLevels.js';
 
 /**
  * One level of a comparison (Splink style). Levels are tried in order; the first whose predicate holds
@@ -47,7 +48,12 @@ type LevelKind =
   | { kind: 'crossJaroWinkler'; label: string; field: string; otherField: string; threshold: number }
   /** ISO dates with day and month swapped. */
   | { kind: 'dateTransposed'; label: string; field: string }
-  /** ISO dates whose years differ by at most `years`. */
+  /**
+   * Partial dates (see dateLevels.ts): `fields` are [year, month, day]; holds when one side lacks the day (or the
+   * month), and every part both sides know agrees, down to `precision`.
+   */
+  | { kind: 'partialDate'; label: string; fields: string[]; precision: DatePrecision }
+  /** ISO dates (or 4-digit years) whose years differ by at most `years`. */
   | { kind: 'yearsWithin'; label: string; field: string; years: number }
   /** Every level in `of` holds (conjunction, e.g. similar street AND same postcode). No null/else inside. */
   | { kind: 'all'; label: string; of: LevelSpec[] }
@@ -100,6 +106,8 @@ const name = (prefix: 'given' | 'family', other: 'given' | 'family'): Comparison
     levels: [
       { kind: 'null', label: 'null', fields: [`${prefix}_name`] },
       { kind: 'exact', label: 'exact', fields: [`${prefix}_name`], tf: true },
+      // MUELLER = MULLER = MÜLLER, SOERENSEN = SØRENSEN (text.ts transliterationFold): nearly exact, learned.
+      { kind: 'exact', label: 'transliterated', fields: [`${prefix}_tl`] },
       ...(prefix === 'given' ? [{ kind: 'tokenOverlap', label: 'nickname', field: 'given_nick' } as LevelSpec] : []),
       { kind: 'jaroWinkler', label: 'jw_0.92', field: `${prefix}_name`, threshold: 0.92 },
       { kind: 'anyEqual', label: 'metaphone', fields: [`${prefix}_dm1`, `${prefix}_dm2`] },
@@ -116,13 +124,18 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
   name('family', 'given'),
   {
     name: 'dob',
+    // Null only when the two records have no date part to compare: a year-only or year-month date still
+    // compares (partial levels). One typo in year, month or day is one edit of the ISO string (1965 -> 1966,
+    // 12 -> 13, 12 -> 21). The standardizer sets dob_year with every dob.
     levels: [
-      { kind: 'null', label: 'null', fields: ['dob'] },
+      { kind: 'null', label: 'null', fields: ['dob', 'dob_year'], mode: 'all' },
       { kind: 'exact', label: 'exact', fields: ['dob'] },
       { kind: 'damerauLevenshtein', label: 'one_typo', field: 'dob', maxDistance: 1 },
       { kind: 'dateTransposed', label: 'day_month_swapped', field: 'dob' },
-      { kind: 'yearsWithin', label: 'within_1y', field: 'dob', years: 1 },
-      { kind: 'yearsWithin', label: 'within_10y', field: 'dob', years: 10 },
+      { kind: 'partialDate', label: 'partial_year_month', fields: ['dob_year', 'dob_month', 'dob_day'], precision: 'month' },
+      { kind: 'partialDate', label: 'partial_year', fields: ['dob_year', 'dob_month', 'dob_day'], precision: 'year' },
+      { kind: 'yearsWithin', label: 'within_1y', field: 'dob_year', years: 1 },
+      { kind: 'yearsWithin', label: 'within_10y', field: 'dob_year', years: 10 },
       { kind: 'else', label: 'else' },
     ],
   },

@@ -2,7 +2,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { QualityFlag, RawFields, StandardizedRecord, StandardizeOptions } from './fields.js';
 import { CANONICAL_FIELDS } from './fields.js';
-import { foldText, hasLetter, isLatin, MAX_FIELD_LENGTH } from './text.js';
+import { foldText, hasLetter, isLatin, MAX_FIELD_LENGTH, transliterationFold } from './text.js';
 import { isDigitPattern, isPlaceholderText, PLACEHOLDER_DATES, PLACEHOLDER_EMAIL_DOMAINS, PLACEHOLDER_EMAIL_LOCALS, PLACEHOLDER_SSNS } from './placeholders.js';
 import { COUNTRIES, DIRECTIONALS, NAME_SUFFIXES, NAME_TITLES, STREET_TYPES, UNIT_DESIGNATORS, US_STATES } from './data/addressAbbreviations.js';
 import { nicknameKey } from './nicknames.js';
@@ -27,7 +27,11 @@ function today(): string {
   }
   return todayIso;
 }
-const MIN_BIRTH_YEAR = 1850;
+/**
+ * Earliest birth year accepted. Historical records (parish registers, censuses) go back to the 1500s; earlier
+ * years in person data are almost always keying errors. Later than today is rejected too (DOB_IN_FUTURE).
+ */
+export const MIN_BIRTH_YEAR = 1500;
 const ASCII_UPPER = /^[A-Z ]*$/;
 
 function flag(ctx: Ctx, field: string, code: string, detail?: string): void {
@@ -99,23 +103,63 @@ function cleanName(ctx: Ctx, field: string, raw: string | undefined): string | u
   return name;
 }
 
+/**
+ * Lower-case words that belong to the family name that follows them (von Goethe, van der Berg, de la Cruz,
+ * ter Horst, af Klint): a full name's family name is its last word together with the particles before it.
+ */
+const FAMILY_PARTICLES: ReadonlySet<string> = new Set(['VON', 'VAN', 'VOM', 'ZU', 'ZUR', 'DE', 'DER', 'DEN', 'DEL', 'DELLA', 'DI', 'DA', 'DOS', 'DAS', 'DU', 'LA', 'LE', 'TER', 'TEN', 'AF', 'AV']);
+
+/**
+ * The words of a name as written, each folded on its own: a hyphenated or apostrophised word stays one group
+ * ("ANNA LENA", "MEYER SCHULZ") so it lands in one name part, the same value the separate name fields give for
+ * "Anna-Lena" / "Meyer-Schulz". Titles in front and suffixes at the end are split off (name_title, name_suffix).
+ */
+function nameGroups(ctx: Ctx, raw: string): string[] {
+  if (/\d/.test(raw)) flag(ctx, 'full_name', 'DIGITS_REMOVED');
+  let groups = raw.split(/\s+/).map((w) => foldText(w, false)).filter((g) => g.length > 0);
+  while (groups.length > 1 && NAME_TITLES.has(groups[0] ?? '')) {
+    ctx.values.name_title ??= groups[0] ?? '';
+    flag(ctx, 'full_name', 'TITLE_REMOVED', groups[0]);
+    groups = groups.slice(1);
+  }
+  while (groups.length > 1 && NAME_SUFFIXES.has(groups[groups.length - 1] ?? '')) {
+    ctx.values.name_suffix ??= groups[groups.length - 1] ?? '';
+    flag(ctx, 'full_name', 'SUFFIX_REMOVED', groups[groups.length - 1]);
+    groups = groups.slice(0, -1);
+  }
+  return groups;
+}
+
+/**
+ * Split a full name into given / middle / family (a small parser rather than a library: the common npm name
+ * parsers are English-only and split "Meyer-Schulz" or "van der Berg" differently from the separate fields).
+ * "Family, Given Middle" when there is a comma (a trailing ", Jr." is a suffix, not a family name); else
+ * "Given Middle... Family" with family particles (FAMILY_PARTICLES) kept with the family name. One word alone is
+ * taken as the family name.
+ */
 function splitFullName(ctx: Ctx, raw: string): NameParts {
-  const comma = raw.indexOf(',');
-  if (comma >= 0) {
-    // "Family, Given Middle"
-    const fam = nameTokens(ctx, 'full_name', raw.slice(0, comma));
-    const rest = nameTokens(ctx, 'full_name', raw.slice(comma + 1));
+  let parts = raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  while (parts.length > 1 && NAME_SUFFIXES.has(foldText(parts[parts.length - 1] ?? '', false))) {
+    ctx.values.name_suffix ??= foldText(parts[parts.length - 1] ?? '', false);
+    flag(ctx, 'full_name', 'SUFFIX_REMOVED', ctx.values.name_suffix);
+    parts = parts.slice(0, -1);
+  }
+  if (parts.length >= 2) {
+    const fam = nameGroups(ctx, parts[0] ?? '');
+    const rest = nameGroups(ctx, parts.slice(1).join(' '));
     const out: NameParts = {};
     if (fam.length) out.family = fam.join(' ');
     if (rest[0] !== undefined) out.given = rest[0];
     if (rest.length > 1) out.middle = rest.slice(1).join(' ');
     return out;
   }
-  const toks = nameTokens(ctx, 'full_name', raw);
-  if (toks.length === 0) return {};
-  if (toks.length === 1) return { family: toks[0] };
-  const out: NameParts = { given: toks[0], family: toks[toks.length - 1] };
-  if (toks.length > 2) out.middle = toks.slice(1, -1).join(' ');
+  const groups = nameGroups(ctx, parts[0] ?? '');
+  if (groups.length === 0) return {};
+  if (groups.length === 1) return { family: groups[0] };
+  let f = groups.length - 1;
+  while (f > 1 && FAMILY_PARTICLES.has(groups[f - 1] ?? '')) f--;
+  const out: NameParts = { given: groups[0], family: groups.slice(f).join(' ') };
+  if (f > 1) out.middle = groups.slice(1, f).join(' ');
   return out;
 }
 
@@ -153,6 +197,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (given !== undefined) {
     v.given_name = given;
+    v.given_tl = transliterationFold(given);
     setPhonetic(v, 'given_dm1', 'given_dm2', given);
     const nick = nicknameKey(given);
     if (nick !== undefined) v.given_nick = nick;
@@ -163,6 +208,7 @@ function standardizeNames(ctx: Ctx, input: RawFields): void {
   }
   if (family !== undefined) {
     v.family_name = family;
+    v.family_tl = transliterationFold(family);
     setPhonetic(v, 'family_dm1', 'family_dm2', family);
   } else flag(ctx, 'family_name', 'MISSING');
   if (given !== undefined && family !== undefined) {
@@ -196,6 +242,33 @@ function parseDateParts(s: string, locale: 'US' | 'EU'): [number, number, number
   return 'UNPARSEABLE';
 }
 
+/** A year-only or year-month date: "1965", "1965-03", "1965/3", "03/1965", "3.1965". */
+function parsePartialDate(s: string): [number, number | undefined] | undefined {
+  let m = /^(\d{4})$/.exec(s);
+  if (m) return [Number(m[1]), undefined];
+  m = /^(\d{4})[-/.](\d{1,2})$/.exec(s);
+  if (m) return [Number(m[1]), Number(m[2])];
+  m = /^(\d{1,2})[-/.](\d{4})$/.exec(s);
+  if (m) return [Number(m[2]), Number(m[1])];
+  return undefined;
+}
+
+/**
+ * A date known only to the year or the month (dob_year alone, dob_year + dob_month, or a "1965-03" dob):
+ * dob stays absent (it means a full date), dob_year and dob_month carry what is known, so comparisons
+ * (partialDate levels) and blocking rules on dob_year still use it.
+ */
+function setPartialDob(ctx: Ctx, field: string, y: number, mo: number | undefined, raw: string): void {
+  const now = today();
+  if (mo !== undefined && (mo < 1 || mo > 12)) { flag(ctx, field, 'INVALID_DATE', raw.slice(0, 32)); return; }
+  if (y < MIN_BIRTH_YEAR) { flag(ctx, field, 'INVALID_DATE', `year ${y}`); return; }
+  const ym = mo === undefined ? String(y) : `${y}-${pad2(mo)}`;
+  if (ym > now.slice(0, ym.length)) { flag(ctx, field, 'DOB_IN_FUTURE', ym); return; }
+  flag(ctx, 'dob', 'PARTIAL_DATE', ym);
+  ctx.values.dob_year = String(y);
+  if (mo !== undefined) ctx.values.dob_month = pad2(mo);
+}
+
 function standardizeDob(ctx: Ctx, input: RawFields): void {
   let raw = rawString(ctx, input, 'dob');
   if (raw === undefined) {
@@ -203,15 +276,21 @@ function standardizeDob(ctx: Ctx, input: RawFields): void {
     const mo = rawString(ctx, input, 'dob_month');
     const d = rawString(ctx, input, 'dob_day');
     if (y !== undefined && mo !== undefined && d !== undefined) raw = `${y}-${mo}-${d}`;
-    else if (y !== undefined && /^\d{4}$/.test(y)) {
-      const yn = Number(y);
-      if (yn >= MIN_BIRTH_YEAR && yn <= Number(today().slice(0, 4))) ctx.values.dob_year = y;
-      else flag(ctx, 'dob_year', 'INVALID_DATE', y);
+    else if (y !== undefined) {
+      if (!/^\d{4}$/.test(y)) { flag(ctx, 'dob_year', 'INVALID_DATE', y.slice(0, 32)); return; }
+      // Year (and month) only; a day without a month says nothing and is ignored.
+      if (mo !== undefined && !/^\d{1,2}$/.test(mo)) { flag(ctx, 'dob_month', 'INVALID_DATE', mo.slice(0, 32)); setPartialDob(ctx, 'dob_year', Number(y), undefined, y); return; }
+      setPartialDob(ctx, mo === undefined ? 'dob_year' : 'dob_month', Number(y), mo === undefined ? undefined : Number(mo), mo === undefined ? y : `${y}-${mo}`);
+      return;
+    } else if (mo !== undefined || d !== undefined) {
+      flag(ctx, 'dob_year', 'MISSING', 'month or day without a year');
     }
   }
   if (raw === undefined) { flag(ctx, 'dob', 'MISSING'); return; }
   const parts = parseDateParts(raw, ctx.opts.dateLocale);
   if (parts === 'UNPARSEABLE') {
+    const partial = parsePartialDate(raw);
+    if (partial !== undefined) { setPartialDob(ctx, 'dob', partial[0], partial[1], raw); return; }
     if (isPlaceholderText(foldText(raw))) flag(ctx, 'dob', 'PLACEHOLDER', raw.slice(0, 32));
     else flag(ctx, 'dob', 'INVALID_DATE', 'unparseable');
     return;
@@ -438,11 +517,39 @@ function flagUnknownFields(ctx: Ctx, input: RawFields): void {
 }
 const CANONICAL_FIELD_SET: ReadonlySet<string> = new Set(CANONICAL_FIELDS);
 
+/** Prefix of standardized attribute values in StandardizedRecord.values ("attr.birthplace"). */
+export const ATTRIBUTE_PREFIX = 'attr.';
+/** At most this many attributes per record are standardized (hostile input cannot blow up a record). */
+export const MAX_ATTRIBUTES = 32;
+const MAX_ATTRIBUTE_NAME = 64;
+
+/**
+ * Non-canonical attributes (InputRecord.attributes) as comparable values: `attr.<name>` = the value upper-cased,
+ * accent-folded, punctuation and whitespace collapsed to single spaces (foldText). Placeholders ("unknown",
+ * "n/a") and empty values are dropped. Whether an attribute is compared is decided per dataset (chooseSettings).
+ */
+function standardizeAttributes(ctx: Ctx, attributes: Readonly<Record<string, unknown>>): void {
+  let n = 0;
+  for (const [name, v] of Object.entries(attributes)) {
+    const key = name.trim();
+    if (key.length === 0 || key.length > MAX_ATTRIBUTE_NAME) { flag(ctx, 'attributes', 'ATTRIBUTE_DROPPED', 'bad name'); continue; }
+    if (typeof v !== 'string' && typeof v !== 'number') { flag(ctx, `${ATTRIBUTE_PREFIX}${key}`, 'NOT_STRING', typeof v); continue; }
+    if (n >= MAX_ATTRIBUTES) { flag(ctx, 'attributes', 'ATTRIBUTE_DROPPED', `more than ${MAX_ATTRIBUTES}`); break; }
+    const raw = String(v).slice(0, MAX_FIELD_LENGTH);
+    const folded = foldText(raw);
+    if (folded.length === 0) continue;
+    if (isPlaceholderText(folded)) { flag(ctx, `${ATTRIBUTE_PREFIX}${key}`, 'PLACEHOLDER'); continue; }
+    ctx.values[`${ATTRIBUTE_PREFIX}${key}`] = folded;
+    n++;
+  }
+}
+
 /**
  * Standardize one raw record into comparable values plus quality flags. Pure and total: never throws
- * for bad field content (hostile input is flagged and dropped).
+ * for bad field content (hostile input is flagged and dropped). `attributes` (non-canonical columns, optional)
+ * become `attr.<name>` values (standardizeAttributes).
  */
-export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {}): StandardizedRecord {
+export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {}, attributes?: Readonly<Record<string, string>>): StandardizedRecord {
   const o: Required<StandardizeOptions> = {
     defaultCountry: (opts.defaultCountry ?? 'US').toUpperCase(),
     dateLocale: opts.dateLocale ?? 'US',
@@ -460,5 +567,6 @@ export function standardizeRecord(input: RawFields, opts: StandardizeOptions = {
   standardizePhone(ctx, safeInput);
   standardizeEmail(ctx, safeInput);
   standardizeAddress(ctx, safeInput);
+  if (attributes !== undefined && attributes !== null && typeof attributes === 'object') standardizeAttributes(ctx, attributes);
   return { values: ctx.values, flags: ctx.flags };
 }

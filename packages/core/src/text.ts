@@ -30,3 +30,15 @@ export function hasLetter(s: string): boolean {
 export function isLatin(s: string): boolean {
   return !/[^\p{Script=Latin}\s\d]/u.test(s);
 }
+
+/**
+ * Transliteration fold of an already folded (foldText) name, so the spellings one name gets from German and
+ * Nordic letters coincide: MÜLLER / MUELLER / MULLER, STRAßE / STRASSE / STRASE, SØRENSEN / SOERENSEN / SORENSEN,
+ * ÅGAARD / AAGAARD / AGARD, SCHÄFER / SCHAEFER / SCHAFER. foldText already drops the diacritic (Ü -> U, Ø -> O,
+ * Å -> A, ß -> SS); this also folds the digraphs the same letters are written as without them: AE, OE, UE -> A,
+ * O, U (not UE after Q: QUENTIN), AA -> A, SS -> S. Only these well-known transliterations, nothing fitted to
+ * data; the comparison level that uses it ("exact after transliteration") has its m and u learned like any other.
+ */
+export function transliterationFold(folded: string): string {
+  return folded.replace(/AE/g, 'A').replace(/OE/g, 'O').replace(/(?<!Q)UE/g, 'U').replace(/AA/g, 'A').replace(/SS/g, 'S');
+}

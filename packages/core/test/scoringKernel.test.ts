@@ -135,3 +135,22 @@ test('damerauLevenshtein(max 1) (linear one-edit check) == full OSA distance cap
     assert.equal(damerauLevenshtein(a, b, 1), Math.min(osa(a, b), 2), `${a} / ${b}`);
   }
 });
+
+test('kernel = interpreted on partial and historical dates (partialDate levels)', () => {
+  const raw = [
+    { given_name: 'Johann', family_name: 'Schmidt', dob: '1712-05-02' },
+    { given_name: 'Johann', family_name: 'Schmidt', dob_year: '1712' },
+    { given_name: 'Johann', family_name: 'Schmidt', dob_year: '1712', dob_month: '5' },
+    { given_name: 'Johann', family_name: 'Schmidt', dob_year: '1713', dob_month: '6' },
+    { given_name: 'Johan', family_name: 'Schmid', dob: '1712-02-05' },
+    { given_name: 'Anna', family_name: 'Meyer' },
+  ];
+  const values = raw.map((r) => standardizeRecord(r).values);
+  const model = loadModel(trainModel([...values, ...values, ...values], { maxPairsForU: 1000 }));
+  for (const a of values) for (const b of values) {
+    const pa = prepareRecord(model, a);
+    const pb = prepareRecord(model, b);
+    assert.ok(sameWeight(matchWeightPrepared(model, pa, pb), matchWeightInterpreted(model, pa, pb)));
+    assert.deepEqual(scorePrepared(model, pa, pb).explanation.map((e) => e.level), scorePreparedInterpreted(model, pa, pb).explanation.map((e) => e.level));
+  }
+});

@@ -10,6 +10,25 @@ const cases: Case[] = [
   { name: 'title and suffix split off', input: { given_name: 'Dr. John', family_name: 'Smith Jr.' }, expect: { given_name: 'JOHN', family_name: 'SMITH', name_title: 'DR', name_suffix: 'JR' }, flags: [['given_name', 'TITLE_REMOVED'], ['family_name', 'SUFFIX_REMOVED']] },
   { name: 'full name "Family, Given Middle"', input: { full_name: 'Smith, John Paul' }, expect: { given_name: 'JOHN', middle_name: 'PAUL', family_name: 'SMITH' }, flags: [['given_name', 'DERIVED_FROM_FULL_NAME']] },
   { name: 'full name "Given Middle Family"', input: { full_name: 'Mrs Mary Ann Jones III' }, expect: { given_name: 'MARY', middle_name: 'ANN', family_name: 'JONES', name_suffix: 'III' } },
+  { name: 'transliteration fold: MÜLLER', input: { given_name: 'Jürgen', family_name: 'Müller' }, expect: { family_name: 'MULLER', family_tl: 'MULLER', given_tl: 'JURGEN' } },
+  { name: 'transliteration fold: MUELLER', input: { given_name: 'Juergen', family_name: 'Mueller' }, expect: { family_name: 'MUELLER', family_tl: 'MULLER', given_tl: 'JURGEN' } },
+  { name: 'transliteration fold: Straße / Strasse', input: { family_name: 'Straße' }, expect: { family_name: 'STRASSE', family_tl: 'STRASE' } },
+  { name: 'transliteration fold: Ø / OE', input: { family_name: 'Sørensen', given_name: 'Soeren' }, expect: { family_name: 'SORENSEN', family_tl: 'SORENSEN', given_tl: 'SOREN' } },
+  { name: 'transliteration fold: Å / AA', input: { family_name: 'Aagaard' }, expect: { family_tl: 'AGARD' } },
+  { name: 'transliteration fold: Æ / AE', input: { family_name: 'Schæfer' }, expect: { family_name: 'SCHAEFER', family_tl: 'SCHAFER' } },
+  { name: 'transliteration fold: É', input: { given_name: 'Émile' }, expect: { given_name: 'EMILE', given_tl: 'EMILE' } },
+  { name: 'transliteration fold: QUE kept', input: { given_name: 'Quentin' }, expect: { given_tl: 'QUENTIN' } },
+  { name: 'full name only: "Johann Georg Schmidt"', input: { full_name: 'Johann Georg Schmidt' }, expect: { given_name: 'JOHANN', middle_name: 'GEORG', family_name: 'SCHMIDT', family_dm1: 'XMT', full_name: 'JOHANN SCHMIDT' }, flags: [['family_name', 'DERIVED_FROM_FULL_NAME']] },
+  { name: 'full name only: "SCHMIDT, Johann Georg"', input: { full_name: 'SCHMIDT, Johann Georg' }, expect: { given_name: 'JOHANN', middle_name: 'GEORG', family_name: 'SCHMIDT' } },
+  { name: 'full name only: title and hyphenated names', input: { full_name: 'Dr. Anna-Lena Meyer-Schulz' }, expect: { given_name: 'ANNA', middle_name: 'LENA', family_name: 'MEYER SCHULZ', name_title: 'DR', given_dm1: 'AN' } },
+  { name: 'full name = separate fields for hyphenated names', input: { given_name: 'Anna-Lena', family_name: 'Meyer-Schulz' }, expect: { given_name: 'ANNA', middle_name: 'LENA', family_name: 'MEYER SCHULZ' } },
+  { name: 'full name with family particles', input: { full_name: 'Ludwig van Beethoven' }, expect: { given_name: 'LUDWIG', middle_name: undefined, family_name: 'VAN BEETHOVEN' } },
+  { name: 'full name with several particles and a middle name', input: { full_name: 'Maria José de la Cruz' }, expect: { given_name: 'MARIA', middle_name: 'JOSE', family_name: 'DE LA CRUZ' } },
+  { name: 'full name with a trailing ", Jr."', input: { full_name: 'John Smith, Jr.' }, expect: { given_name: 'JOHN', family_name: 'SMITH', name_suffix: 'JR' } },
+  { name: 'full name "Family, Given, Suffix"', input: { full_name: 'Smith, John, Sr' }, expect: { given_name: 'JOHN', family_name: 'SMITH', name_suffix: 'SR' } },
+  { name: 'full name with umlauts', input: { full_name: 'Jürgen Müller' }, expect: { given_name: 'JURGEN', family_name: 'MULLER', family_tl: 'MULLER' } },
+  { name: 'full name one word is the family name', input: { full_name: 'Schmidt' }, expect: { given_name: undefined, family_name: 'SCHMIDT' } },
+  { name: 'full name does not override given fields', input: { full_name: 'Hans Meier', given_name: 'Johann', family_name: 'Meyer' }, expect: { given_name: 'JOHANN', family_name: 'MEYER' } },
   { name: 'nickname group', input: { given_name: 'Bill' }, expect: { given_name: 'BILL', given_nick: 'WILLIAM' } },
   { name: 'nickname shared by several canonicals', input: { given_name: 'Al' }, expect: { given_nick: 'ALAN ALBERT ALEXANDER ALFRED ALOYSIUS' } },
   { name: 'double metaphone codes', input: { family_name: 'Schmidt' }, expect: { family_dm1: 'XMT', family_dm2: 'SMT' } },
@@ -28,6 +47,22 @@ const cases: Case[] = [
   { name: 'future dob', input: { dob: '2999-01-01' }, expect: { dob: undefined }, flags: [['dob', 'DOB_IN_FUTURE']] },
   { name: 'dob from parts', input: { dob_year: '1980', dob_month: '7', dob_day: '4' }, expect: { dob: '1980-07-04' } },
   { name: 'unparseable dob', input: { dob: 'yesterday' }, expect: { dob: undefined }, flags: [['dob', 'INVALID_DATE']] },
+  { name: 'historical dob 1687', input: { dob: '1687-03-14' }, expect: { dob: '1687-03-14', dob_year: '1687' } },
+  { name: 'historical dob 1500 (earliest accepted)', input: { dob: '01/02/1500' }, expect: { dob: '1500-01-02' } },
+  { name: 'dob before 1500 rejected', input: { dob: '1499-12-31' }, expect: { dob: undefined, dob_year: undefined }, flags: [['dob', 'INVALID_DATE']] },
+  { name: 'historical Feb 29 in a century non-leap year rejected', input: { dob: '1700-02-29' }, expect: { dob: undefined }, flags: [['dob', 'INVALID_DATE']] },
+  { name: 'historical Feb 29 in a leap year', input: { dob: '1600-02-29' }, expect: { dob: '1600-02-29' } },
+  { name: 'dob_year only', input: { dob_year: '1712' }, expect: { dob: undefined, dob_year: '1712', dob_month: undefined }, flags: [['dob', 'PARTIAL_DATE']] },
+  { name: 'dob_year + dob_month, empty day', input: { dob_year: '1845', dob_month: '3', dob_day: '' }, expect: { dob: undefined, dob_year: '1845', dob_month: '03', dob_day: undefined }, flags: [['dob', 'PARTIAL_DATE']] },
+  { name: 'dob_year + day without month: year only', input: { dob_year: '1845', dob_day: '12' }, expect: { dob: undefined, dob_year: '1845', dob_month: undefined, dob_day: undefined } },
+  { name: 'dob_month 13 with year rejected', input: { dob_year: '1845', dob_month: '13' }, expect: { dob_year: undefined }, flags: [['dob_month', 'INVALID_DATE']] },
+  { name: 'dob_year in the future rejected', input: { dob_year: '2999' }, expect: { dob_year: undefined }, flags: [['dob_year', 'DOB_IN_FUTURE']] },
+  { name: 'dob_year before 1500 rejected', input: { dob_year: '1200' }, expect: { dob_year: undefined }, flags: [['dob_year', 'INVALID_DATE']] },
+  { name: 'dob_year not a year', input: { dob_year: '65' }, expect: { dob_year: undefined }, flags: [['dob_year', 'INVALID_DATE']] },
+  { name: 'dob string year only', input: { dob: '1801' }, expect: { dob: undefined, dob_year: '1801' }, flags: [['dob', 'PARTIAL_DATE']] },
+  { name: 'dob string year-month', input: { dob: '1801-11' }, expect: { dob: undefined, dob_year: '1801', dob_month: '11' } },
+  { name: 'dob string month/year', input: { dob: '11/1801' }, expect: { dob: undefined, dob_year: '1801', dob_month: '11' } },
+  { name: 'full dob from parts, historical', input: { dob_year: '1650', dob_month: '12', dob_day: '31' }, expect: { dob: '1650-12-31', dob_day: '31' } },
   // ssn
   { name: 'ssn digits only', input: { ssn: '123-45-6780' }, expect: { ssn: '123456780' } },
   { name: 'ssn area 000', input: { ssn: '000-12-3456' }, expect: { ssn: undefined }, flags: [['ssn', 'INVALID_SSN']] },
@@ -96,4 +131,30 @@ test('standardizeRecord never throws on hostile input', () => {
     for (const val of Object.values(r.values)) assert.ok(val.length <= 600);
   }
   assert.doesNotThrow(() => standardizeRecord(null as unknown as RawFields));
+});
+
+const attributeCases: Array<{ name: string; attributes: Record<string, string>; expect: Record<string, string | undefined> }> = [
+  { name: 'folded like names', attributes: { birthplace: '  Göttingen,  Niedersachsen ' }, expect: { 'attr.birthplace': 'GOTTINGEN NIEDERSACHSEN' } },
+  { name: 'digits kept', attributes: { baptism: '1712-05-09' }, expect: { 'attr.baptism': '1712 05 09' } },
+  { name: 'placeholder and empty dropped', attributes: { parish: 'unknown', father: '  ' }, expect: { 'attr.parish': undefined, 'attr.father': undefined } },
+  { name: 'name trimmed', attributes: { ' occupation ': 'Weaver' }, expect: { 'attr.occupation': 'WEAVER' } },
+];
+for (const c of attributeCases) {
+  test(`standardizeRecord attributes: ${c.name}`, () => {
+    const r = standardizeRecord({ given_name: 'Anna' }, {}, c.attributes);
+    for (const [k, v] of Object.entries(c.expect)) assert.equal(r.values[k], v, `values.${k}`);
+    assert.equal(r.values.given_name, 'ANNA');
+  });
+}
+
+test('standardizeRecord attributes: old callers (no attributes) unchanged; hostile attributes bounded', () => {
+  assert.deepEqual(standardizeRecord({ given_name: 'Anna' }), standardizeRecord({ given_name: 'Anna' }, {}, {}));
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 100; i++) many[`a${i}`] = 'x'.repeat(10_000);
+  const r = standardizeRecord({ given_name: 'Anna' }, {}, many);
+  const attrs = Object.keys(r.values).filter((k) => k.startsWith('attr.'));
+  assert.equal(attrs.length, 32);
+  for (const k of attrs) assert.ok((r.values[k] ?? '').length <= 256);
+  assert.ok(r.flags.some((f) => f.code === 'ATTRIBUTE_DROPPED'));
+  assert.doesNotThrow(() => standardizeRecord({}, {}, { x: { y: 1 } } as unknown as Record<string, string>));
 });

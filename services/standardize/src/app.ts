@@ -1,4 +1,4 @@
-import { standardizeRecord, type RawFields, type StandardizeOptions } from '@idres/core';
+import { ATTRIBUTE_PREFIX, standardizeRecord, type RawFields, type StandardizeOptions } from '@idres/core';
 import {
   ConsumerRunner,
   TOPICS,
@@ -43,8 +43,9 @@ export function standardizeMessage(
     const v = value[f];
     if (typeof v === 'string') fields[f] = v;
   }
-  const std = standardizeRecord(fields, options);
-  if (Object.keys(std.values).length === 0) {
+  const std = standardizeRecord(fields, options, value.attributes ?? undefined);
+  // Attributes (attr.*) are compared only where a model chooses to; alone they do not identify a person.
+  if (!Object.keys(std.values).some((k) => !k.startsWith(ATTRIBUTE_PREFIX))) {
     return { code: 'NO_USABLE_FIELDS', reason: `record ${recordId} has no usable identifying field after standardization (${std.flags.map((f) => `${f.field}:${f.code}`).join(', ') || 'all empty'})` };
   }
   return {

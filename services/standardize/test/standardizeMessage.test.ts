@@ -29,6 +29,8 @@ for (const c of cases) {
     if (!c.deleted) {
       assert.equal(r.ok.values['family_name'], 'LEE');
       assert.deepEqual(r.ok.attributes, { tier: 'gold' });
+      // Attributes also travel standardized, so a model may compare them (chooseSettings).
+      assert.equal(r.ok.values['attr.tier'], 'GOLD');
     }
   });
 }
