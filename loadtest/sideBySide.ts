@@ -1,7 +1,7 @@
 // idres and Splink side by side, in one run, on the same files: each system trains on the file without labels
 // (Splink: u by random sampling, m by EM; idres: `trainModel`, the same for u and m), then dedupes it; pairwise
 // precision/recall/F1 against the file's truth, time and records per second, and the ratios idres/Splink.
-// idres runs the whole pipeline through Kafka (services restarted with the file's model), Splink runs in-process
+// idres runs the whole pipeline through Kafka exactly as `idres resolve` does (trains on the file, activates that model version), Splink runs in-process
 // on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
 //   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv] [--train-max 250000]
 //     [--profile civil-register-de|historical|febrl-like[,...] --records N]
@@ -13,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
-import { mulberry32, standardizeRecord, trainModel } from '@idres/core';
 import { febrlEntity, loadFake1000, loadFebrl, loadSynthetic, FIXTURES_DIR, type LabelledDataset } from '@idres/core/fixtures/labelledDatasets';
 import { readBaseConfig } from '@idres/runtime';
 import { resetPipeline } from '../packages/cli/src/pipelineReset';
-import { resolveFile } from '../packages/cli/src/resolveFile';
+import { resolveFile, resolveMapping } from '../packages/cli/src/resolveFile';
+import { chooseModel, waitForModel } from '../packages/cli/src/modelChoice';
 import { servicesDown, servicesUp } from '../packages/cli/src/serviceSupervisor';
 import { runStack, stackEnv } from '../packages/cli/src/stackControl';
 import { PROFILES, isProfileName, type ShapeProfileName } from './generator/profiles/index';
@@ -68,17 +68,6 @@ for (const prof of (values.profile ?? '').split(',').filter(Boolean)) {
 }
 if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
-/** A seeded random sample of at most n items, in their original order (partial Fisher-Yates over the indices). */
-function sampleOf<T>(items: readonly T[], n: number): readonly T[] {
-  if (items.length <= n) return items;
-  const rnd = mulberry32(12345);
-  const idx = Uint32Array.from({ length: items.length }, (_, i) => i);
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(rnd() * (idx.length - i));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return [...idx.subarray(0, n)].sort((a, b) => a - b).map((i) => items[i]!);
-}
 const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
 await runStack('up');
 spawnSync('bash', ['loadtest/splink/setup.sh'], { stdio: 'inherit' });
@@ -88,16 +77,19 @@ const date = new Date().toISOString().slice(0, 10);
 const lines: unknown[] = [];
 for (const spec of chosen) {
   const ds = spec.load();
-  const modelFile = path.join(os.tmpdir(), `idres-side-${spec.name}.json`);
-  // Files over --train-max records train on a seeded random sample of that size: training on all of a 1M-record
-  // file needs more than Node's default 4 GB heap, and the model's parameters are estimated well long before.
-  const trainOn = sampleOf(ds.records, Number(values['train-max']));
-  writeFileSync(modelFile, JSON.stringify(trainModel(trainOn.map((r) => standardizeRecord(r.fields, ds.standardize).values), { trainedOn: { description: spec.name, records: trainOn.length } })));
   await servicesDown();
   await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'all');
-  await servicesUp({ ...stack, IDRES_MODEL: modelFile, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' });
+  const env = { ...stack, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' };
+  await servicesUp(env);
   log(`${spec.name}: idres`);
-  const ours = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 4 * 3_600_000, truthOf: spec.truthOf }, { ...stack, LOG_LEVEL: 'warn' }, log);
+  // Exactly what `idres resolve` does without --model: train on (a seeded sample of at most --train-max records
+  // of) the file, make it the active version, then stream the file. Its training time counts, as Splink's does.
+  const map = await resolveMapping(spec.file, spec.idColumn, spec.map);
+  const choice = await chooseModel({ input: spec.file, idColumn: spec.idColumn, map, source: 'side', model: undefined, standardize: ds.standardize, sampleSize: Number(values['train-max']) }, env, log);
+  await waitForModel(choice.version, env, log);
+  const resolved = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 4 * 3_600_000, truthOf: spec.truthOf }, env, log);
+  const seconds = resolved.seconds + choice.trainSeconds;
+  const ours = { ...resolved, seconds, recordsPerSecond: Math.round(resolved.records / seconds) };
   log(`${spec.name}: splink`);
   const splinkOut = path.join(os.tmpdir(), `splink-side-${spec.name}.json`);
   const sp = spawnSync('loadtest/splink/.venv/bin/python', ['loadtest/splink/run_splink.py', '--quiet', '--dataset', spec.name, '--input', spec.file, '--format', spec.splinkFormat, '--out', splinkOut], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,4 +1,4 @@
-import { mulberry32, standardizeRecord, trainModel, type ModelJson, type StandardizeOptions } from '@idres/core';
+import { chooseSettings, mulberry32, standardizeRecord, trainModel, type ModelJson, type StandardizeOptions } from '@idres/core';
 import { validateInputRecord, type InputRecord } from '@idres/core/inputRecord';
 import { fileRows } from './fileRows';
 
@@ -65,9 +65,10 @@ export async function trainFileModel(opts: FileModelOptions): Promise<FileModel>
       if (j < cap) sample[j] = r.ok;
     }
   }
-  const values = sample.map((r) => standardizeRecord(r.fields, opts.standardize).values).filter((v) => Object.keys(v).length > 0);
+  const values = sample.map((r) => standardizeRecord(r.fields, opts.standardize, r.attributes).values).filter((v) => Object.keys(v).length > 0);
   if (values.length < MIN_TRAINING_RECORDS) return { model: undefined, records: seen, sampled: values.length, seconds: (Date.now() - t0) / 1000 };
   const description = `${opts.input}${values.length < seen ? ` (seeded sample of ${values.length} of ${seen} records)` : ` (${values.length} records)`}`;
-  const model = trainModel(values, { seed: opts.seed ?? 1, trainedOn: { description, records: values.length } });
+  // Comparisons, training and blocking rules for the fields this file has (attributes included), then EM on them.
+  const model = trainModel(values, { settings: chooseSettings(values), seed: opts.seed ?? 1, trainedOn: { description, records: values.length } });
   return { model, records: seen, sampled: values.length, seconds: (Date.now() - t0) / 1000 };
 }

@@ -18,6 +18,8 @@ export interface ModelChoice {
   provenance: ModelProvenance;
   /** One line for the user: which model and why. */
   reason: string;
+  /** Time spent reading the file and training (0 when a model was given). */
+  trainSeconds: number;
 }
 
 const DEFAULT_MODEL_FILE = new URL('../../core/models/default.json', import.meta.url);
@@ -54,7 +56,7 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
   const pool = new pg.Pool({ connectionString: env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres', max: 1 });
   try {
     const version = await new PgModelStore(pool).add(json, provenance, { activate: true });
-    return { version, provenance, reason };
+    return { version, provenance, reason, trainSeconds: fm?.seconds ?? 0 };
   } catch (err) {
     throw new CliError('STACK_UNAVAILABLE', `cannot store the model in Postgres (${(err as Error).message})`);
   } finally {

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { mulberry32, trainModel } from '@idres/core';
+import { chooseSettings, mulberry32, trainModel } from '@idres/core';
 import { PgModelStore, type StoredModelSummary } from '@idres/models';
 import { TOPICS, type AvroSerde, type StandardizedRecordAvro } from '@idres/runtime';
 
@@ -83,7 +83,7 @@ export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl
   if (s.values.length < 2) throw new Error(`${TOPICS.standardized} holds ${s.values.length} usable records; at least 2 are needed to train`);
   opts.log(`training on ${s.values.length} of ${s.records} records (no labels)...`);
   const description = `${TOPICS.standardized} (seeded sample of ${s.values.length} of ${s.records} records)`;
-  const model = trainModel(s.values, { seed: 1, trainedOn: { description, records: s.values.length } });
+  const model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     const version = await new PgModelStore(pool).add(model, { kind: 'trained', description }, { activate: opts.activate });

@@ -13,7 +13,7 @@ const MAPPING = {
   standardize: { defaultCountry: 'DE', dateLocale: 'EU' as const },
 };
 
-test('loadSynthetic reads a profile CSV through the mapping next to it; attribute columns are listed, not loaded', () => {
+test('loadSynthetic reads a profile CSV through the mapping next to it; attribute columns load as attributes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'labelled-'));
   const file = join(dir, 'reg.csv');
   writeFileSync(file, CSV);
@@ -22,10 +22,11 @@ test('loadSynthetic reads a profile CSV through the mapping next to it; attribut
   writeFileSync(mappingSidecarPath(file), JSON.stringify(MAPPING));
   const d = loadSynthetic(file, 'reg');
   assert.deepEqual(d.standardize, { defaultCountry: 'DE', dateLocale: 'EU' });
-  assert.deepEqual(d.attributesNotCompared, ['birthplace']);
+  assert.deepEqual(d.attributes, ['birthplace']);
   assert.deepEqual(d.records.map((r) => [r.id, r.entity]), [['r1', 'e1'], ['r2', 'e1']]);
   assert.deepEqual(d.records[0]!.fields, { given_name: 'PETRA', family_name: 'MÜLLER', dob_year: '1961', dob_month: '5', dob_day: '12' });
   assert.deepEqual(d.records[1]!.fields, { given_name: 'PETRA', middle_name: 'ANNA', family_name: 'MUELLER', dob_year: '1961', dob_month: '5', dob_day: '12' });
+  assert.deepEqual([d.records[0]!.attributes, d.records[1]!.attributes], [{ birthplace: 'KÖLN' }, {}]);
 });
 
 test('an explicit mapping wins; a mapping naming a missing column is refused', () => {

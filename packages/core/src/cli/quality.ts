@@ -69,7 +69,7 @@ function main(): void {
       blockingRecall: round(r.blockingRecall),
       threshold: r.threshold,
       model: model ? 'given' : 'trained_unsupervised_on_this_dataset',
-      ...(d.attributesNotCompared?.length ? { attributesNotCompared: d.attributesNotCompared } : {}),
+      ...(d.attributes?.length ? { attributes: d.attributes } : {}),
       seconds: r.seconds.total,
       secondsDetail: r.seconds,
     })}\n`);
