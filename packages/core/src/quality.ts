@@ -4,6 +4,7 @@ import { loadModel, matchWeightPrepared, prepareRecord, probabilityFromWeight, t
 import { standardizeRecord } from './standardizeRecord.js';
 import { trainModel, type TrainOptions } from './trainModel.js';
 import { chooseSettings } from './chooseSettings.js';
+import { clusterRecords, DEFAULT_CLUSTER_FLOOR, type ScoredEdge } from './clustering.js';
 
 export interface PairwiseQuality {
   precision: number;
@@ -53,8 +54,8 @@ export interface ScoredPair {
 }
 
 /**
- * Connected components over pairs with probability >= threshold (in-process quality runs; the service
- * resolver keeps its own Postgres-backed union-find). Returns id -> cluster id (smallest member id).
+ * Connected components over pairs with probability >= threshold, nothing else (quality runs use clusterRecords,
+ * the rule resolve applies; this is the plain baseline). Returns id -> cluster id (smallest member id).
  */
 export function clusterPairs(ids: Iterable<string>, pairs: Iterable<ScoredPair>, threshold: number): Map<string, string> {
   const index = new Map<string, number>();
@@ -125,18 +126,19 @@ export function runQuality(
   const t3 = performance.now();
   const threshold = opts.threshold ?? model.threshold;
   const prepared = values.map((v) => prepareRecord(model, v));
-  const scored: ScoredPair[] = [];
+  // Links (at or above the threshold) and the evidence pairs above the clustering floor, as resolve gets them.
+  const edges: ScoredEdge[] = [];
   let blockedTrue = 0;
   for (const [i, j] of pairs) {
     const a = data[i] as LabelledRecord;
     const b = data[j] as LabelledRecord;
     if (a.entity === b.entity) blockedTrue++;
     const w = matchWeightPrepared(model, prepared[i] as readonly string[], prepared[j] as readonly string[]);
-    const p = probabilityFromWeight(w);
-    if (p >= threshold) scored.push({ a: a.id, b: b.id, probability: p });
+    if (w < DEFAULT_CLUSTER_FLOOR) continue;
+    edges.push({ a: a.id, b: b.id, weight: w, link: probabilityFromWeight(w) >= threshold });
   }
   const t4 = performance.now();
-  const clusters = clusterPairs(data.map((r) => r.id), scored, threshold);
+  const clusters = clusterRecords(data.map((r) => r.id), edges);
   const truth = new Map(data.map((r) => [r.id, r.entity] as const));
   const q = pairwiseQuality(truth, clusters);
   const t5 = performance.now();
