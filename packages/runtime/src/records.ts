@@ -66,6 +66,8 @@ export interface PairEventAvro {
   ingestedAt: number;
   /** Stored model version that scored a PAIR; null for the default or a pinned model file. */
   modelVersion?: number | null;
+  /** At or above the threshold (a link); false: evidence for the clustering only. Absent means true. */
+  link?: boolean;
 }
 export interface MasterKeyAvro { masterId: string }
 export type ResolvedEventType = 'MEMBERSHIP' | 'MERGED' | 'SPLIT' | 'RETIRED';

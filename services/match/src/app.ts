@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import { firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type MatchModel, type PreparedRecord } from '@idres/core';
+import { DEFAULT_CLUSTER_FLOOR, firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type MatchModel, type PreparedRecord } from '@idres/core';
 import {
   ConsumerRunner,
   TOPICS,
@@ -48,6 +48,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
   const store = new RedisBlockStore(redis);
   const comparisons = new Counter({ name: 'idres_match_comparisons_total', help: 'Pairs scored', registers: [deps.metrics.registry] });
   const pairsOut = new Counter({ name: 'idres_match_pairs_total', help: 'Pairs at or above the threshold', registers: [deps.metrics.registry] });
+  const evidenceOut = new Counter({ name: 'idres_match_evidence_pairs_total', help: 'Pairs below the threshold sent to resolve as clustering evidence', registers: [deps.metrics.registry] });
   const capped = new Counter({ name: 'idres_block_capped_total', help: 'Records not compared because their block is over the size cap', labelNames: ['rule'], registers: [deps.metrics.registry] });
   const warnedBlocks = new Set<string>();
   const cache = new RecordCache(options.cacheRecords ?? DEFAULT_CACHE_RECORDS);
@@ -140,15 +141,20 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         if (firstSharedRule(myKeys, keysOf(other)) !== b.ruleIndex) continue; // scored under an earlier rule
         const theirs = prep(other);
         comparisons.inc();
-        if (probabilityFromWeight(matchWeightPrepared(model, mine, theirs)) < threshold) continue;
-        const score = scorePrepared(model, mine, theirs);
-        pairsOut.inc();
+        const w = matchWeightPrepared(model, mine, theirs);
+        // Pairs below the threshold but above the clustering floor go on as evidence (link: false), without an
+        // explanation: resolve's clustering weighs every scored pair of a component, not only its links.
+        if (w < DEFAULT_CLUSTER_FLOOR) continue;
+        const link = probabilityFromWeight(w) >= threshold;
+        const score = link ? scorePrepared(model, mine, theirs) : undefined;
+        if (link) pairsOut.inc();
+        else evidenceOut.inc();
         const [lo, loV, hi, hiV] = b.recordId < otherId ? [b.recordId, b.version, otherId, other.stored.v] : [otherId, other.stored.v, b.recordId, b.version];
         const ev: PairEventAvro = {
           kind: 'PAIR', recordId: lo, version: loV, otherRecordId: hi, otherVersion: hiV,
-          probability: score.probability, matchWeight: score.matchWeight, deterministicRule: score.deterministicRule ?? null, blockingRule: b.rule,
-          explanation: score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })), values: {}, ingestedAt: b.ingestedAt,
-          modelVersion: modelVersion ?? null,
+          probability: score?.probability ?? probabilityFromWeight(w), matchWeight: score?.matchWeight ?? w, deterministicRule: score?.deterministicRule ?? null, blockingRule: b.rule,
+          explanation: score ? score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })) : [], values: {}, ingestedAt: b.ingestedAt,
+          modelVersion: modelVersion ?? null, link,
         };
         outputs.push({ topic: TOPICS.pairs, key: { recordId: lo }, value: ev });
       }

@@ -1,12 +1,24 @@
 import type { Pool } from 'pg';
 import { DEFAULT_SURVIVORSHIP, buildGolden, type GoldenFields, type SurvivorshipRule } from '@idres/core/survivorship';
 import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
+import { DEFAULT_CLUSTER_FLOOR, meanWeight } from '@idres/core/clustering';
 
 export interface IdentityView {
   masterId: string;
   golden: GoldenFields;
   members: Array<{ recordId: string; version: number; values: Record<string, string> }>;
   links: Array<{ a: string; b: string; probability: number; matchWeight: number; rule: string | null; modelVersion: number | null; explanation: unknown }>;
+  /**
+   * Why these records are one identity: the mean match weight over all pairs of members (unscored pairs and
+   * pairs below the floor counted at the floor) must be ≥ 0, and `heldApart` lists links from a member to a
+   * record the clustering keeps in another identity.
+   */
+  clustering: {
+    meanPairWeight: number;
+    floor: number;
+    scoredPairs: number;
+    heldApart: Array<{ recordId: string; otherRecordId: string; otherMasterId: string | null; matchWeight: number; probability: number }>;
+  };
 }
 
 
@@ -43,15 +55,31 @@ export class IdentityQueries {
     if (res.rows.length === 0) return undefined;
     const members = res.rows.map((r) => ({ recordId: r.record_id, version: Number(r.version), values: r.values }));
     const ids = members.map((m) => m.recordId);
-    const links = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; rule: string | null; model_version: string | null; explanation: unknown }>(
-      `SELECT a, b, probability, match_weight, rule, model_version, explanation FROM idres_edges WHERE a = ANY($1) AND b = ANY($1) ORDER BY a, b`,
+    const pairs = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; rule: string | null; model_version: string | null; explanation: unknown; link: boolean }>(
+      `SELECT a, b, probability, match_weight, rule, model_version, explanation, link FROM idres_edges WHERE a = ANY($1) AND b = ANY($1) ORDER BY a, b`,
       [ids],
     );
+    const held = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; cluster_id: string | null }>(
+      `SELECT e.a, e.b, e.probability, e.match_weight, r.cluster_id FROM idres_edges e
+         JOIN idres_records r ON r.record_id = CASE WHEN e.a = ANY($1) THEN e.b ELSE e.a END
+       WHERE e.link AND (e.a = ANY($1) OR e.b = ANY($1)) AND NOT (e.a = ANY($1) AND e.b = ANY($1)) ORDER BY e.match_weight DESC LIMIT 100`,
+      [ids],
+    );
+    const inside = new Set(ids);
     return {
       masterId,
       golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values })), this.rules),
       members,
-      links: links.rows.map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, modelVersion: l.model_version === null ? null : Number(l.model_version), explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
+      links: pairs.rows.filter((l) => l.link).map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, modelVersion: l.model_version === null ? null : Number(l.model_version), explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
+      clustering: {
+        meanPairWeight: Math.round(meanWeight(ids.length, pairs.rows.map((l) => ({ w: l.match_weight })), DEFAULT_CLUSTER_FLOOR) * 1000) / 1000,
+        floor: DEFAULT_CLUSTER_FLOOR,
+        scoredPairs: pairs.rows.length,
+        heldApart: held.rows.map((h) => {
+          const mine = inside.has(h.a) ? h.a : h.b;
+          return { recordId: mine, otherRecordId: mine === h.a ? h.b : h.a, otherMasterId: h.cluster_id === null ? null : masterIdOf(h.cluster_id), matchWeight: h.match_weight, probability: h.probability };
+        }),
+      },
     };
   }
 

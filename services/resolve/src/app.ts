@@ -19,7 +19,8 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
   const store = new PostgresResolveStore(pool, opts);
   const events = new Counter({ name: 'idres_resolve_events_total', help: 'Resolved events published', registers: [deps.metrics.registry] });
   const pairsApplied = new Counter({ name: 'idres_resolve_pairs_total', help: 'Pairs applied', registers: [deps.metrics.registry] });
-  const heldLinks = new Counter({ name: 'idres_resolve_held_links_total', help: 'Links not applied because the identity would exceed IDRES_MAX_IDENTITY_SIZE', registers: [deps.metrics.registry] });
+  const heldLinks = new Counter({ name: 'idres_resolve_held_links_total', help: 'New links between records the clustering keeps in different identities (inconsistent components, or the IDRES_MAX_IDENTITY_SIZE ceiling)', registers: [deps.metrics.registry] });
+  const truncated = new Counter({ name: 'idres_resolve_truncated_components_total', help: 'Batches whose linked component reached IDRES_MAX_COMPONENT_SIZE records', registers: [deps.metrics.registry] });
 
   const flush = async (): Promise<void> => {
     // Events leave with the trace of the batch that sent them (when tracing is on).
@@ -51,16 +52,18 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
           rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'PAIR event without otherRecordId/otherVersion' });
           continue;
         }
-        batch.pairs.push({ a: e.recordId, av: e.version, b: e.otherRecordId, bv: e.otherVersion, probability: e.probability, matchWeight: e.matchWeight, rule: e.deterministicRule ?? e.blockingRule, explanation: e.explanation, modelVersion: e.modelVersion ?? null, ingestedAt: e.ingestedAt });
+        batch.pairs.push({ a: e.recordId, av: e.version, b: e.otherRecordId, bv: e.otherVersion, probability: e.probability, matchWeight: e.matchWeight, rule: e.deterministicRule ?? e.blockingRule, explanation: e.explanation, modelVersion: e.modelVersion ?? null, link: e.link ?? true, ingestedAt: e.ingestedAt });
       } else {
         batch.records.push({ kind: e.kind, recordId: e.recordId, version: e.version, values: e.values, ingestedAt: e.ingestedAt });
       }
     }
     const heldBefore = store.heldLinks;
+    const truncatedBefore = store.truncatedComponents;
     await store.apply(batch); // Postgres deadlocks, serialization failures and lost connections are retriable (see isRetriable)
-    if (store.heldLinks > heldBefore) {
-      heldLinks.inc(store.heldLinks - heldBefore);
-      deps.logger.warn({ held: store.heldLinks - heldBefore }, 'links held: they would make an identity larger than the ceiling (IDRES_MAX_IDENTITY_SIZE)');
+    heldLinks.inc(store.heldLinks - heldBefore);
+    if (store.truncatedComponents > truncatedBefore) {
+      truncated.inc(store.truncatedComponents - truncatedBefore);
+      deps.logger.warn({ limit: 'IDRES_MAX_COMPONENT_SIZE' }, 'a linked component reached the size limit: identities beyond it were not recomputed with this batch');
     }
     pairsApplied.inc(batch.pairs.length);
     await flush();

@@ -1,10 +1,13 @@
 import pg from 'pg';
 import { envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildResolveApp } from './app';
-import { DEFAULT_MAX_IDENTITY_SIZE } from './resolveStore';
+import { DEFAULT_MAX_COMPONENT_SIZE, DEFAULT_MAX_IDENTITY_SIZE } from './resolveStore';
 
 const config = readBaseConfig(process.env, 'resolve');
 const ctx = await openServiceContext(config, process.env);
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
-const app = buildResolveApp(runnerDeps(ctx), pool, { maxIdentitySize: envInt(process.env, 'IDRES_MAX_IDENTITY_SIZE', DEFAULT_MAX_IDENTITY_SIZE, 2) });
+const app = buildResolveApp(runnerDeps(ctx), pool, {
+  maxIdentitySize: envInt(process.env, 'IDRES_MAX_IDENTITY_SIZE', DEFAULT_MAX_IDENTITY_SIZE, 2),
+  maxComponentSize: envInt(process.env, 'IDRES_MAX_COMPONENT_SIZE', DEFAULT_MAX_COMPONENT_SIZE, 2),
+});
 await hostService(ctx, app, [() => pool.end()]);

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { cappedMergePlan, splitComponents } from '@idres/core/unionFind';
+import { partitionComponent } from '@idres/core/clustering';
 import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
 import { masterIdOf } from '@idres/core/masterId';
 import { RESOLVE_SCHEMA_SQL } from './schema';
@@ -23,19 +23,26 @@ export interface PairChange {
   explanation: unknown;
   /** Stored model version that scored the pair, if any. */
   modelVersion?: number | null;
+  /** At or above the match threshold (a link); false: evidence for the clustering only. Default true. */
+  link?: boolean;
   ingestedAt: number;
 }
 
 export interface ResolveStoreOptions {
   /**
-   * Largest identity a link may create. A link that would make a bigger one is stored as an edge but not
-   * applied ("held"): borderline links chaining through households would otherwise grow one identity without
-   * bound. Partitions are order-independent below the ceiling.
+   * Largest identity (a safety ceiling; chaining is stopped by the clustering rule, see @idres/core clustering):
+   * within a component, links apply strongest first and one that would make a bigger identity is held.
    */
   maxIdentitySize?: number;
+  /**
+   * Most records recomputed together in one batch: identities linked to the batch's records are gathered
+   * transitively up to this many, so the per-batch cost stays bounded on pathological data.
+   */
+  maxComponentSize?: number;
 }
 
-export const DEFAULT_MAX_IDENTITY_SIZE = 100;
+export const DEFAULT_MAX_IDENTITY_SIZE = 1000;
+export const DEFAULT_MAX_COMPONENT_SIZE = 10_000;
 
 export interface ResolveBatch {
   records: RecordChange[];
@@ -97,12 +104,16 @@ export function foldBatch(batch: ResolveBatch): ResolveBatch {
  * each other nor lose unions; a cluster that moved between read and lock makes the batch retry.
  */
 export class PostgresResolveStore {
-  /** Links held so far because they would have made an identity larger than maxIdentitySize (for metrics). */
+  /** New links that ended between two identities the clustering holds apart (for metrics). */
   heldLinks = 0;
+  /** Batches whose component reached maxComponentSize (for metrics). */
+  truncatedComponents = 0;
   private readonly maxIdentitySize: number;
+  private readonly maxComponentSize: number;
 
   constructor(private readonly pool: Pool, opts: ResolveStoreOptions = {}) {
     this.maxIdentitySize = opts.maxIdentitySize ?? DEFAULT_MAX_IDENTITY_SIZE;
+    this.maxComponentSize = opts.maxComponentSize ?? DEFAULT_MAX_COMPONENT_SIZE;
   }
 
   async migrate(): Promise<void> {
@@ -114,6 +125,48 @@ export class PostgresResolveStore {
     } finally {
       c.release();
     }
+  }
+
+  /**
+   * The live records of the batch and of every identity linked to them, transitively (links between identities
+   * that the clustering holds apart keep them in one component, which is recomputed whole). Each identity found
+   * is locked before its records are read. Stops growing at maxComponentSize records (counted in
+   * truncatedComponents): past that, which identities are recomputed together depends on arrival order.
+   */
+  private async closeOverLinks(c: PoolClient, state: Map<string, RowState>, others: Map<string, { clusterId: number }>, locked: Set<number>): Promise<Set<string>> {
+    const live = new Set<string>();
+    for (const [id, st] of state) if (!st.deleted) live.add(id);
+    for (const id of others.keys()) live.add(id);
+    let frontier = [...live];
+    let pending: string[] = []; // partners whose identity moved between our read and our lock
+    for (let round = 0; frontier.length + pending.length > 0; round++) {
+      if (round > 1000) throw new IdresRuntimeError('HANDLER_FAILED', 'identities keep changing under concurrent resolves; retrying batch', { retriable: true });
+      if (live.size >= this.maxComponentSize) {
+        this.truncatedComponents++;
+        break;
+      }
+      const partners = await jsonRows<{ id: string; cid: number }>(c,
+        `SELECT r.record_id AS id, r.cluster_id AS cid FROM (
+           SELECT b AS o FROM idres_edges WHERE link AND a = ANY($1) UNION SELECT a FROM idres_edges WHERE link AND b = ANY($1) UNION SELECT unnest($2::text[])
+         ) e JOIN idres_records r ON r.record_id = e.o WHERE NOT r.deleted AND r.cluster_id IS NOT NULL`, [frontier, pending]);
+      const outside = partners.filter((r) => !live.has(r.id));
+      const toLock = [...new Set(outside.map((r) => r.cid).filter((cid) => !locked.has(cid)))].sort((x, y) => x - y);
+      frontier = [];
+      if (toLock.length > 0) {
+        await c.query(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [toLock]);
+        for (const cid of toLock) locked.add(cid);
+        const rows = await jsonRows<RecordRow>(c, `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE cluster_id = ANY($1)`, [toLock]);
+        for (const r of rows) {
+          if (live.has(r.record_id) || state.has(r.record_id) || r.deleted || r.cluster_id === null) continue;
+          others.set(r.record_id, { clusterId: r.cluster_id });
+          live.add(r.record_id);
+          frontier.push(r.record_id);
+        }
+      }
+      // A partner not among the records of the identity it was in when we looked was moved by a concurrent batch.
+      pending = [...new Set(outside.filter((r) => !live.has(r.id) && toLock.includes(r.cid)).map((r) => r.id))];
+    }
+    return live;
   }
 
   /** Applies a batch and queues the resulting events in the outbox, atomically. Returns how many events were queued. */
@@ -190,14 +243,11 @@ export class PostgresResolveStore {
     const storedCluster = new Map<string, number | null>([...state].map(([id, st]) => [id, st.clusterId]));
     for (const [id, o] of others) storedCluster.set(id, o.clusterId);
 
-    const splitCheck = new Set<number>();
-    const touched = new Set<number>();
     const edgeDrops = new Map<string, number>(); // record -> drop its edges whose version of it is below this
     const changed = new Set<string>();
     const newValues = new Map<string, { values: Record<string, string>; ingestedAt: number }>();
     const bump = (id: string, s: RowState, version: number): void => {
       if (s.version > 0) edgeDrops.set(id, version);
-      if (s.clusterId !== null && s.version > 0) splitCheck.add(s.clusterId);
       s.version = version;
       // This version's RECORD event is still to come (a pair can overtake it): it must not look like a redelivery.
       s.registered = false;
@@ -211,10 +261,6 @@ export class PostgresResolveStore {
       if (r.kind === 'DELETE') {
         if (s.deleted && s.version === r.version) continue;
         edgeDrops.set(r.recordId, Number.MAX_SAFE_INTEGER);
-        if (s.clusterId !== null) {
-          splitCheck.add(s.clusterId);
-          touched.add(s.clusterId);
-        }
         Object.assign(s, { version: r.version, deleted: true, registered: true, clusterId: null });
         changed.add(r.recordId);
         newValues.set(r.recordId, { values: {}, ingestedAt: r.ingestedAt });
@@ -225,7 +271,6 @@ export class PostgresResolveStore {
       changed.add(r.recordId);
       s.deleted = false;
       s.registered = true;
-      if (s.clusterId !== null) touched.add(s.clusterId);
       newValues.set(r.recordId, { values: r.values, ingestedAt: r.ingestedAt });
     }
 
@@ -252,112 +297,92 @@ export class PostgresResolveStore {
     if (livePairs.length > 0) {
       await c.query(
         // One JSON parameter: JSON.stringify is native, node-postgres escapes array elements in JavaScript.
-        `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation, model_version)
-         SELECT a, b, av, bv, p, w, rule, coalesce(expl, '[]')::text, mv FROM json_to_recordset($1::json)
-           AS t(a text, b text, av bigint, bv bigint, p float8, w float8, rule text, expl json, mv bigint)
+        `INSERT INTO idres_edges (a, b, a_version, b_version, probability, match_weight, rule, explanation, model_version, link)
+         SELECT a, b, av, bv, p, w, rule, coalesce(expl, '[]')::text, mv, link FROM json_to_recordset($1::json)
+           AS t(a text, b text, av bigint, bv bigint, p float8, w float8, rule text, expl json, mv bigint, link boolean)
          ON CONFLICT (a, b) DO UPDATE SET a_version = excluded.a_version, b_version = excluded.b_version, probability = excluded.probability,
-           match_weight = excluded.match_weight, rule = excluded.rule, explanation = excluded.explanation, model_version = excluded.model_version
+           match_weight = excluded.match_weight, rule = excluded.rule, explanation = excluded.explanation, model_version = excluded.model_version,
+           link = excluded.link
          WHERE idres_edges.a_version <= excluded.a_version AND idres_edges.b_version <= excluded.b_version`,
-        [JSON.stringify(livePairs.map((p) => ({ a: p.a, b: p.b, av: p.av, bv: p.bv, p: p.probability, w: p.matchWeight, rule: p.rule, expl: p.explanation ?? [], mv: p.modelVersion ?? null })))],
+        [JSON.stringify(livePairs.map((p) => ({ a: p.a, b: p.b, av: p.av, bv: p.bv, p: p.probability, w: p.matchWeight, rule: p.rule, expl: p.explanation ?? [], mv: p.modelVersion ?? null, link: p.link !== false })))],
       );
     }
 
-    // 5. Every live record without a cluster gets one: singletons have master IDs too.
-    const homeless = [...state].filter(([, s]) => !s.deleted && s.clusterId === null).map(([id]) => id).sort();
-    const newClusters = new Set<number>();
-    if (homeless.length > 0) {
-      const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [homeless.length]);
-      homeless.forEach((id, i) => {
-        const cid = num(seq.rows[i]!.id);
-        state.get(id)!.clusterId = cid;
-        newClusters.add(cid);
-        touched.add(cid);
-      });
-    }
+    // 5. The identities of every record the batch touched, recomputed from their stored links and evidence pairs
+    //    (partitionComponent): a function of the pairs alone, so the result does not depend on arrival order.
+    const members = await this.closeOverLinks(c, state, others, locked);
+    for (const [id, o] of others) if (!storedCluster.has(id)) storedCluster.set(id, o.clusterId);
+    const liveIds = [...members];
+    const edges = liveIds.length > 1 ? await jsonRows<{ a: string; b: string; w: number; link: boolean }>(
+      c, `SELECT a, b, match_weight AS w, link FROM idres_edges WHERE a = ANY($1) AND b = ANY($1)`, [liveIds]) : [];
+    const groups = partitionComponent(liveIds, edges.map((e) => ({ a: e.a, b: e.b, weight: e.w, link: e.link })), { maxSize: this.maxIdentitySize });
 
-    // 6. Union the clusters of live pairs in memory: the oldest cluster of each connected group survives.
-    const links: Array<[number, number]> = [];
-    for (const p of livePairs) {
-      const ca = state.get(p.a)!.clusterId;
-      const cb = state.get(p.b)!.clusterId;
-      if (ca !== null && cb !== null && ca !== cb) links.push([ca, cb]);
+    // 6. Master IDs: each old identity, oldest first, keeps the group holding most of its records (so the older ID
+    //    survives a merge and the larger part keeps it in a split); groups left over get new IDs.
+    const oldOf = (id: string): number | null => storedCluster.get(id) ?? null;
+    const groupOf = new Map<string, number>();
+    groups.forEach((g, gi) => { for (const id of g) groupOf.set(id, gi); });
+    const oldMembers = new Map<number, string[]>(); // old ID -> its records before this batch (deleted ones too)
+    for (const [id, cid] of storedCluster) {
+      if (cid === null) continue;
+      const l = oldMembers.get(cid);
+      if (l) l.push(id);
+      else oldMembers.set(cid, [id]);
     }
-    const sizeBefore = new Map<number, number>();
-    for (const s of state.values()) if (!s.deleted && s.clusterId !== null) sizeBefore.set(s.clusterId, (sizeBefore.get(s.clusterId) ?? 0) + 1);
-    for (const o of others.values()) sizeBefore.set(o.clusterId, (sizeBefore.get(o.clusterId) ?? 0) + 1);
-    const { plan, held } = cappedMergePlan(links, (cid) => sizeBefore.get(cid) ?? 1, this.maxIdentitySize);
-    this.heldLinks += held.length;
+    const groupId = new Array<number | undefined>(groups.length);
+    const heaviestGroup = (ids: readonly string[]): number | undefined => {
+      const counts = new Map<number, number>();
+      for (const id of ids) { const g = groupOf.get(id); if (g !== undefined) counts.set(g, (counts.get(g) ?? 0) + 1); }
+      let best: number | undefined;
+      for (const [g, n] of counts) if (best === undefined || n > counts.get(best)! || (n === counts.get(best)! && g < best)) best = g;
+      return best;
+    };
+    const oldIds = [...oldMembers.keys()].sort((x, y) => x - y);
+    const survivorOf = new Map<number, number>(); // old ID not kept -> the group that took most of its records
+    for (const cid of oldIds) {
+      const g = heaviestGroup(oldMembers.get(cid)!);
+      if (g === undefined) continue;
+      if (groupId[g] === undefined) groupId[g] = cid;
+      else survivorOf.set(cid, g);
+    }
+    const fresh = groups.map((_, gi) => gi).filter((gi) => groupId[gi] === undefined);
+    const newIds = new Set<number>();
+    if (fresh.length > 0) {
+      const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [fresh.length]);
+      fresh.forEach((gi, k) => { groupId[gi] = num(seq.rows[k]!.id); newIds.add(groupId[gi]!); });
+    }
+    for (const p of livePairs) if (p.link !== false && groupOf.get(p.a) !== groupOf.get(p.b)) this.heldLinks++;
+
     const events: ResolvedEventAvro[] = [];
     // One literal shape for every event (no spread): V8 keeps the objects monomorphic and cheap to serialize.
     const event = (e: Pick<ResolvedEventAvro, 'type' | 'masterId' | 'members' | 'survivorId' | 'splitFrom'>): void => {
       events.push({ type: e.type, masterId: e.masterId, members: e.members, survivorId: e.survivorId, splitFrom: e.splitFrom, seq: 0, at: 0, maxIngestedAt: 0 });
     };
-    for (const s of state.values()) if (s.clusterId !== null) s.clusterId = plan.get(s.clusterId) ?? s.clusterId;
-    for (const o of others.values()) o.clusterId = plan.get(o.clusterId) ?? o.clusterId;
-    for (const [a, sv] of plan) {
-      touched.delete(a);
-      touched.add(sv);
-      if (splitCheck.delete(a)) splitCheck.add(sv);
-      // An ID made in this batch and absorbed in it was never published: nobody downstream needs to remap it.
-      if (!newClusters.has(a)) event({ type: 'MERGED', masterId: masterIdOf(a), members: [], survivorId: masterIdOf(sv), splitFrom: null });
+    const keptIds = new Set(groupId as number[]);
+    const gone: number[] = [];
+    for (const cid of oldIds) {
+      if (keptIds.has(cid)) continue;
+      gone.push(cid);
+      const g = survivorOf.get(cid);
+      if (g !== undefined) event({ type: 'MERGED', masterId: masterIdOf(cid), members: [], survivorId: masterIdOf(groupId[g]!), splitFrom: null });
+      else event({ type: 'RETIRED', masterId: masterIdOf(cid), members: [], survivorId: null, splitFrom: null });
     }
 
-    // 7. Final membership of every locked or new cluster, in memory.
-    const clusterOf = (id: string): number | null => {
-      const s = state.get(id);
-      if (s) return s.deleted ? null : s.clusterId;
-      return others.get(id)?.clusterId ?? null;
-    };
-    const membersOf = new Map<number, string[]>();
-    const collect = (): void => {
-      membersOf.clear();
-      for (const id of [...state.keys(), ...others.keys()]) {
-        const cid = clusterOf(id);
-        if (cid === null) continue;
-        const list = membersOf.get(cid);
-        if (list) list.push(id);
-        else membersOf.set(cid, [id]);
-      }
-    };
-    collect();
-
-    // 8. Clusters that lost an edge or a member: recompute components from stored edges; the larger part keeps the ID.
-    const splitFrom = new Map<number, number>();
-    if (splitCheck.size > 0) {
-      const allMembers = [...splitCheck].flatMap((cid) => membersOf.get(cid) ?? []);
-      const edges = await jsonRows<{ a: string; b: string }>(c, `SELECT a, b FROM idres_edges WHERE a = ANY($1)`, [allMembers]);
-      const edgeList = edges.map((e) => [e.a, e.b] as const);
-      const moves: Array<{ ids: string[]; from: number }> = [];
-      for (const cid of splitCheck) {
-        const { splitOff } = splitComponents(membersOf.get(cid) ?? [], edgeList);
-        for (const part of splitOff) moves.push({ ids: part, from: cid });
-      }
-      if (moves.length > 0) {
-        const seq = await c.query<{ id: string }>(`SELECT nextval('idres_cluster_seq') AS id FROM generate_series(1, $1::int)`, [moves.length]);
-        moves.forEach((m, i) => {
-          const nid = num(seq.rows[i]!.id);
-          splitFrom.set(nid, m.from);
-          newClusters.add(nid);
-          touched.add(nid);
-          touched.add(m.from);
-          for (const id of m.ids) {
-            const s = state.get(id);
-            if (s) s.clusterId = nid;
-            else others.get(id)!.clusterId = nid;
-          }
-        });
-        collect();
+    // 7. One write for every record row that changed (fields or identity).
+    for (const [gi, g] of groups.entries()) {
+      for (const id of g) {
+        const st = state.get(id);
+        if (st) st.clusterId = groupId[gi]!;
+        else others.get(id)!.clusterId = groupId[gi]!;
       }
     }
-
-    // 9. One write for every record row that changed (fields or cluster), one for cluster sizes, one for deletions.
     const writes = [...changed];
-    for (const [id, s] of state) if (!changed.has(id) && s.clusterId !== storedCluster.get(id)) writes.push(id);
+    for (const [id, st] of state) if (!changed.has(id) && st.clusterId !== storedCluster.get(id)) writes.push(id);
     for (const [id, o] of others) if (o.clusterId !== storedCluster.get(id)) writes.push(id);
     if (writes.length > 0) {
       writes.sort();
       const row = (id: string): RowState => state.get(id) ?? { version: -1, deleted: false, registered: true, clusterId: others.get(id)!.clusterId };
-      // A version of -1 keeps the stored version: rows outside the batch only move cluster.
+      // A version of -1 keeps the stored version: rows outside the batch only move identity.
       await c.query(
         `UPDATE idres_records r SET version = CASE WHEN u.version < 0 THEN r.version ELSE u.version END,
            deleted = CASE WHEN u.version < 0 THEN r.deleted ELSE u.deleted END,
@@ -366,32 +391,41 @@ export class PostgresResolveStore {
          FROM json_to_recordset($1::json) AS u(id text, version bigint, deleted boolean, registered boolean, cid bigint, vals json, ing bigint)
          WHERE r.record_id = u.id`,
         [JSON.stringify(writes.map((id) => {
-          const s = row(id);
+          const st = row(id);
           const nv = newValues.get(id);
-          return { id, version: s.version, deleted: s.deleted, registered: s.registered, cid: s.clusterId, vals: nv?.values ?? null, ing: nv?.ingestedAt ?? null };
+          return { id, version: st.version, deleted: st.deleted, registered: st.registered, cid: st.clusterId, vals: nv?.values ?? null, ing: nv?.ingestedAt ?? null };
         }))],
       );
     }
-    const touchedIds = [...touched].filter((id) => !plan.has(id)).sort((x, y) => x - y);
-    const live = touchedIds.filter((id) => membersOf.has(id));
-    const gone = [...plan.keys(), ...touchedIds.filter((id) => !membersOf.has(id))];
-    if (live.length > 0) {
+
+    // 8. Identity rows (what the next batch locks), and the events of every identity whose membership changed or
+    //    that holds a record this batch changed. SPLIT names the old identity most of a new one's records left.
+    const changedGroups = groups.map((g, gi) => gi).filter((gi) => {
+      const g = groups[gi]!;
+      const id = groupId[gi]!;
+      if (newIds.has(id) || g.some((m) => changed.has(m))) return true;
+      const before = oldMembers.get(id) ?? [];
+      return before.length !== g.length || before.some((m) => groupOf.get(m) !== gi);
+    });
+    if (changedGroups.length > 0) {
+      const ids = changedGroups.map((gi) => groupId[gi]!);
       await c.query(
         `INSERT INTO idres_clusters (cluster_id, size) SELECT * FROM unnest($1::bigint[], $2::int[])
          ON CONFLICT (cluster_id) DO UPDATE SET size = excluded.size WHERE idres_clusters.size <> excluded.size`,
-        [live, live.map((id) => membersOf.get(id)!.length)],
+        [ids, changedGroups.map((gi) => groups[gi]!.length)],
       );
     }
     if (gone.length > 0) await c.query(`DELETE FROM idres_clusters WHERE cluster_id = ANY($1)`, [gone]);
-
-    // 10. The events, queued in the outbox (one row per batch).
-    for (const id of touchedIds) {
-      if (membersOf.has(id)) continue;
-      event({ type: 'RETIRED', masterId: masterIdOf(id), members: [], survivorId: null, splitFrom: null });
-    }
-    for (const id of live) {
-      const from = splitFrom.get(id);
-      event({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: membersOf.get(id)!.sort(), survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
+    for (const gi of [...changedGroups].sort((x, y) => groupId[x]! - groupId[y]!)) {
+      const g = groups[gi]!;
+      const id = groupId[gi]!;
+      let from: number | undefined;
+      if (newIds.has(id)) {
+        const counts = new Map<number, number>();
+        for (const m of g) { const o = oldOf(m); if (o !== null) counts.set(o, (counts.get(o) ?? 0) + 1); }
+        for (const [o, n] of counts) if (from === undefined || n > counts.get(from)! || (n === counts.get(from)! && o < from)) from = o;
+      }
+      event({ type: from === undefined ? 'MEMBERSHIP' : 'SPLIT', masterId: masterIdOf(id), members: [...g], survivorId: null, splitFrom: from === undefined ? null : masterIdOf(from) });
     }
     if (events.length === 0) return 0;
     // One sequence value per batch, taken under the batch's cluster locks: seq = batch number * 2^20 + index,

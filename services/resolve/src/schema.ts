@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS idres_edges (
 CREATE INDEX IF NOT EXISTS idres_edges_b ON idres_edges (b);
 -- The stored match model version that scored the link (null: the default or a pinned model file).
 ALTER TABLE idres_edges ADD COLUMN IF NOT EXISTS model_version bigint;
+-- false: a pair below the match threshold, kept as evidence for the clustering (it never joins records by itself).
+ALTER TABLE idres_edges ADD COLUMN IF NOT EXISTS link boolean NOT NULL DEFAULT true;
 -- Record IDs compare bytewise ("C"): the b-tree and the batch sorts need no locale rules. Tables made by
 -- idres 0.1 before this change are converted once.
 DO $$

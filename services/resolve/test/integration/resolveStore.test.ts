@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { mulberry32 } from '@idres/core';
-import { UnionFind } from '@idres/core/unionFind';
+import { partitionComponent } from '@idres/core/clustering';
 import type { ResolvedEventAvro } from '@idres/runtime';
 import { applyConcurrently } from '../../src/applyConcurrently';
 import { PostgresResolveStore, type PairChange, type RecordChange, type ResolveBatch } from '../../src/resolveStore';
@@ -94,23 +94,30 @@ test('a record sent again is announced even when a pair with its new version arr
   await assertConsistent();
 });
 
-test('concurrent writers reach the partition that union-find gives, whatever the batching', async () => {
+test('concurrent writers reach the partition the clustering gives for the whole set, whatever the batching', async () => {
   await reset();
-  // 3,000 records in chains and stars, pairs shuffled and applied by four workers at once.
+  // 3,000 records in chains and stars with links of 1 to 16 bits and some evidence pairs below the threshold,
+  // shuffled and applied by four workers at once. Long weak chains must split exactly where the pure function
+  // over all pairs at once splits them.
   const rnd = mulberry32(7);
   const records: RecordChange[] = [];
   const pairs: PairChange[] = [];
-  const uf = new UnionFind<string>();
   for (let i = 0; i < 3000; i++) {
     const id = `r${i}`;
     records.push(rec(id));
-    uf.add(id);
     if (i > 0 && rnd() < 0.6) {
       const other = `r${Math.max(0, i - 1 - Math.floor(rnd() * 20))}`;
-      pairs.push(pair(id, other));
-      uf.union(id, other);
+      const w = 1 + Math.floor(rnd() * 16);
+      pairs.push({ ...pair(id, other), matchWeight: w });
     }
+    if (i > 1 && rnd() < 0.2) pairs.push({ ...pair(id, `r${i - 2}`), matchWeight: -2, probability: 0.2, link: false });
   }
+  const seen = new Set<string>();
+  const unique = pairs.filter((p) => { const k = [p.a, p.b].sort().join(' '); if (seen.has(k)) return false; seen.add(k); return true; });
+  pairs.length = 0;
+  pairs.push(...unique);
+  const expectedGroups = partitionComponent(records.map((r) => r.recordId), pairs.map((p) => ({ a: p.a, b: p.b, weight: p.matchWeight, link: p.link !== false })));
+  assert.ok(expectedGroups.length < new Set(records.map((r) => r.recordId)).size, 'some records are linked');
   const items: Array<RecordChange | PairChange> = [...records, ...pairs];
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -123,7 +130,7 @@ test('concurrent writers reach the partition that union-find gives, whatever the
   }
   const retries = await applyConcurrently(store, batches, { concurrency: 4 });
   const events = await drain();
-  const expected = uf.groups().map((g) => g.sort().join(',')).sort();
+  const expected = expectedGroups.map((g) => g.join(',')).sort();
   assert.deepEqual(canonical(await partition()), expected);
   await assertConsistent();
   // The last MEMBERSHIP event of each live identity is its membership.
