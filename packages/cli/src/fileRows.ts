@@ -15,8 +15,9 @@ export async function* fileRows(file: string): AsyncGenerator<Record<string, str
       let obj: unknown;
       try {
         obj = JSON.parse(line);
-      } catch (err) {
-        throw new CliError('INPUT_INVALID', `${file}:${n}: not valid JSON (${(err as Error).message})`);
+      } catch {
+        // JSON.parse's message quotes the line (personal data): say where, not what.
+        throw new CliError('INPUT_INVALID', `${file}: line ${n} is not valid JSON`);
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new CliError('INPUT_INVALID', `${file}:${n}: each line must be a JSON object`);
       const row: Record<string, string> = {};
@@ -32,7 +33,9 @@ export async function* fileRows(file: string): AsyncGenerator<Record<string, str
   try {
     for await (const row of parser) yield row as Record<string, string>;
   } catch (err) {
-    throw new CliError('INPUT_INVALID', `${file}: ${(err as Error).message}`);
+    // csv-parse's messages may quote a value: keep its code and line only.
+    const e = err as { code?: string; lines?: number };
+    throw new CliError('INPUT_INVALID', `${file}: line ${e.lines ?? '?'} is not valid CSV (${e.code ?? 'parse error'})`);
   }
 }
 

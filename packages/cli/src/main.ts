@@ -14,6 +14,7 @@ import { replayQuarantine } from './quarantineReplay';
 import { chooseModel, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
+import { validateInputFile } from './validateFile';
 import type { StandardizeOptions } from '@idres/core';
 
 const USAGE = `idres — identity resolution over Kafka
@@ -123,6 +124,9 @@ async function main(argv: string[]): Promise<void> {
       if (sample !== undefined && !(Number.isInteger(sample) && sample >= 2)) throw new CliError('USAGE', '--train-sample must be a whole number of at least 2');
       const map = parseMap(values.map);
       const source = values.source ?? path.basename(values.input).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+      // The whole file is checked (streaming, bounded memory) before anything starts, is trained on or is sent.
+      const checked = await validateInputFile(values.input);
+      log(`checked ${values.input}: ${checked.records} records, ${checked.bytes} bytes`);
       await resolveMapping(values.input, values['id-column'], map); // a bad mapping fails before anything starts
       const env = await ensureRunning();
       const model = await modelForFile(values.input, values['id-column'], map, source, values.model, sample, env);

@@ -94,8 +94,18 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   const rejected = new Map<string, string>(); // input id -> reason
   let batch: RawInput[] = [];
   let rowNo = 0;
+  let sent = 0;
   try {
-    for await (const row of fileRows(opts.input)) {
+    const rows = async function* (): AsyncGenerator<Record<string, string>> {
+      try {
+        yield* fileRows(opts.input);
+      } catch (err) {
+        // The file was checked before; it changed or broke while being read. Say exactly what is already in.
+        if (!(err instanceof CliError)) throw err;
+        throw new CliError(err.code, `${err.message}; ${sent} records were sent to ${TOPICS.raw} before that row (the pipeline resolves them; ${rejected.size} rows were rejected), nothing from that row on was sent`);
+      }
+    };
+    for await (const row of rows()) {
       rowNo++;
       const id = row[opts.idColumn] ?? '';
       const r = mapRow(row, { idColumn: opts.idColumn, map, source: opts.source });
@@ -117,6 +127,7 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
       batch.push(r.ok);
       if (batch.length >= 1000) {
         await raw.send(batch);
+        sent += batch.length;
         batch = [];
       }
     }

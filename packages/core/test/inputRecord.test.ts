@@ -11,7 +11,13 @@ const cases: Array<{ name: string; input: unknown; error?: RegExp; fields?: Reco
   { name: 'colon in source', input: { source: 'a:b', sourceRecordId: '1', given_name: 'A' }, error: /must not contain/ },
   { name: 'no id', input: { source: 's', given_name: 'A' }, error: /sourceRecordId is required/ },
   { name: 'nested field', input: { source: 's', sourceRecordId: '1', given_name: { a: 1 } }, error: /must be a string/ },
-  { name: 'huge field', input: { source: 's', sourceRecordId: '1', given_name: 'x'.repeat(10_001) }, error: /longer than/ },
+  { name: 'huge field', input: { source: 's', sourceRecordId: '1', given_name: 'x'.repeat(1_001) }, error: /given_name is longer than 1000/ },
+  { name: 'long attribute', input: { source: 's', sourceRecordId: '1', given_name: 'A', note: 'x'.repeat(10_001) }, error: /note is longer than 10000/ },
+  { name: 'NUL in a field', input: { source: 's', sourceRecordId: '1', given_name: 'A\u0000B' }, error: /given_name contains a NUL/ },
+  { name: 'lone surrogate', input: { source: 's', sourceRecordId: '1', family_name: 'A\ud800' }, error: /family_name contains a lone UTF-16 surrogate/ },
+  { name: 'huge key', input: { source: 's', sourceRecordId: '1', given_name: 'A', ['k'.repeat(201)]: 'v' }, error: /field name longer than 200/ },
+  { name: 'too many attributes', input: { source: 's', sourceRecordId: '1', given_name: 'A', attributes: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`a${i}`, 'v'])) }, error: /more than 200 attributes/ },
+  { name: 'non-finite number', input: { source: 's', sourceRecordId: '1', given_name: 'A', postcode: Infinity }, error: /finite number/ },
   { name: 'nothing canonical', input: { source: 's', sourceRecordId: '1', tier: 'gold' }, error: /no canonical field/ },
 ];
 
@@ -21,6 +27,8 @@ for (const c of cases) {
     if (c.error) {
       assert.ok('error' in r, 'expected an error');
       assert.match(r.error, c.error);
+      // Reasons name the field and the problem, never the value.
+      for (const v of ['A\u0000B', 'A\ud800', 'a:b']) assert.ok(!r.error.includes(v), `the reason quotes the value: ${r.error}`);
     } else {
       assert.ok('ok' in r, `unexpected error ${'error' in r ? r.error : ''}`);
       assert.deepEqual(r.ok.fields, c.fields);

@@ -81,7 +81,15 @@ export class AvroSerde {
     if (id === undefined || type === undefined) {
       throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `subject ${subject} is not registered by this process`);
     }
-    const body = type.toBuffer(value);
+    let body: Buffer;
+    try {
+      body = type.toBuffer(value);
+    } catch {
+      // avsc's own message quotes the offending value (personal data): name the fields instead.
+      const paths: string[] = [];
+      type.isValid(value, { errorHook: (path) => { if (paths.length < 5) paths.push(path.join('.') || '(root)'); } });
+      throw new IdresRuntimeError('VALIDATION_FAILED', `value for ${subject} does not fit its schema at ${paths.join(', ') || 'an unknown field'}`);
+    }
     const out = Buffer.allocUnsafe(5 + body.length);
     out.writeUInt8(MAGIC, 0);
     out.writeInt32BE(id, 1);

@@ -46,7 +46,15 @@ interface EncodedMessage {
 }
 
 /** Under Kafka's default message.max.bytes (1 MiB), with room for record overhead. */
-const MAX_MESSAGE_BYTES = 900 * 1024;
+export const MAX_MESSAGE_BYTES = 900 * 1024;
+/**
+ * A quarantine entry carries the original key and value, so it may be larger than our own outputs (an original
+ * of up to 900 KB plus the reason) but stays under the broker's 1 MiB message.max.bytes. An original too large
+ * for it is referenced (topic/partition/offset, where it stays) instead of copied, so quarantining never fails.
+ */
+export const MAX_QUARANTINE_BYTES = 1_000_000;
+const MAX_REASON_CHARS = 2_000;
+
 /** One produce request carries at most this much, so no partition's record batch can exceed the broker's limit. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
 
@@ -190,12 +198,12 @@ export class ConsumerRunner<K, V> {
       }
     }
     const result = await this.handleIsolating(decoded, heartbeat);
-    const quarantined = this.encodeAll([...rejects, ...result.rejects].map((r) => this.quarantineMessage(r)));
+    const quarantined = this.encodeAll([...rejects, ...result.rejects].map((r) => this.quarantineMessage(r)), MAX_QUARANTINE_BYTES);
     await this.sendWithRetry([...result.encoded, ...quarantined], heartbeat);
   }
 
   /** Encodes outputs; a value that does not fit its schema is a non-retriable error of the message that made it. */
-  private encodeAll(outputs: OutboundMessage[]): EncodedMessage[] {
+  private encodeAll(outputs: OutboundMessage[], maxBytes = MAX_MESSAGE_BYTES): EncodedMessage[] {
     const serde = this.opts.serde;
     const traceHeaders = activeTraceHeaders();
     return outputs.map((out) => {
@@ -213,8 +221,8 @@ export class ConsumerRunner<K, V> {
       }
       const bytes = sizeOf(message);
       // The broker refuses a message over message.max.bytes (1 MiB by default) for good: quarantine what made it.
-      if (bytes > MAX_MESSAGE_BYTES) {
-        throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
+      if (bytes > maxBytes) {
+        throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} is ${bytes} bytes, over the ${maxBytes}-byte limit`);
       }
       return { topic: out.topic, message, bytes };
     });
@@ -261,18 +269,23 @@ export class ConsumerRunner<K, V> {
   private quarantineMessage(r: Rejection<K, V>): OutboundMessage {
     this.opts.metrics.quarantined.inc({ stage: this.opts.stage, code: r.code });
     const m = r.message;
+    const ref = `${m.topic}/${m.partition}/${m.offset}`;
+    let reason = r.reason.length > MAX_REASON_CHARS ? `${r.reason.slice(0, MAX_REASON_CHARS)}...` : r.reason;
+    const originalBytes = (m.raw.key?.length ?? 0) + (m.raw.value?.length ?? 0);
+    const copy = originalBytes <= MAX_QUARANTINE_BYTES - 8 * 1024;
+    if (!copy) reason += ` (the original's ${originalBytes} bytes are not copied here, over the quarantine entry limit; it stays at ${ref})`;
     return {
       topic: TOPICS.quarantine,
-      key: { stage: this.opts.stage, ref: `${m.topic}/${m.partition}/${m.offset}` },
+      key: { stage: this.opts.stage, ref },
       value: {
         stage: this.opts.stage,
         code: r.code,
-        reason: r.reason,
+        reason,
         topic: m.topic,
         partition: m.partition,
         offset: m.offset,
-        key: m.raw.key ?? null,
-        value: m.raw.value ?? null,
+        key: copy ? m.raw.key ?? null : null,
+        value: copy ? m.raw.value ?? null : null,
         at: Date.now(),
       },
     };

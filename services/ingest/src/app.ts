@@ -1,52 +1,195 @@
-import { validateInputRecord } from '@idres/core/inputRecord';
-import { RawRecordProducer, type Metrics, type ServiceApp, type AvroSerde } from '@idres/runtime';
-import type { Producer } from 'kafkajs';
+import { StringDecoder } from 'node:string_decoder';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { validateInputRecord, type InputRecord } from '@idres/core/inputRecord';
+import { RawRecordProducer, errorMessage, type AvroSerde, type Logger, type Metrics, type ServiceApp } from '@idres/runtime';
+import type { Message, Producer } from 'kafkajs';
+import { Counter } from 'prom-client';
+import { OPENAPI_DOCUMENT } from './openapi';
 
 export interface IngestDeps {
   producer: Producer;
   serde: AvroSerde;
   metrics: Metrics;
   maxRecordsPerRequest: number;
+  /** Requests to /records (POST and DELETE) being read, validated or produced at once; more are answered 503. */
+  maxInflightRequests?: number;
+  /** Largest request body in bytes (413 beyond). */
+  bodyLimit?: number;
+  /** Seconds a 503 asks the client to wait (Retry-After). */
+  retryAfterSeconds?: number;
+  logger?: Logger;
+}
+
+export type RecordStatus = 'accepted' | 'rejected' | 'unavailable';
+export interface RecordAnswer { index: number; status: RecordStatus; recordId?: string; code?: string; reason?: string }
+export interface RecordsAnswer { accepted: number; rejected: number; unavailable?: number; results: RecordAnswer[] }
+
+export const DEFAULT_MAX_INFLIGHT_REQUESTS = 32;
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** A request-level refusal with a stable code; its message never quotes the body. */
+class HttpRefusal extends Error {
+  constructor(readonly statusCode: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'HttpRefusal';
+  }
+}
+
+/**
+ * JSON bodies must be valid UTF-8: a decoder would otherwise replace bad bytes by U+FFFD and the record would be
+ * stored corrupted without anyone being told. The parse error names the byte position, never the text around it.
+ */
+function parseJsonBody(body: Buffer): unknown {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let text: string;
+  try {
+    text = decoder.decode(body);
+  } catch {
+    // Find the first bad byte for the message (StringDecoder writes U+FFFD where it is).
+    const replaced = new StringDecoder('utf8').write(body);
+    const at = Buffer.byteLength(replaced.slice(0, Math.max(0, replaced.indexOf('\uFFFD'))), 'utf8');
+    throw new HttpRefusal(400, 'BODY_NOT_UTF8', `body is not valid UTF-8 (first bad byte near offset ${at})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const pos = /position (\d+)/.exec(errorMessage(err))?.[1];
+    throw new HttpRefusal(400, 'BODY_INVALID_JSON', `body is not valid JSON${pos ? ` (at character ${pos})` : ''}`);
+  }
 }
 
 /**
  * HTTP ingestion: POST /records takes a JSON array and answers per record; valid records are produced to
- * identity.raw before the response (so a 200 means the broker has them), invalid ones are refused with a reason.
- * DELETE /records/:source/:id produces a tombstone.
+ * identity.raw before the response (so "accepted" means the broker has them), invalid ones are refused with a code
+ * and a reason naming the field, never its value. DELETE /records/:source/:id produces a tombstone.
+ * Back-pressure: at most maxInflightRequests requests are read and produced at once; beyond that, and when Kafka
+ * does not take the records, the answer is 503 with Retry-After, so memory stays bounded and nothing is dropped
+ * (records not marked accepted are not in; a retry of the same records is idempotent).
  */
 export function buildIngestApp(deps: IngestDeps): ServiceApp {
   const out = new RawRecordProducer(deps.producer, deps.serde);
+  const maxInflight = deps.maxInflightRequests ?? DEFAULT_MAX_INFLIGHT_REQUESTS;
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const retryAfter = String(deps.retryAfterSeconds ?? 1);
+  const refused = new Counter({ name: 'idres_ingest_refused_total', help: 'Records or requests ingest refused, by code', labelNames: ['code'], registers: [deps.metrics.registry] });
+  const overloaded = new Counter({ name: 'idres_ingest_overloaded_total', help: 'Requests answered 503 because too many were in flight or Kafka did not take them', registers: [deps.metrics.registry] });
+  let inflight = 0;
   let ready = false;
+
+  const sendError = (reply: FastifyReply, status: number, code: string, message: string): FastifyReply => {
+    refused.inc({ code });
+    if (status === 503) {
+      overloaded.inc();
+      void reply.header('retry-after', retryAfter);
+    }
+    return reply.code(status).send({ error: code, message });
+  };
+
+  const postRecords = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const body = req.body;
+    if (!Array.isArray(body)) return sendError(reply, 400, 'BODY_INVALID', 'body must be a JSON array of records');
+    if (body.length > deps.maxRecordsPerRequest) return sendError(reply, 413, 'TOO_MANY_RECORDS', `at most ${deps.maxRecordsPerRequest} records per request, got ${body.length}`);
+    const results: RecordAnswer[] = new Array<RecordAnswer>(body.length);
+    const firstIndex = new Map<string, number>();
+    const toSend: Array<{ index: number; message: Message; bytes: number }> = [];
+    for (let i = 0; i < body.length; i++) {
+      const r = validateInputRecord(body[i]);
+      if ('error' in r) {
+        results[i] = { index: i, status: 'rejected', code: r.code, reason: r.error };
+        continue;
+      }
+      const rec: InputRecord = r.ok;
+      const recordId = `${rec.source}:${rec.sourceRecordId}`;
+      const first = firstIndex.get(recordId);
+      if (first !== undefined) {
+        // Two versions of one record in one request: which one should win is the sender's call, not ours.
+        results[i] = { index: i, status: 'rejected', recordId, code: 'DUPLICATE_ID', reason: `source and sourceRecordId repeat record ${first} of this request` };
+        continue;
+      }
+      firstIndex.set(recordId, i);
+      const encoded = out.encode(rec);
+      if ('code' in encoded) {
+        results[i] = { index: i, status: 'rejected', recordId, code: encoded.code, reason: encoded.reason };
+        continue;
+      }
+      toSend.push({ index: i, ...encoded });
+      results[i] = { index: i, status: 'accepted', recordId };
+    }
+    const { sent, error } = await out.sendEncoded(toSend);
+    deps.metrics.messagesOut.inc({ topic: 'identity.raw' }, sent);
+    for (const r of results) if (r.status === 'rejected') refused.inc({ code: r.code ?? 'REJECTED' });
+    let unavailable = 0;
+    if (error !== undefined) {
+      // The ones not acknowledged are marked so; the client retries them (or the whole request: it is idempotent).
+      for (const t of toSend.slice(sent)) {
+        results[t.index] = { index: t.index, status: 'unavailable', recordId: results[t.index]!.recordId!, code: 'KAFKA_UNAVAILABLE', reason: 'identity.raw did not acknowledge the record; retry it' };
+        unavailable++;
+      }
+      deps.logger?.warn({ err: errorMessage(error), sent, unavailable }, 'produce to identity.raw failed; answering 503');
+    }
+    const accepted = sent;
+    const rejected = results.length - accepted - unavailable;
+    const answer: RecordsAnswer = { accepted, rejected, ...(unavailable > 0 ? { unavailable } : {}), results };
+    if (unavailable > 0) {
+      overloaded.inc();
+      return reply.code(503).header('retry-after', retryAfter).send(answer);
+    }
+    return reply.code(rejected === 0 ? 200 : accepted === 0 ? 400 : 207).send(answer);
+  };
+
+  const scope = async (http: FastifyInstance): Promise<void> => {
+    http.removeAllContentTypeParsers();
+    http.addContentTypeParser(['application/json'], { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+      try {
+        done(null, parseJsonBody(body as Buffer));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+    // Checked before the body is read: a request over the bound costs nothing but its answer.
+    http.addHook('onRequest', async (req, reply) => {
+      if (inflight >= maxInflight) {
+        await sendError(reply, 503, 'OVERLOADED', `more than ${maxInflight} requests in flight; retry after ${retryAfter} s`);
+        return reply;
+      }
+      inflight++;
+      reply.raw.once('close', () => { inflight--; });
+      void req;
+      return undefined;
+    });
+    http.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      if (err instanceof HttpRefusal) return sendError(reply, err.statusCode, err.code, err.message);
+      const status = err.statusCode ?? 500;
+      if (status < 500) {
+        // Fastify's own refusals (too large, wrong content type, empty body): their messages quote no body text.
+        const code = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : err.code ?? 'BAD_REQUEST';
+        const message = status === 413 ? `body is over the ${bodyLimit}-byte limit` : status === 415 ? 'Content-Type must be application/json' : err.message;
+        return sendError(reply, status, code, message);
+      }
+      deps.logger?.error({ err: errorMessage(err) }, 'ingest request failed');
+      return sendError(reply, 503, 'UNAVAILABLE', 'ingest could not process the request; retry it');
+    });
+    http.post('/records', { bodyLimit }, postRecords);
+    http.delete<{ Params: { source: string; id: string } }>('/records/:source/:id', async (req, reply) => {
+      const check = validateInputRecord({ source: req.params.source, sourceRecordId: req.params.id, family_name: 'x' });
+      if ('error' in check) return sendError(reply, 400, check.code, check.error);
+      try {
+        await out.delete([{ source: check.ok.source, sourceRecordId: check.ok.sourceRecordId }]);
+      } catch (err) {
+        deps.logger?.warn({ err: errorMessage(err) }, 'tombstone produce failed; answering 503');
+        return sendError(reply, 503, 'KAFKA_UNAVAILABLE', 'identity.raw did not acknowledge the delete; retry it');
+      }
+      return reply.code(202).send({ deleted: `${check.ok.source}:${check.ok.sourceRecordId}` });
+    });
+  };
+
   return {
     start: async () => { ready = true; },
     stop: async () => { ready = false; },
     isReady: () => ready,
     routes: (http) => {
-      http.post('/records', async (req, reply) => {
-        const body = req.body;
-        if (!Array.isArray(body)) return reply.code(400).send({ error: 'BODY_INVALID', message: 'body must be a JSON array of records' });
-        if (body.length > deps.maxRecordsPerRequest) return reply.code(413).send({ error: 'TOO_MANY_RECORDS', message: `at most ${deps.maxRecordsPerRequest} records per request` });
-        const results: Array<{ index: number; status: 'accepted' | 'rejected'; recordId?: string; reason?: string }> = [];
-        const valid = [];
-        for (let i = 0; i < body.length; i++) {
-          const r = validateInputRecord(body[i]);
-          if ('error' in r) {
-            results.push({ index: i, status: 'rejected', reason: r.error });
-          } else {
-            valid.push(r.ok);
-            results.push({ index: i, status: 'accepted', recordId: `${r.ok.source}:${r.ok.sourceRecordId}` });
-          }
-        }
-        await out.send(valid);
-        deps.metrics.messagesOut.inc({ topic: 'identity.raw' }, valid.length);
-        const rejected = results.length - valid.length;
-        return reply.code(rejected === 0 ? 200 : valid.length === 0 ? 400 : 207).send({ accepted: valid.length, rejected, results });
-      });
-      http.delete<{ Params: { source: string; id: string } }>('/records/:source/:id', async (req, reply) => {
-        if (req.params.source.includes(':')) return reply.code(400).send({ error: 'INPUT_INVALID', message: "source must not contain ':'" });
-        await out.delete([{ source: req.params.source, sourceRecordId: req.params.id }]);
-        return reply.code(202).send({ deleted: `${req.params.source}:${req.params.id}` });
-      });
+      http.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+      void http.register(scope);
     },
   };
 }

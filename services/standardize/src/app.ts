@@ -18,6 +18,19 @@ const CANONICAL: ReadonlyArray<keyof RawFields> = [
   'phone', 'email', 'house_number', 'address_line1', 'address_line2', 'city', 'state', 'postcode', 'country',
 ];
 
+/**
+ * A canonical value longer than this is not a name, date or address but a producer's bug (a whole row in one
+ * field): the record is quarantined rather than matched on a truncated prefix. Ingest refuses the same.
+ */
+export const MAX_CANONICAL_LENGTH = 1_000;
+
+/** What makes a decoded string unusable: NUL (Postgres text refuses it) or U+FFFD (the producer's bytes were not UTF-8). */
+function badCharacters(v: string): string | undefined {
+  if (v.includes('\u0000')) return 'contains a NUL character';
+  if (v.includes('\uFFFD')) return 'contains U+FFFD (invalid UTF-8 from the producer, or a replacement character)';
+  return undefined;
+}
+
 export interface StandardizeAppOptions {
   standardize?: StandardizeOptions;
 }
@@ -30,18 +43,28 @@ export function standardizeMessage(
   options: StandardizeOptions = {},
 ): { ok: StandardizedRecordAvro } | { code: string; reason: string } {
   if (!key || !key.source || !key.sourceRecordId) return { code: 'INPUT_INVALID', reason: 'message key must be a RecordKey with source and sourceRecordId' };
-  if (key.source.includes(':')) return { code: 'INPUT_INVALID', reason: `source "${key.source}" must not contain ':'` };
+  if (key.source.includes(':')) return { code: 'INPUT_INVALID', reason: "the key's source must not contain ':'" };
+  const keyChars = badCharacters(key.source) ?? badCharacters(key.sourceRecordId);
+  if (keyChars) return { code: 'INPUT_INVALID', reason: `the key's source or sourceRecordId ${keyChars}` };
   const recordId = recordIdOf(key.source, key.sourceRecordId);
   if (value === null) {
     return { ok: { recordId, source: key.source, sourceRecordId: key.sourceRecordId, version: timestamp, deleted: true, values: {}, flags: [], attributes: {}, ingestedAt: timestamp } };
   }
   if (value.source !== key.source || value.sourceRecordId !== key.sourceRecordId) {
-    return { code: 'INPUT_INVALID', reason: `key ${recordId} does not match the value's ${value.source}:${value.sourceRecordId}` };
+    return { code: 'INPUT_INVALID', reason: `key ${recordId} does not match the value's source and sourceRecordId` };
   }
   const fields: RawFields = {};
   for (const f of CANONICAL) {
     const v = value[f];
-    if (typeof v === 'string') fields[f] = v;
+    if (typeof v !== 'string') continue;
+    if (v.length > MAX_CANONICAL_LENGTH) return { code: 'FIELD_TOO_LONG', reason: `record ${recordId}: ${f} is ${v.length} characters, over the ${MAX_CANONICAL_LENGTH}-character limit of a canonical field` };
+    const chars = badCharacters(v);
+    if (chars) return { code: 'FIELD_CHARACTERS', reason: `record ${recordId}: ${f} ${chars}` };
+    fields[f] = v;
+  }
+  for (const [k, v] of Object.entries(value.attributes ?? {})) {
+    const chars = badCharacters(k) ?? badCharacters(v);
+    if (chars) return { code: 'FIELD_CHARACTERS', reason: `record ${recordId}: an attribute name or value ${chars}` };
   }
   const std = standardizeRecord(fields, options, value.attributes ?? undefined);
   // Attributes (attr.*) are compared only where a model chooses to; alone they do not identify a person.

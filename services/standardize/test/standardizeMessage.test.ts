@@ -11,6 +11,9 @@ const cases: Array<{ name: string; key: { source: string; sourceRecordId: string
   { name: 'missing key', key: null, value: raw(), code: 'INPUT_INVALID' },
   { name: 'colon in source', key: { source: 'c:rm', sourceRecordId: '1' }, value: raw({ source: 'c:rm' }), code: 'INPUT_INVALID' },
   { name: 'key and value disagree', key: { source: 'crm', sourceRecordId: '2' }, value: raw(), code: 'INPUT_INVALID' },
+  { name: '5,000-character name', key: { source: 'crm', sourceRecordId: '1' }, value: raw({ given_name: 'A'.repeat(5000) }), code: 'FIELD_TOO_LONG' },
+  { name: 'NUL in a name', key: { source: 'crm', sourceRecordId: '1' }, value: raw({ family_name: 'L\u0000ee' }), code: 'FIELD_CHARACTERS' },
+  { name: 'invalid UTF-8 decoded as U+FFFD', key: { source: 'crm', sourceRecordId: '1' }, value: raw({ attributes: { note: 'a\uFFFDb' } }), code: 'FIELD_CHARACTERS' },
   { name: 'only placeholders', key: { source: 'crm', sourceRecordId: '1' }, value: raw({ given_name: 'UNKNOWN', family_name: 'N/A', dob: '1900-01-01' }), code: 'NO_USABLE_FIELDS' },
 ];
 
