@@ -35,6 +35,10 @@ const USAGE = `idres — identity resolution over Kafka
   idres model train [--sample N] [--no-activate]
       Trains a model (no labels) on a seeded sample of what identity.standardized holds, stores it as a new version
       in Postgres and makes it active: match switches to it within seconds, without a restart.
+  idres model rescore [--version N]
+      Re-blocks and re-scores every record with the active model (or version N, made active), keeping resolve's
+      identities: they are recomputed from the new pairs and keep their master IDs where their records stay
+      together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
@@ -219,6 +223,27 @@ async function main(argv: string[]): Promise<void> {
         const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log });
         log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
         process.stdout.write(`${JSON.stringify(r)}\n`);
+      } else if (sub === 'rescore') {
+        const { values } = parseArgs({ args: argv.slice(2), options: { version: { type: 'string' } } });
+        if (values.version !== undefined) {
+          const version = Number(values.version);
+          if (!Number.isInteger(version)) throw new CliError('USAGE', '--version must be a model version number');
+          await withModelStore(cfg.databaseUrl, (s) => s.activate(version)).catch((err: Error & { code?: string }) => {
+            throw err.code === 'MODEL_VERSION_UNKNOWN' ? new CliError('USAGE', err.message) : err;
+          });
+        }
+        const active = await withModelStore(cfg.databaseUrl, (s) => s.activeVersion());
+        if (active === undefined) throw new CliError('USAGE', 'no active model version to rescore with (idres model train, or --version N)');
+        const local = !stackConfigured(process.env);
+        if (local) await servicesDown();
+        const t0 = Date.now();
+        await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'standardized', { keepIdentities: true });
+        log(`rescoring every record with model version ${active}`);
+        if (local) await servicesUp(stackEnv());
+        else log('restart your services now; block re-reads identity.standardized from the earliest offset');
+        await waitForModel(active, env, log);
+        await waitForDrain(env, log);
+        log(`rescore finished in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       } else if (sub === 'list') {
         process.stdout.write(formatModelList(await withModelStore(cfg.databaseUrl, (s) => s.list())));
       } else if (sub === 'activate') {

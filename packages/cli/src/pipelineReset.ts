@@ -22,13 +22,23 @@ export interface ResetEnv {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+export interface ResetOptions {
+  /**
+   * Rescore: rebuild blocks and pairs but keep resolve's records and identities (only its pairs are dropped)
+   * and identity.resolved / identity.golden, so the identities are recomputed from the new pairs and keep their
+   * master IDs where their records stay together.
+   */
+  keepIdentities?: boolean;
+}
+
 /**
  * Rebuilds the pipeline from `from` on (services must be stopped): the topics after it are deleted and
  * recreated empty, the state they feed (Redis block membership when blocks are rebuilt; resolve's tables) is
  * wiped, and the consumer group reading `from` is set back to the earliest offset. `from: 'all'` also empties
  * identity.raw and the quarantine: a clean slate.
  */
-export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Promise<{ recreated: string[] }> {
+export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opts: ResetOptions = {}): Promise<{ recreated: string[] }> {
+  const keepIdentities = opts.keepIdentities === true && from !== 'all' && from !== 'pairs';
   const logger = createLogger('idres-reset', 'warn');
   const kafka = createKafka({ clientId: 'idres-reset', brokers: env.kafkaBrokers, logger });
   const admin = kafka.admin();
@@ -37,6 +47,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Pr
     const idx = from === 'all' ? -1 : ORDER.findIndex((o) => o.from === from);
     const keep = new Set<string>(from === 'all' ? [] : ORDER.slice(0, idx + 1).map((o) => o.topic));
     if (from !== 'all') keep.add(TOPICS.quarantine);
+    if (keepIdentities) { keep.add(TOPICS.resolved); keep.add(TOPICS.golden); }
     const existing = new Set(await admin.listTopics());
     const drop = TOPIC_SPECS.map((t) => t.name).filter((t) => !keep.has(t) && existing.has(t));
     if (drop.length > 0) await admin.deleteTopics({ topics: drop, timeout: 30_000 });
@@ -54,7 +65,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Pr
     // topics are new, so old offsets no longer apply.)
     if (from !== 'all') {
       const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-      for (const o of [...ORDER.slice(idx), { topic: TOPICS.resolved, stage: 'publish' }]) {
+      for (const o of [...ORDER.slice(idx), ...(keepIdentities ? [] : [{ topic: TOPICS.resolved, stage: 'publish' }])]) {
         const groupId = `${env.groupPrefix}.${o.stage}`;
         if (!groups.has(groupId)) continue;
         try {
@@ -82,8 +93,9 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all'): Pr
   }
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   try {
+    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox'`;
     await pool.query(`DO $$ DECLARE t text; BEGIN
-      FOREACH t IN ARRAY ARRAY['idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox'] LOOP
+      FOREACH t IN ARRAY ARRAY[${tables}] LOOP
         IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;
       END LOOP;
     END $$;`);
