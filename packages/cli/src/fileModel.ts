@@ -1,4 +1,4 @@
-import { chooseSettings, mulberry32, standardizeRecord, trainModel, type ModelJson, type StandardizeOptions } from '@idres/core';
+import { chooseSettings, mulberry32, standardizeRecord, trainModel, type MatchSettings, type ModelJson, type StandardizeOptions } from '@idres/core';
 import { validateInputRecord, type InputRecord } from '@idres/core/inputRecord';
 import { fileRows } from './fileRows';
 
@@ -25,6 +25,10 @@ export interface FileModelOptions extends RowMapping {
   /** Records trained on at most (a seeded uniform sample of the file beyond that). */
   sampleSize?: number;
   seed?: number;
+  /** Attributes to compare whatever their fill rate (--compare). */
+  compare?: readonly string[];
+  /** Settings to train with instead of those chosen from the data (--settings FILE). */
+  settings?: MatchSettings;
 }
 
 export interface FileModel {
@@ -69,6 +73,7 @@ export async function trainFileModel(opts: FileModelOptions): Promise<FileModel>
   if (values.length < MIN_TRAINING_RECORDS) return { model: undefined, records: seen, sampled: values.length, seconds: (Date.now() - t0) / 1000 };
   const description = `${opts.input}${values.length < seen ? ` (seeded sample of ${values.length} of ${seen} records)` : ` (${values.length} records)`}`;
   // Comparisons, training and blocking rules for the fields this file has (attributes included), then EM on them.
-  const model = trainModel(values, { settings: chooseSettings(values), seed: opts.seed ?? 1, trainedOn: { description, records: values.length } });
+  const settings = opts.settings ?? chooseSettings(values, undefined, opts.compare ? { compare: opts.compare } : {});
+  const model = trainModel(values, { settings, seed: opts.seed ?? 1, trainedOn: { description, records: values.length } });
   return { model, records: seen, sampled: values.length, seconds: (Date.now() - t0) / 1000 };
 }

@@ -11,7 +11,7 @@ import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
-import { chooseModel, waitForModel, type ModelChoice } from './modelChoice';
+import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
 import { validateInputFile } from './validateFile';
@@ -20,10 +20,13 @@ import type { StandardizeOptions } from '@idres/core';
 const USAGE = `idres — identity resolution over Kafka
 
   idres resolve --input FILE.csv|.jsonl --id-column COL [--map canonical=column,...] [--source NAME] --output OUT.csv
-                [--model FILE|default] [--train-sample N] [--truth-column COL] [--timeout SECONDS]
+                [--model FILE|default] [--train-sample N] [--compare ATTR,...] [--settings FILE]
+                [--truth-column COL] [--timeout SECONDS]
       Trains a model on the file (a seeded sample of at most N records, default 200000; no labels) unless --model
       is given, makes it the active model version, streams the file to identity.raw, waits until every record has
       a master ID, writes record_id,master_id. Starts the local stack and services first unless KAFKA_BROKERS is set.
+      Mapped attributes filled in >= 5% of records are compared; --compare names attributes to compare however
+      sparse; --settings FILE trains with your own settings (comparisons, blocking and training rules as JSON).
   idres demo [--input FILE] [--no-wait]
       Starts everything, resolves the bundled sample, prints a summary, and keeps the services running until Ctrl-C.
   idres replay --from raw|standardized|blocked|pairs
@@ -83,10 +86,14 @@ function standardizeOptionsFrom(env: Readonly<Record<string, string | undefined>
 }
 
 /** The model for a file (trained on it unless --model), active in match before the first record is sent. */
-async function modelForFile(input: string, idColumn: string, map: Record<string, string> | undefined, source: string, model: string | undefined, sample: number | undefined, env: Record<string, string>): Promise<ModelChoice> {
+interface TrainFlags { model?: string | undefined; sample?: number | undefined; compare?: string[] | undefined; settings?: string | undefined }
+
+async function modelForFile(input: string, idColumn: string, map: Record<string, string> | undefined, source: string, flags: TrainFlags, env: Record<string, string>): Promise<ModelChoice> {
   const choice = await chooseModel({
-    input, idColumn, map: await resolveMapping(input, idColumn, map), source, model, standardize: standardizeOptionsFrom(env),
-    ...(sample !== undefined ? { sampleSize: sample } : {}),
+    input, idColumn, map: await resolveMapping(input, idColumn, map), source, model: flags.model, standardize: standardizeOptionsFrom(env),
+    ...(flags.sample !== undefined ? { sampleSize: flags.sample } : {}),
+    ...(flags.compare !== undefined ? { compare: flags.compare } : {}),
+    ...(flags.settings !== undefined ? { settingsFile: flags.settings } : {}),
   }, env, log);
   log(`model: version ${choice.version}, ${choice.reason}`);
   await waitForModel(choice.version, env, log);
@@ -119,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
         options: {
           input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
           output: { type: 'string' }, 'truth-column': { type: 'string' }, timeout: { type: 'string', default: '1800' },
-          model: { type: 'string' }, 'train-sample': { type: 'string' },
+          model: { type: 'string' }, 'train-sample': { type: 'string' }, compare: { type: 'string' }, settings: { type: 'string' },
         },
       });
       if (!values.input || !values['id-column'] || !values.output) throw new CliError('USAGE', `resolve needs --input, --id-column and --output\n\n${USAGE}`);
@@ -132,8 +139,11 @@ async function main(argv: string[]): Promise<void> {
       const checked = await validateInputFile(values.input);
       log(`checked ${values.input}: ${checked.records} records, ${checked.bytes} bytes`);
       await resolveMapping(values.input, values['id-column'], map); // a bad mapping fails before anything starts
+      if (values.settings !== undefined) readSettingsFile(values.settings);
       const env = await ensureRunning();
-      const model = await modelForFile(values.input, values['id-column'], map, source, values.model, sample, env);
+      const model = await modelForFile(values.input, values['id-column'], map, source, {
+        model: values.model, sample, compare: values.compare?.split(',').map((x) => x.trim()).filter(Boolean), settings: values.settings,
+      }, env);
       const summary = await resolveFile({
         input: values.input, idColumn: values['id-column'], map, source,
         output: values.output, timeoutMs: Number(values.timeout) * 1000, ...(values['truth-column'] ? { truthColumn: values['truth-column'] } : {}),
@@ -148,7 +158,7 @@ async function main(argv: string[]): Promise<void> {
       const t0 = Date.now();
       const env = await ensureRunning();
       const output = path.join(REPO_ROOT, '.stack', 'demo-output.csv');
-      const model = await modelForFile(input, 'record_id', undefined, 'demo', undefined, undefined, env);
+      const model = await modelForFile(input, 'record_id', undefined, 'demo', {}, env);
       const summary = await resolveFile({
         input, idColumn: 'record_id', map: undefined, source: 'demo', output, timeoutMs: 900_000, truthColumn: 'entity_id',
       }, env, log);

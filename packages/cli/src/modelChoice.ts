@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { loadModel, type ModelJson, type StandardizeOptions } from '@idres/core';
+import { loadModel, validateSettings, type MatchSettings, type ModelJson, type StandardizeOptions } from '@idres/core';
 import { PgModelStore, type ModelProvenance } from '@idres/models';
 import { CliError } from './cliError';
 import { MIN_TRAINING_RECORDS, trainFileModel, type RowMapping } from './fileModel';
@@ -11,6 +11,9 @@ export interface ModelChoiceOptions extends RowMapping {
   model: string | undefined;
   standardize: StandardizeOptions;
   sampleSize?: number;
+  compare?: readonly string[];
+  /** A settings JSON file (MatchSettings: comparisons, blocking and training rules) to train with. */
+  settingsFile?: string;
 }
 
 export interface ModelChoice {
@@ -24,6 +27,17 @@ export interface ModelChoice {
 
 const DEFAULT_MODEL_FILE = new URL('../../core/models/default.json', import.meta.url);
 
+/** A --settings file: MatchSettings JSON (comparisons as lists of levels, blocking and training rules as data). */
+export function readSettingsFile(file: string): MatchSettings {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    validateSettings(parsed);
+    return parsed;
+  } catch (err) {
+    throw new CliError('INPUT_INVALID', `--settings ${file}: not usable match settings (${(err as Error).message})`);
+  }
+}
+
 /**
  * Picks the model a file is resolved with and makes it the active version, so match scores the file with it:
  * by default one trained on the file itself; `--model FILE` or `--model default` when the user says so.
@@ -32,7 +46,10 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
   let json: ModelJson;
   let provenance: ModelProvenance;
   let reason: string;
-  const fm = opts.model === undefined ? (log(`training a model on ${opts.input} (no labels; --model FILE or --model default to skip)...`), await trainFileModel(opts)) : undefined;
+  const settings = opts.settingsFile === undefined ? undefined : readSettingsFile(opts.settingsFile);
+  const fm = opts.model === undefined
+    ? (log(`training a model on ${opts.input} (no labels; --model FILE or --model default to skip)...`), await trainFileModel({ ...opts, ...(settings ? { settings } : {}) }))
+    : undefined;
   if (fm?.model !== undefined) {
     json = fm.model;
     provenance = { kind: 'trained', description: String(json.trainedOn?.description ?? opts.input) };

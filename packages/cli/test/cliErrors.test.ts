@@ -10,6 +10,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'idres-cli-'));
 const csv = path.join(dir, 'people.csv');
 writeFileSync(csv, 'id,first,last\n1,Ann,Lee\n');
 writeFileSync(path.join(dir, 'x.txt'), 'id\n1\n');
+writeFileSync(path.join(dir, 'bad-settings.json'), '{"comparisons": 3}');
 const bin = path.resolve('packages/cli/bin/idres.mjs');
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', ...env }, timeout: 120_000 });
@@ -23,6 +24,8 @@ const cases: Array<{ name: string; args: string[]; message: RegExp }> = [
   { name: 'nothing canonical mapped', args: ['resolve', '--input', csv, '--id-column', 'id', '--output', 'o.csv'], message: /no canonical field mapped/ },
   { name: 'bad --map syntax', args: ['resolve', '--input', csv, '--id-column', 'id', '--map', 'given_name', '--output', 'o.csv'], message: /canonical=column/ },
   { name: 'unknown command', args: ['frobnicate'], message: /unknown command frobnicate/ },
+  { name: 'unusable --settings file', args: ['resolve', '--input', csv, '--id-column', 'id', '--map', 'given_name=first', '--settings', path.join(dir, 'bad-settings.json'), '--output', 'o.csv'], message: /--settings .*not usable match settings/ },
+  { name: 'bad --train-sample', args: ['resolve', '--input', csv, '--id-column', 'id', '--map', 'given_name=first', '--train-sample', 'x', '--output', 'o.csv'], message: /--train-sample must be a whole number/ },
 ];
 
 for (const c of cases) {

@@ -19,6 +19,11 @@ export interface ChooseSettingsOptions {
   attributeMinFill?: number;
   /** At most this many attribute comparisons, the best filled first (cost guard). Default 8. */
   maxAttributes?: number;
+  /**
+   * Attributes (names without the attr. prefix) to compare whenever they occur at all, whatever their fill rate
+   * (`idres resolve --compare`): the user knows a sparse column identifies people. They come first.
+   */
+  compare?: readonly string[];
   /** Blocks larger than this are not counted when checking that a training rule finds pairs (as in training). */
   maxBlockSize?: number;
 }
@@ -98,7 +103,11 @@ export function chooseSettings(sampleValues: readonly Values[], base: MatchSetti
   const comparisons: ComparisonSpec[] = (present.length > 0 ? present : base.comparisons).map((c) => structuredClone(c));
 
   // Attributes, best filled first.
-  const attrs = [...fill.entries()].filter(([k, r]) => k.startsWith(ATTRIBUTE_PREFIX) && r >= attrFill).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+  const forced = new Set((opts.compare ?? []).map((a) => `${ATTRIBUTE_PREFIX}${a}`));
+  const attrs = [
+    ...[...forced].filter((k) => (fill.get(k) ?? 0) > 0).sort(),
+    ...[...fill.entries()].filter(([k, r]) => k.startsWith(ATTRIBUTE_PREFIX) && r >= attrFill && !forced.has(k)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k),
+  ];
   const chosenAttrs: string[] = [];
   for (const a of attrs) {
     if (chosenAttrs.length >= maxAttributes) break;

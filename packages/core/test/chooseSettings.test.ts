@@ -91,3 +91,11 @@ test('runQuality with chosen settings links historical records across spellings 
   assert.ok(chosen.f1 > fixed.f1, `chosen ${show(chosen)} vs default settings ${show(fixed)}`);
   console.log(`historical shape: chosen ${show(chosen)}, default settings ${show(fixed)}`);
 });
+
+test('chooseSettings: --compare forces a sparse attribute in, first; without it a 1% attribute is left out', () => {
+  const recs = Array.from({ length: 400 }, (_, i) => ({ given_name: `G${i % 37}`, family_name: `F${i % 53}`, ...(i % 100 === 0 ? { 'attr.passport': `P${i}` } : {}) }));
+  assert.ok(!chooseSettings(recs).comparisons.some((c) => c.name === 'attr.passport'));
+  const forced = chooseSettings(recs, undefined, { compare: ['passport', 'absent'] });
+  const attrs = forced.comparisons.filter((c) => c.name.startsWith('attr.')).map((c) => c.name);
+  assert.deepEqual(attrs, ['attr.passport'], 'a forced attribute that never occurs is not compared');
+});
