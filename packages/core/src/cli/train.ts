@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { CANONICAL_FIELDS, type RawFields, type StandardizeOptions } from '../fields.js';
 import { standardizeRecord } from '../standardizeRecord.js';
 import { trainModel } from '../trainModel.js';
+import { chooseSettings } from '../chooseSettings.js';
 import { validateSettings } from '../model.js';
 import { DEFAULT_SETTINGS, type MatchSettings } from '../settings.js';
 import { fake1000ToRaw, febrlToRaw } from '../fixtures/labelledDatasets.js';
@@ -26,7 +27,7 @@ Options:
   --country <ISO2>          default country for phones/SSN rules (default US; febrl preset: AU)
   --date-locale US|EU       how NN/NN/YYYY dates are read (default US; febrl preset: EU)
   --gmail-normalize         strip dots/+tags from gmail addresses
-  --settings <file.json>    MatchSettings JSON (default: built-in DEFAULT_SETTINGS)
+  --settings <file.json>    MatchSettings JSON (default: chosen from the fields the input has, as idres resolve does)
   --seed <n>                PRNG seed (default 42)
   --max-pairs-u <n>         random pairs for u (default 300000)
   --em-iterations <n>       max EM iterations per training rule (default 50)
@@ -115,7 +116,8 @@ function main(): void {
     for (const r of rows) values.push(standardizeRecord(toRaw(r), std).values);
     sources.push({ path: inp.path, preset: inp.preset, records: rows.length });
   }
-  let settings: MatchSettings = DEFAULT_SETTINGS;
+  // The same choice `idres resolve` makes: comparisons and rules for the fields these records have.
+  let settings: MatchSettings = chooseSettings(values, DEFAULT_SETTINGS);
   if (typeof opts.settings === 'string') {
     const s: unknown = JSON.parse(readFileSync(opts.settings, 'utf8'));
     validateSettings(s);
