@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readBaseConfig, TOPIC_SPECS } from '@idres/runtime';
 import { logFile, servicesDown, servicesUp } from '../../packages/cli/src/serviceSupervisor';
 import { SERVICE_NAMES } from '../../packages/cli/src/repoPaths';
+import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 
 // A newcomer's first `npm start`: six service processes register the same subjects at once against a registry
 // that has never seen them. Before registration stopped checking the subject's compatibility first, four of the
@@ -13,6 +14,9 @@ const registry = cfg.schemaRegistryUrl.replace(/\/+$/, '');
 const SUBJECTS = TOPIC_SPECS.flatMap((t) => [`${t.name}-key`, `${t.name}-value`]);
 
 async function emptyRegistry(): Promise<void> {
+  // A fresh machine has no topic data either: messages written with the schema IDs deleted below would no
+  // longer decode for the tests that read the topics after this one.
+  await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'all');
   for (const s of SUBJECTS) {
     const subject = encodeURIComponent(s);
     await fetch(`${registry}/subjects/${subject}`, { method: 'DELETE' });
