@@ -10,6 +10,9 @@ const ctx = await openServiceContext(config, process.env);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+// An idle connection that the server closes (a Postgres restart) is an 'error' event: without a listener it
+// would crash the service. The next query reconnects; a failing one is retried by the consumer runner.
+pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres idle connection error'));
 // IDRES_MODEL pins a model file; without it match follows the active version in Postgres (stored by
 // idres resolve and idres model train) and scores with the shipped default until there is one.
 const thresholdEnv = process.env['IDRES_MATCH_THRESHOLD'];
