@@ -7,7 +7,8 @@ export type RuntimeErrorCode =
   | 'SCHEMA_NOT_FOUND'
   | 'STACK_UNAVAILABLE'
   | 'INPUT_INVALID'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'BLOCK_STATE_LOST';
 
 /** Like kafkajs errors: a `retriable` flag tells the runner whether to back off and retry or to quarantine. */
 export class IdresRuntimeError extends Error {

@@ -19,4 +19,4 @@ const models = await startServiceModel({
   pool, defaultPath: fileURLToPath(new URL('../../../packages/core/models/default.json', import.meta.url)), pinnedPath: process.env['IDRES_MODEL'],
   pollMs: envInt(process.env, 'IDRES_MODEL_POLL_MS', 2000, 100), logger: ctx.logger, registry: ctx.metrics.registry,
 });
-await hostService(ctx, buildBlockApp(runnerDeps(ctx), redis, { models }), [() => models.stop(), async () => { await redis.quit(); }, () => pool.end()]);
+await hostService(ctx, buildBlockApp(runnerDeps(ctx), redis, { models, blockCap: envInt(process.env, 'IDRES_BLOCK_CAP', 500, 1) }), [() => models.stop(), async () => { await redis.quit(); }, () => pool.end()]);
