@@ -16,6 +16,8 @@ export interface BaseConfig {
   batchSize: number;
   partitionsConsumedConcurrently: number;
   groupPrefix: string;
+  /** Kafka consumer session timeout: how long a crashed instance's partitions wait before the group moves them. */
+  sessionTimeoutMs: number;
 }
 
 export function envString(env: Env, name: string, fallback?: string): string {
@@ -80,5 +82,6 @@ export function readBaseConfig(env: Env, serviceName: string): BaseConfig {
     batchSize: envInt(env, 'IDRES_BATCH_SIZE', 1000, 1),
     partitionsConsumedConcurrently: envInt(env, 'IDRES_PARTITIONS_CONCURRENTLY', 3, 1),
     groupPrefix: envString(env, 'IDRES_GROUP_PREFIX', 'idres'),
+    sessionTimeoutMs: envInt(env, 'IDRES_KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000),
   };
 }
