@@ -25,6 +25,7 @@ test('chaos: nothing lost or doubled under kill -9 of every part, same identitie
   try {
     const report = await runChaos({ records: 10_000, seed: 11, workDir, settleTimeoutMs: 300_000, log: () => undefined });
     const summary = JSON.stringify({ ...report, faults: report.faults.map((f) => `${f.fault}:${f.recoverySeconds}s${f.crashed.length ? ` crashed ${f.crashed.join(',')}` : ''}`) });
+    process.stderr.write(`chaos report: ${summary}\n`);
     assert.equal(report.faultsInjected, ALL_FAULTS.length, summary);
     assert.deepEqual(report.crashes, [], summary);
     assert.ok(report.faults.every((f) => f.recoverySeconds >= 0), `a fault never recovered: ${summary}`);
