@@ -45,7 +45,9 @@ logfile $REDIS_LOG
 loglevel notice
 dir $REDIS_DIR/data
 appendonly yes
-appendfsync everysec
+# always: block and match commit their offsets only after Redis has their writes on disk, so a kill -9 of Redis
+# loses nothing they committed (everysec lost up to a second of block state: records skipped as "stale").
+appendfsync always
 appenddirname appendonly
 save 3600 1 300 100 60 10000
 maxmemory ${IDRES_REDIS_MAXMEMORY:-6gb}

@@ -9,7 +9,7 @@ import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
-import { AvroSerde, createKafka, createLogger, readBaseConfig } from '@idres/runtime';
+import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
@@ -167,8 +167,8 @@ async function main(argv: string[]): Promise<void> {
       const status = await servicesStatus();
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
-      process.stdout.write(`  lookup API    http://127.0.0.1:7106/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
-      process.stdout.write('  post records  curl -XPOST -H content-type:application/json http://127.0.0.1:7101/records -d \'[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]\'\n');
+      process.stdout.write(`  lookup API    http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
+      process.stdout.write(`  post records  curl -XPOST -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;
       process.stdout.write('\nServices keep running; press Ctrl-C to stop them (the stack stays up: npx idres stack down).\n');
       await new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { loadModel, validateSettings, type MatchSettings, type ModelJson, type StandardizeOptions } from '@idres/core';
+import { servicePorts } from '@idres/runtime';
 import { PgModelStore, type ModelProvenance } from '@idres/models';
 import { CliError } from './cliError';
 import { MIN_TRAINING_RECORDS, trainFileModel, type RowMapping } from './fileModel';
@@ -87,7 +88,8 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
  * IDRES_MATCH_URL / IDRES_BLOCK_URL) get a warning and a short wait.
  */
 export async function waitForModel(version: number, env: Readonly<Record<string, string | undefined>>, log: (msg: string) => void, timeoutMs = 60_000): Promise<void> {
-  const services = [['match', env['IDRES_MATCH_URL'] ?? 'http://127.0.0.1:7104'], ['block', env['IDRES_BLOCK_URL'] ?? 'http://127.0.0.1:7103']] as const;
+  const ports = servicePorts(env);
+  const services = [['match', env['IDRES_MATCH_URL'] ?? `http://127.0.0.1:${ports['match']}`], ['block', env['IDRES_BLOCK_URL'] ?? `http://127.0.0.1:${ports['block']}`]] as const;
   for (const [name, base] of services) await waitForService(name, `${base}/model`, version, log, timeoutMs);
 }
 

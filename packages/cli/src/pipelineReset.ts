@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
+import { randomUUID } from 'node:crypto';
+import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
 
 /** The stage whose input topic a replay starts from; everything downstream of it is rebuilt. */
 export type ReplayFrom = 'raw' | 'standardized' | 'blocked' | 'pairs';
@@ -87,6 +88,8 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');
+      // Empty on purpose and consistent with the rewound consumer groups: not a lost state to rebuild.
+      await new RedisBlockStore(redis).setEpoch(randomUUID());
     } finally {
       redis.disconnect();
     }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '@idres/runtime';
+import { servicePorts } from '@idres/runtime';
 import { CliError } from './cliError';
 import { buildServices, bundlePath } from './serviceBuild';
 import { REPO_ROOT, SERVICE_NAMES, STACK_DIR, type ServiceName } from './repoPaths';
@@ -15,11 +15,12 @@ export interface ServiceStatus {
   ready: boolean;
 }
 
-const urlOf = (name: ServiceName): string => `http://127.0.0.1:${DEFAULT_PORTS[name]}`;
-const pidFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.pid`);
+const portOf = (name: ServiceName): number => servicePorts(process.env)[name]!;
+const urlOf = (name: ServiceName): string => `http://127.0.0.1:${portOf(name)}`;
+export const pidFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.pid`);
 export const logFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.log`);
 
-function readPid(name: ServiceName): number | undefined {
+export function readPid(name: ServiceName): number | undefined {
   try {
     const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
     process.kill(pid, 0);
@@ -55,7 +56,7 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
     const out = openSync(logFile(name), 'a');
     const child = spawn(process.execPath, ['--enable-source-maps', bundlePath(name)], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, HTTP_PORT: String(DEFAULT_PORTS[name]) },
+      env: { ...process.env, ...env, HTTP_PORT: String(portOf(name)) },
       stdio: ['ignore', out, out],
       detached: true,
     });

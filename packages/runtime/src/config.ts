@@ -16,6 +16,8 @@ export interface BaseConfig {
   batchSize: number;
   partitionsConsumedConcurrently: number;
   groupPrefix: string;
+  /** Kafka consumer session timeout: how long a crashed instance's partitions wait before the group moves them. */
+  sessionTimeoutMs: number;
 }
 
 export function envString(env: Env, name: string, fallback?: string): string {
@@ -52,6 +54,20 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   publish: 7106,
 };
 
+/** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6). */
+const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'] as const;
+
+/**
+ * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6
+ * (a second stack on one machine). Services, the supervisor and the CLI all read it from here.
+ */
+export function servicePorts(env: Env): Readonly<Record<string, number>> {
+  const base = envInt(env, 'IDRES_SERVICE_PORT_BASE', -1, 1);
+  if (base < 0) return DEFAULT_PORTS;
+  if (base + SERVICE_PORT_ORDER.length > 65535) throw new IdresRuntimeError('CONFIG_INVALID', `IDRES_SERVICE_PORT_BASE must leave room for ${SERVICE_PORT_ORDER.length} ports below 65536, got ${base}`);
+  return Object.fromEntries(SERVICE_PORT_ORDER.map((name, i) => [name, base + i + 1]));
+}
+
 export function readBaseConfig(env: Env, serviceName: string): BaseConfig {
   return {
     serviceName,
@@ -60,11 +76,12 @@ export function readBaseConfig(env: Env, serviceName: string): BaseConfig {
     databaseUrl: envString(env, 'DATABASE_URL', 'postgres://idres:idres@127.0.0.1:5432/idres'),
     redisUrl: envString(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
     httpHost: envString(env, 'HTTP_HOST', '127.0.0.1'),
-    httpPort: envInt(env, 'HTTP_PORT', DEFAULT_PORTS[serviceName] ?? 7100),
+    httpPort: envInt(env, 'HTTP_PORT', servicePorts(env)[serviceName] ?? 7100),
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
     partitions: envInt(env, 'IDRES_PARTITIONS', 6, 1),
     batchSize: envInt(env, 'IDRES_BATCH_SIZE', 1000, 1),
     partitionsConsumedConcurrently: envInt(env, 'IDRES_PARTITIONS_CONCURRENTLY', 3, 1),
     groupPrefix: envString(env, 'IDRES_GROUP_PREFIX', 'idres'),
+    sessionTimeoutMs: envInt(env, 'IDRES_KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000),
   };
 }

@@ -85,6 +85,8 @@ export interface ConsumerRunnerOptions<K, V> {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
+  /** Kafka consumer session timeout (IDRES_KAFKA_SESSION_TIMEOUT_MS); default 30 s. */
+  sessionTimeoutMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +105,7 @@ export class ConsumerRunner<K, V> {
   private running = false;
   /** Set by stop(): no new slice starts and retries give up, so shutdown is prompt. */
   private stopping = false;
-  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning'>> & { fromBeginning: boolean };
+  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning' | 'sessionTimeoutMs'>> & { fromBeginning: boolean; sessionTimeoutMs?: number };
   private readonly tracer = trace.getTracer('idres');
 
   constructor(options: ConsumerRunnerOptions<K, V>) {
@@ -126,7 +128,7 @@ export class ConsumerRunner<K, V> {
     const consumer = o.kafka.consumer({
       groupId: o.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxWaitTimeInMs: 100,

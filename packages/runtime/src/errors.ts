@@ -7,7 +7,8 @@ export type RuntimeErrorCode =
   | 'SCHEMA_NOT_FOUND'
   | 'STACK_UNAVAILABLE'
   | 'INPUT_INVALID'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'BLOCK_STATE_LOST';
 
 /** Like kafkajs errors: a `retriable` flag tells the runner whether to back off and retry or to quarantine. */
 export class IdresRuntimeError extends Error {
@@ -21,6 +22,8 @@ export class IdresRuntimeError extends Error {
   }
 }
 
+/** node-postgres's own connection failures carry no SQLSTATE code, only these messages. */
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated unexpectedly)/;
 const REDIS_OUTAGE = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS)\b/;
 
 /** Errors from I/O libraries (kafkajs, pg, ioredis) that are worth retrying. */
@@ -39,6 +42,10 @@ export function isRetriable(err: unknown): boolean {
   // not a bad message: found when a 1M-record run filled Redis and match dead-lettered 107k good messages.
   if (e.name === 'ReplyError' && typeof e.message === 'string' && REDIS_OUTAGE.test(e.message)) return true;
   if (e.name === 'MaxRetriesPerRequestError') return true;
+  // A Postgres restart or crash: found by the chaos run, where these dead-lettered good messages as "poison".
+  if (typeof e.message === 'string' && PG_CONNECTION_LOST.test(e.message)) return true;
+  // ioredis, while the server is down and the offline queue is off or full.
+  if (typeof e.message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(e.message)) return true;
   return false;
 }
 

@@ -103,6 +103,8 @@ export type RunnerDeps = Pick<ServiceContext, 'kafka' | 'producer' | 'serde' | '
   groupPrefix: string;
   batchSize: number;
   partitionsConsumedConcurrently: number;
+  /** Kafka session timeout (default 30 s). */
+  sessionTimeoutMs?: number;
 };
 
 export function runnerDeps(ctx: ServiceContext): RunnerDeps {
@@ -115,5 +117,6 @@ export function runnerDeps(ctx: ServiceContext): RunnerDeps {
     groupPrefix: ctx.config.groupPrefix,
     batchSize: ctx.config.batchSize,
     partitionsConsumedConcurrently: ctx.config.partitionsConsumedConcurrently,
+    sessionTimeoutMs: ctx.config.sessionTimeoutMs,
   };
 }

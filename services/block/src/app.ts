@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { DEFAULT_BLOCKING_RULES, blockingKeys, type BlockingRule, type MatchModel } from '@idres/core';
 import { describeModel } from '@idres/models/serviceModel';
+import { BlockStateRebuilder } from './blockState';
 import {
   ConsumerRunner,
   RedisBlockStore,
@@ -44,11 +45,14 @@ export interface BlockAppOptions {
   /** Where the rules come from; without it the default rules, always. */
   models?: BlockModelSource;
   rules?: readonly BlockingRule[];
+  /** Match's IDRES_BLOCK_CAP, which a rebuild of the block state applies as match would (default 500). */
+  blockCap?: number;
 }
 
-export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppOptions = {}): ServiceApp {
+export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppOptions = {}): ServiceApp & { rebuilder: BlockStateRebuilder } {
   const store = new RedisBlockStore(redis);
   const rulesNow = (): readonly BlockingRule[] => options.models?.current().model.json.settings.blockingRules ?? options.rules ?? DEFAULT_BLOCKING_RULES;
+  const rebuilder = new BlockStateRebuilder(deps, store, (rec) => blockRecord(rec, rulesNow()).stored, options.blockCap ?? 500);
   const runner = new ConsumerRunner<RecordKey, StandardizedRecordAvro>({
     ...deps,
     stage: 'block',
@@ -58,6 +62,10 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
     valueSchema: 'StandardizedRecord',
     maxBatchSize: deps.batchSize,
     handle: async (messages: InboundMessage<RecordKey, StandardizedRecordAvro>[]) => {
+      // Redis lost the block state: rebuild it (in the background) and retry this batch once it is back.
+      const epoch = await store.epoch();
+      if (epoch === null) rebuilder.trigger();
+      await store.assertEpoch();
       const outputs: OutboundMessage[] = [];
       const rejects: Rejection<RecordKey, StandardizedRecordAvro>[] = [];
       // Versions of one record arrive in order (identity.standardized is keyed by record), so the last one wins.
@@ -81,6 +89,8 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
       }
       // The record first, then its references: whichever match instance reads a reference finds the record.
       await store.write({ putRecords: [...put], deleteRecords: [...del] });
+      // Emptied while we wrote: the rebuild may have read the topic before our writes landed in the old Redis.
+      await store.assertEpoch(epoch ?? undefined);
       return { outputs, rejects };
     },
   });
@@ -89,6 +99,7 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
     return c ? describeModel(c) : { version: null, kind: 'rules', description: 'fixed blocking rules' };
   };
   return {
+    rebuilder,
     start: () => runner.start(),
     stop: () => runner.stop(),
     isReady: () => runner.isRunning(),

@@ -81,6 +81,8 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
   const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
     // One model for the whole batch, even if a new version becomes active meanwhile.
     const { model, version: modelVersion, threshold } = options.models.current();
+    // No epoch: Redis came back empty and block is rebuilding the candidates; matching now would miss them.
+    const epoch = await store.assertEpoch();
     // Records are converted to the model's dense form once while cached; explanations only for pairs that pass.
     const prep = (e: CachedRecord): PreparedRecord => {
       if (e.prepared === undefined || e.preparedFor !== model) {
@@ -165,6 +167,8 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     }
     // Membership first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
     await store.write({ addMembers, removeMembers });
+    // Lost (or lost and rebuilt) while this batch read: its pairs may be missing candidates, so it is redone.
+    await store.assertEpoch(epoch);
     return { outputs, rejects };
   };
 

@@ -10,6 +10,12 @@ const ctx = await openServiceContext(config, process.env);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+// An idle connection that the server closes (a Postgres restart) is an 'error' event: without a listener it
+// would crash the service. The next query reconnects; a failing one is retried by the consumer runner.
+pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres idle connection error'));
+// A checked-out client whose connection dies between queries (a Postgres restart mid-transaction) emits 'error'
+// too (found by the chaos run: resolve crashed on pg_ctl stop -m fast); its pending or next query fails and is retried.
+pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
 // IDRES_MODEL pins a model file; without it match follows the active version in Postgres (stored by
 // idres resolve and idres model train) and scores with the shipped default until there is one.
 const thresholdEnv = process.env['IDRES_MATCH_THRESHOLD'];

@@ -8,4 +8,10 @@ const config = readBaseConfig(process.env, 'publish');
 const survivorship = parseSurvivorship(process.env['IDRES_SURVIVORSHIP']);
 const ctx = await openServiceContext(config, process.env);
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+// An idle connection that the server closes (a Postgres restart) is an 'error' event: without a listener it
+// would crash the service. The next query reconnects; a failing one is retried by the consumer runner.
+pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres idle connection error'));
+// A checked-out client whose connection dies between queries (a Postgres restart mid-transaction) emits 'error'
+// too (found by the chaos run: resolve crashed on pg_ctl stop -m fast); its pending or next query fails and is retried.
+pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
 await hostService(ctx, buildPublishApp(runnerDeps(ctx), pool, survivorship), [() => pool.end()]);
