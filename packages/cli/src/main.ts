@@ -96,6 +96,7 @@ async function modelForFile(input: string, idColumn: string, map: Record<string,
     ...(flags.settings !== undefined ? { settingsFile: flags.settings } : {}),
   }, env, log);
   log(`model: version ${choice.version}, ${choice.reason}`);
+  if (stackConfigured(process.env)) log(`model version ${choice.version} is now the active model of this whole deployment (idres model list; idres model activate N to go back)`);
   await waitForModel(choice.version, env, log);
   return choice;
 }
