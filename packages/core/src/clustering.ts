@@ -16,6 +16,8 @@
  * The result depends only on the component's records and pairs, never on the order they arrived in.
  */
 
+import { UnionFind } from './unionFind.js';
+
 export interface ScoredEdge {
   a: string;
   b: string;
@@ -89,25 +91,10 @@ export function meanWeight(k: number, edges: ReadonlyArray<{ w: number }>, floor
 }
 
 function linkComponents(n: number, edges: ReadonlyArray<{ a: number; b: number; link: boolean }>): number[][] {
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) { parent[x] = parent[parent[x]!]!; x = parent[x]!; }
-    return x;
-  };
-  for (const e of edges) {
-    if (!e.link) continue;
-    const ra = find(e.a);
-    const rb = find(e.b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const r = find(i);
-    const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
-  }
-  return [...groups.values()];
+  const uf = new UnionFind<number>();
+  for (let i = 0; i < n; i++) uf.add(i);
+  for (const e of edges) if (e.link) uf.union(e.a, e.b);
+  return uf.groups();
 }
 
 /**
@@ -115,9 +102,9 @@ function linkComponents(n: number, edges: ReadonlyArray<{ a: number; b: number; 
  * groups only when the mean clipped weight over all pairs between them is ≥ 0 and the result fits maxSize.
  */
 function averageLinkage(comp: readonly number[], edges: ReadonlyArray<{ a: number; b: number; w: number; link: boolean }>, floor: number, maxSize: number): number[][] {
-  const parent = new Map<number, number>(comp.map((i) => [i, i]));
-  const size = new Map<number, number>(comp.map((i) => [i, 1]));
-  // Per group, the clipped weight sum and count of scored pairs to each neighbouring group.
+  const uf = new UnionFind<number>();
+  for (const i of comp) uf.add(i);
+  // Per group (by its root), the clipped weight sum and count of scored pairs to each neighbouring group.
   const cross = new Map<number, Map<number, { sum: number; count: number }>>(comp.map((i) => [i, new Map()]));
   for (const e of edges) {
     const w = clip(e.w, floor);
@@ -127,47 +114,35 @@ function averageLinkage(comp: readonly number[], edges: ReadonlyArray<{ a: numbe
       if (c) { c.sum += w; c.count++; } else m.set(y, { sum: w, count: 1 });
     }
   }
-  const find = (x: number): number => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    while (parent.get(x) !== r) { const nx = parent.get(x)!; parent.set(x, r); x = nx; }
-    return r;
-  };
   const links = edges.filter((e) => e.link).sort((x, y) => y.w - x.w || x.a - y.a || x.b - y.b);
   for (const e of links) {
-    let ra = find(e.a);
-    let rb = find(e.b);
+    const ra = uf.find(e.a);
+    const rb = uf.find(e.b);
     if (ra === rb) continue;
-    const sa = size.get(ra)!;
-    const sb = size.get(rb)!;
+    const sa = uf.sizeOf(ra);
+    const sb = uf.sizeOf(rb);
     if (sa + sb > maxSize) continue;
     const c = cross.get(ra)!.get(rb) ?? { sum: 0, count: 0 };
     const total = sa * sb;
     if ((c.sum + floor * (total - c.count)) / total < 0) continue;
-    if (cross.get(ra)!.size < cross.get(rb)!.size) [ra, rb] = [rb, ra];
-    parent.set(rb, ra);
-    size.set(ra, sa + sb);
-    const into = cross.get(ra)!;
-    into.delete(rb);
-    for (const [other, v] of cross.get(rb)!) {
-      if (other === ra) continue;
+    uf.union(ra, rb);
+    const root = uf.find(ra);
+    const gone = root === ra ? rb : ra;
+    // The absorbed group's pair sums move to the surviving root, on both sides.
+    const into = cross.get(root)!;
+    into.delete(gone);
+    for (const [other, v] of cross.get(gone)!) {
+      if (other === root) continue;
       const om = cross.get(other)!;
-      om.delete(rb);
+      om.delete(gone);
       const cur = into.get(other);
       const merged = cur ? { sum: cur.sum + v.sum, count: cur.count + v.count } : { sum: v.sum, count: v.count };
       into.set(other, merged);
-      om.set(ra, { sum: merged.sum, count: merged.count });
+      om.set(root, { sum: merged.sum, count: merged.count });
     }
-    cross.delete(rb);
+    cross.delete(gone);
   }
-  const groups = new Map<number, number[]>();
-  for (const i of comp) {
-    const r = find(i);
-    const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
-  }
-  return [...groups.values()];
+  return uf.groups();
 }
 
 /**

@@ -12,8 +12,8 @@ export { loadModel, scorePair, scorePrepared, prepareRecord, matchWeight, matchW
 export type { ModelJson, MatchModel, PreparedRecord, PairScore, ExplanationTerm, ComparisonParameters, LevelParameters, TfTable } from './model.js';
 export { mulberry32, trainModel } from './trainModel.js';
 export type { TrainOptions } from './trainModel.js';
-export { pairwiseQuality, clusterPairs, runQuality } from './quality.js';
-export type { PairwiseQuality, ScoredPair, LabelledRecord, QualityRunResult } from './quality.js';
+export { pairwiseQuality, runQuality } from './quality.js';
+export type { PairwiseQuality, LabelledRecord, QualityRunResult } from './quality.js';
 export { jaroWinkler, damerauLevenshtein } from './stringMetrics.js';
 export { nicknameKey, nicknameKeysIntersect } from './nicknames.js';
 export { foldText } from './text.js';

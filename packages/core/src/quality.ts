@@ -47,46 +47,6 @@ export function pairwiseQuality(truth: ReadonlyMap<string, string>, predicted: R
   return { precision, recall, f1, truePositives: tp, falsePositives: predictedPairs - tp, falseNegatives: truePairs - tp, predictedPairs, truePairs };
 }
 
-export interface ScoredPair {
-  a: string;
-  b: string;
-  probability: number;
-}
-
-/**
- * Connected components over pairs with probability >= threshold, nothing else (quality runs use clusterRecords,
- * the rule resolve applies; this is the plain baseline). Returns id -> cluster id (smallest member id).
- */
-export function clusterPairs(ids: Iterable<string>, pairs: Iterable<ScoredPair>, threshold: number): Map<string, string> {
-  const index = new Map<string, number>();
-  const names: string[] = [];
-  const idx = (id: string): number => {
-    let i = index.get(id);
-    if (i === undefined) { i = names.length; index.set(id, i); names.push(id); parent.push(i); }
-    return i;
-  };
-  const parent: number[] = [];
-  const find = (x: number): number => {
-    let r = x;
-    while (parent[r] !== r) r = parent[r] as number;
-    while (parent[x] !== r) { const nx = parent[x] as number; parent[x] = r; x = nx; }
-    return r;
-  };
-  for (const id of ids) idx(id);
-  for (const p of pairs) {
-    if (!(p.probability >= threshold)) continue;
-    const ra = find(idx(p.a));
-    const rb = find(idx(p.b));
-    if (ra === rb) continue;
-    // Keep the root with the smaller id so cluster ids are deterministic.
-    if ((names[ra] as string) < (names[rb] as string)) parent[rb] = ra;
-    else parent[ra] = rb;
-  }
-  const out = new Map<string, string>();
-  for (let i = 0; i < names.length; i++) out.set(names[i] as string, names[find(i)] as string);
-  return out;
-}
-
 export interface LabelledRecord {
   id: string;
   entity: string;

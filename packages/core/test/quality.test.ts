@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterPairs, pairwiseQuality, runQuality } from '../src/index.js';
+import { pairwiseQuality, runQuality } from '../src/index.js';
 import { loadLabelledDataset } from '../src/fixtures/labelledDatasets.js';
 
 const pqCases: Array<[string, Record<string, string>, Record<string, string>, { precision: number; recall: number; f1: number }]> = [
@@ -17,18 +17,6 @@ for (const [name, truth, pred, want] of pqCases) {
     assert.ok(Math.abs(q.f1 - want.f1) < 1e-9, `f1 ${q.f1}`);
   });
 }
-
-test('clusterPairs: connected components above threshold only', () => {
-  const c = clusterPairs(['a', 'b', 'c', 'd', 'e'], [
-    { a: 'a', b: 'b', probability: 0.9 },
-    { a: 'b', b: 'c', probability: 0.95 },
-    { a: 'd', b: 'e', probability: 0.2 },
-  ], 0.5);
-  assert.equal(c.get('a'), 'a');
-  assert.equal(c.get('c'), 'a');
-  assert.equal(c.get('d'), 'd');
-  assert.equal(c.get('e'), 'e');
-});
 
 // Floors sit a little below measured values (fake_1000 0.947, dataset1 0.998, synthetic_2000 0.981 with
 // precision 0.969: households and twins) so regressions fail.
