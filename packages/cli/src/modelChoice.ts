@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { loadModel, validateSettings, type MatchSettings, type ModelJson, type StandardizeOptions } from '@idres/core';
 import { servicePorts } from '@idres/runtime';
-import { PgModelStore, type ModelProvenance } from '@idres/models';
+import type { ModelProvenance } from '@idres/models';
+import { withModelStore } from './modelCommands';
 import { CliError } from './cliError';
 import { MIN_TRAINING_RECORDS, trainFileModel, type RowMapping } from './fileModel';
 
@@ -71,14 +71,11 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
     provenance = given === 'default' ? { kind: 'default', description: 'packages/core/models/default.json' } : { kind: 'file', description: given };
     reason = given === 'default' ? 'the shipped default model, as asked (--model default)' : `${given}, as given (--model)`;
   }
-  const pool = new pg.Pool({ connectionString: env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres', max: 1 });
   try {
-    const version = await new PgModelStore(pool).add(json, provenance, { activate: true });
+    const version = await withModelStore(env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres', (store) => store.add(json, provenance, { activate: true }));
     return { version, provenance, reason, trainSeconds: fm?.seconds ?? 0 };
   } catch (err) {
     throw new CliError('STACK_UNAVAILABLE', `cannot store the model in Postgres (${(err as Error).message})`);
-  } finally {
-    await pool.end();
   }
 }
 

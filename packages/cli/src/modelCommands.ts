@@ -84,13 +84,8 @@ export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl
   opts.log(`training on ${s.values.length} of ${s.records} records (no labels)...`);
   const description = `${TOPICS.standardized} (seeded sample of ${s.values.length} of ${s.records} records)`;
   const model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  try {
-    const version = await new PgModelStore(pool).add(model, { kind: 'trained', description }, { activate: opts.activate });
-    return { version, trainedOn: s.values.length, records: s.records };
-  } finally {
-    await pool.end();
-  }
+  const version = await withModelStore(databaseUrl, (store) => store.add(model, { kind: 'trained', description }, { activate: opts.activate }));
+  return { version, trainedOn: s.values.length, records: s.records };
 }
 
 export async function withModelStore<T>(databaseUrl: string, fn: (store: PgModelStore) => Promise<T>): Promise<T> {
