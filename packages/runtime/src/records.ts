@@ -36,7 +36,8 @@ export interface StandardizedRecordAvro {
   attributes: Record<string, string>;
   ingestedAt: number;
 }
-export interface BlockKeyAvro { blockKey: string }
+/** Key of a packed topic's message: the partition its items hash to. */
+export interface PackKeyAvro { partition: number }
 export interface RecordBlockKeyAvro { ruleIndex: number; key: string }
 export interface BlockedRecordAvro {
   blockKey: string;
