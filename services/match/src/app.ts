@@ -53,6 +53,7 @@ const keysOf = (e: CachedRecord): BlockingKey[] => (e.blockingKeys ??= e.stored.
 export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppOptions): ServiceApp {
   const store = new RedisBlockStore(redis);
   const comparisons = new Counter({ name: 'idres_match_comparisons_total', help: 'Pairs scored', registers: [deps.metrics.registry] });
+  const candidates = new Counter({ name: 'idres_match_candidates_total', help: 'Block members visited for incoming references (scored or skipped as scored under an earlier rule)', registers: [deps.metrics.registry] });
   const pairsOut = new Counter({ name: 'idres_match_pairs_total', help: 'Pairs at or above the threshold', registers: [deps.metrics.registry] });
   const evidenceOut = new Counter({ name: 'idres_match_evidence_pairs_total', help: 'Pairs below the threshold sent to resolve as clustering evidence', registers: [deps.metrics.registry] });
   const capped = new Counter({ name: 'idres_block_capped_total', help: 'Records not compared because their block is over the size cap', labelNames: ['rule'], registers: [deps.metrics.registry] });
@@ -128,6 +129,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     for (const members of blocks.values()) for (const [id, v] of members) memberVersions.set(id, v);
     const records = await readRecords(incoming, memberVersions);
 
+    let visited = 0;
     const addMembers: Array<[string, string, number]> = [];
     const removeMembers: Array<[string, string]> = [];
     for (const b of refs) {
@@ -155,6 +157,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
       }
       const myKeys = keysOf(current);
       const mine = prep(current);
+      visited += members.size;
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
         const other = records.get(otherId);
@@ -188,6 +191,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         addMembers.push([b.blockKey, b.recordId, b.version]);
       }
     }
+    candidates.inc(visited);
     // Membership first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
     await store.write({ addMembers, removeMembers });
     // Lost (or lost and rebuilt) while this batch read: its pairs may be missing candidates, so it is redone.
