@@ -49,7 +49,6 @@ export interface BlockedRecordAvro {
   primary: boolean;
   ingestedAt: number;
 }
-export interface PairKeyAvro { recordId: string }
 export interface ExplanationTermAvro { comparison: string; level: string; weight: number }
 export type PairEventKind = 'RECORD' | 'DELETE' | 'PAIR';
 export interface PairEventAvro {

@@ -5,7 +5,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { AvroSerde, loadSchemaFiles } from '../src/avroSerde';
 import { encodePacks, packItemCount, partitionForKey } from '../src/messagePacks';
 import type { BlockedRecordAvro } from '../src/records';
-import { TOPICS, packingOf } from '../src/topics';
+import { TOPICS, TOPIC_SPECS, packingOf } from '../src/topics';
 
 // The registry is only asked for schema IDs this process did not register; registering is stubbed with fixed IDs.
 const noRegistry = {} as SchemaRegistry;
@@ -21,11 +21,17 @@ const ref = (i: number, blockKey: string): BlockedRecordAvro => ({
   blockKey, rule: 'r', ruleIndex: 0, recordId: `rec-${i}`, version: i, deleted: false, primary: i % 2 === 0, ingestedAt: 1_700_000_000_000 + i,
 });
 
-test('the pack item schema is BlockedRecord.avsc itself, so the two cannot drift', () => {
+test('each packed topic\'s item schema is the item\'s own .avsc file, so the two cannot drift', () => {
   const files = loadSchemaFiles();
-  const pack = JSON.parse(files.get('BlockedRecordPack')!) as { fields: Array<{ type: { items: unknown } }> };
-  assert.deepEqual(pack.fields[0]!.type.items, JSON.parse(files.get('BlockedRecord')!));
-  assert.equal(packingOf(TOPICS.blocked)?.itemSchema, 'BlockedRecord');
+  const packed = TOPIC_SPECS.filter((t) => t.packed);
+  assert.deepEqual(packed.map((t) => t.name).sort(), [TOPICS.blocked, TOPICS.pairs].sort());
+  for (const t of packed) {
+    const pack = JSON.parse(files.get(t.valueSchema)!) as { fields: Array<{ name: string; type: { items: unknown } }> };
+    assert.equal(pack.fields.length, 1);
+    assert.equal(pack.fields[0]!.name, 'items');
+    assert.deepEqual(pack.fields[0]!.type.items, JSON.parse(files.get(t.packed!.itemSchema)!), t.name);
+    assert.equal(t.keySchema, 'PackKey');
+  }
 });
 
 test('partitionForKey is what Kafka default partitioner gives the same key bytes', () => {

@@ -142,7 +142,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
           probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: isCurrent ? current.stored.values : {}, ingestedAt: b.ingestedAt,
         };
-        outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
+        outputs.push({ topic: TOPICS.pairs, key: null, partitionKey: b.recordId, value: ev });
       }
       if (b.deleted || b.ruleIndex < 0 || !isCurrent) continue;
       const members = blocks.get(b.blockKey) ?? new Map<string, number>();
@@ -184,7 +184,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           explanation: score ? score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })) : [], values: {}, ingestedAt: b.ingestedAt,
           modelVersion: modelVersion ?? null, link,
         };
-        outputs.push({ topic: TOPICS.pairs, key: { recordId: lo }, value: ev });
+        outputs.push({ topic: TOPICS.pairs, key: null, partitionKey: lo, value: ev });
       }
       if (members.get(b.recordId) !== b.version) {
         members.set(b.recordId, b.version);
