@@ -83,7 +83,9 @@ async function ensureRunning(): Promise<Record<string, string>> {
   const t1 = Date.now();
   await servicesUp(env);
   log(`services ready in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
-  return { ...env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
+  // The port base too, or waitForModel would ask the services of the default ports (another stack's) for their model.
+  const portBase = process.env['IDRES_SERVICE_PORT_BASE'];
+  return { ...env, ...(portBase ? { IDRES_SERVICE_PORT_BASE: portBase } : {}), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
 }
 
 /** Standardization as the standardize service does it (same variables), for the training sample. */

@@ -75,13 +75,13 @@ export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQue
   http.get('/openapi.json', { config: { auth: 'public' } }, async () => OPENAPI_DOCUMENT);
   http.get<{ Params: { masterId: string } }>('/identities/:masterId', read, async (req, reply) => {
     const view = await queries.identity(req.params.masterId);
-    if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: `no identity ${req.params.masterId}` });
+    if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: 'no identity with that master ID' });
     return requestHas(req, SCOPES.nationalIdRead) ? view : maskedView(view);
   });
   http.get<{ Params: { source: string; id: string } }>('/records/:source/:id/identity', read, async (req, reply) => {
     const recordId = `${req.params.source}:${req.params.id}`;
     const masterId = await queries.masterIdOfRecord(recordId);
-    if (!masterId) return reply.code(404).send({ error: 'RECORD_NOT_FOUND', message: `no live record ${recordId}` });
+    if (!masterId) return reply.code(404).send({ error: 'RECORD_NOT_FOUND', message: 'no live record with that source and ID' }); // not echoed: callers use SSNs or emails as IDs
     return { recordId, masterId };
   });
   http.get<{ Querystring: { family_name?: string; given_name?: string; dob?: string; limit?: string } }>('/identities', read, async (req, reply) => {
