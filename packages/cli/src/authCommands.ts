@@ -28,16 +28,6 @@ export function formatTokenList(list: readonly TokenSummary[]): string {
   return list.map((t) => `${t.id}  ${t.createdAt.toISOString()}  ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active'.padEnd(32)}  ${t.name}  [${t.scopes.join(' ')}]`).join('\n') + '\n';
 }
 
-/**
- * The token for the CLI's own HTTP calls: IDRES_TOKEN, else the local demo token file. undefined when neither
- * exists (the APIs are then open in auto mode, or the call will be refused with 401 and a hint).
- */
-export function cliToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const fromEnv = env['IDRES_TOKEN'];
-  if (fromEnv) return fromEnv.trim();
-  return existsSync(LOCAL_TOKEN_FILE) ? readFileSync(LOCAL_TOKEN_FILE, 'utf8').trim() || undefined : undefined;
-}
-
 /** Every scope: the local developer's token. */
 const DEMO_SCOPES = KNOWN_SCOPES;
 
