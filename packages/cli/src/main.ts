@@ -16,6 +16,8 @@ import { formatModelList, trainFromTopic, withModelStore } from './modelCommands
 import { resolveMapping } from './resolveFile';
 import { validateInputFile } from './validateFile';
 import type { StandardizeOptions } from '@idres/core';
+import { KNOWN_SCOPES } from '@idres/auth';
+import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -44,6 +46,11 @@ const USAGE = `idres — identity resolution over Kafka
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
+  idres auth create --name NAME --scopes SCOPE,...
+      Creates an API token (printed once; only its hash is stored in Postgres). Scopes: ${KNOWN_SCOPES.join(', ')}.
+      Use it as  Authorization: Bearer <token>.  With IDRES_AUTH=auto (the default outside production) the APIs
+      require a token as soon as one exists; IDRES_AUTH=required always does (docs/security.md).
+  idres auth list | revoke ID            the tokens (id, created, active/revoked, name, scopes) / revoke one
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
@@ -76,7 +83,9 @@ async function ensureRunning(): Promise<Record<string, string>> {
   const t1 = Date.now();
   await servicesUp(env);
   log(`services ready in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
-  return { ...env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
+  // The port base too, or waitForModel would ask the services of the default ports (another stack's) for their model.
+  const portBase = process.env['IDRES_SERVICE_PORT_BASE'];
+  return { ...env, ...(portBase ? { IDRES_SERVICE_PORT_BASE: portBase } : {}), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
 }
 
 /** Standardization as the standardize service does it (same variables), for the training sample. */
@@ -168,8 +177,13 @@ async function main(argv: string[]): Promise<void> {
       const status = await servicesStatus();
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
-      process.stdout.write(`  lookup API    http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
-      process.stdout.write(`  post records  curl -XPOST -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
+      // A token for the local stack (every scope); creating it turns the APIs' authentication on (IDRES_AUTH=auto).
+      const { created } = await ensureLocalToken(readBaseConfig(env, 'cli').databaseUrl);
+      const tokenFile = path.relative(process.cwd(), LOCAL_TOKEN_FILE) || LOCAL_TOKEN_FILE;
+      const authHeader = `-H "authorization: Bearer $(cat ${tokenFile})"`;
+      process.stdout.write(`  lookup API    curl ${authHeader} http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
+      process.stdout.write(`  post records  curl -XPOST ${authHeader} -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
+      process.stdout.write(`  API token     ${tokenFile} (${created ? 'created now' : 'kept from an earlier run'}; every scope; npx idres auth list|create|revoke)\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;
       process.stdout.write('\nServices keep running; press Ctrl-C to stop them (the stack stays up: npx idres stack down).\n');
       await new Promise<void>((resolve) => {
@@ -264,6 +278,25 @@ async function main(argv: string[]): Promise<void> {
           throw err.code === 'MODEL_VERSION_UNKNOWN' ? new CliError('USAGE', err.message) : err;
         });
         log(`model version ${version} is active`);
+      } else throw new CliError('USAGE', USAGE);
+      return;
+    }
+    case 'auth': {
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const databaseUrl = readBaseConfig(env, 'cli').databaseUrl;
+      if (sub === 'create') {
+        const { values } = parseArgs({ args: argv.slice(2), options: { name: { type: 'string' }, scopes: { type: 'string' } } });
+        if (!values.name || !values.scopes) throw new CliError('USAGE', `auth create needs --name and --scopes (${KNOWN_SCOPES.join(',')})`);
+        const { token, summary } = await createToken(databaseUrl, values.name, values.scopes.split(',').map((x) => x.trim()).filter(Boolean));
+        log(`created token ${summary.id} "${summary.name}" with scopes ${summary.scopes.join(', ')}; it is shown only now (only its hash is stored)`);
+        process.stdout.write(`${token}\n`);
+      } else if (sub === 'list') {
+        process.stdout.write(formatTokenList(await withTokenStore(databaseUrl, (s) => s.list())));
+      } else if (sub === 'revoke') {
+        const id = rest[0];
+        if (!id) throw new CliError('USAGE', 'usage: idres auth revoke ID (the id idres auth list shows)');
+        await withTokenStore(databaseUrl, (s) => s.revoke(id));
+        log(`token ${id} revoked (services stop accepting it within IDRES_AUTH_CACHE_MS, default 2 s)`);
       } else throw new CliError('USAGE', USAGE);
       return;
     }

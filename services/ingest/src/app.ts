@@ -4,6 +4,7 @@ import { validateInputRecord, type InputRecord } from '@idres/core/inputRecord';
 import { RawRecordProducer, errorMessage, type AvroSerde, type Logger, type Metrics, type ServiceApp } from '@idres/runtime';
 import type { Message, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
+import { SCOPES } from '@idres/auth';
 import { OPENAPI_DOCUMENT } from './openapi';
 
 export interface IngestDeps {
@@ -169,8 +170,10 @@ export function buildIngestApp(deps: IngestDeps): ServiceApp {
       deps.logger?.error({ err: errorMessage(err) }, 'ingest request failed');
       return sendError(reply, 503, 'UNAVAILABLE', 'ingest could not process the request; retry it');
     });
-    http.post('/records', { bodyLimit }, postRecords);
-    http.delete<{ Params: { source: string; id: string } }>('/records/:source/:id', async (req, reply) => {
+    // Both need records:write when auth is on (@idres/auth, mounted by main.ts).
+    const write = { auth: { scope: SCOPES.recordsWrite } };
+    http.post('/records', { bodyLimit, config: write }, postRecords);
+    http.delete<{ Params: { source: string; id: string } }>('/records/:source/:id', { config: write }, async (req, reply) => {
       const check = validateInputRecord({ source: req.params.source, sourceRecordId: req.params.id, family_name: 'x' });
       if ('error' in check) return sendError(reply, 400, check.code, check.error);
       try {
@@ -188,7 +191,7 @@ export function buildIngestApp(deps: IngestDeps): ServiceApp {
     stop: async () => { ready = false; },
     isReady: () => ready,
     routes: (http) => {
-      http.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+      http.get('/openapi.json', { config: { auth: 'public' } }, async () => OPENAPI_DOCUMENT);
       void http.register(scope);
     },
   };

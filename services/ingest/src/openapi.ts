@@ -37,6 +37,11 @@ const errorSchema = {
 
 const json = <S extends object>(schema: S): { 'application/json': { schema: S } } => ({ 'application/json': { schema } });
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
+/** With auth on (IDRES_AUTH, docs/security.md): a bearer token from `npx idres auth create`. */
+const authResponses = {
+  '401': { description: 'No token, or an unknown, revoked or malformed one (auth on)', content: json(errorSchema) },
+  '403': { description: 'The token lacks the scope records:write', content: json(errorSchema) },
+} as const;
 const answers = { type: 'object', required: ['accepted', 'rejected', 'results'], properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' }, results: { type: 'array', items: resultSchema } } };
 
 export const OPENAPI_DOCUMENT = {
@@ -46,8 +51,10 @@ export const OPENAPI_DOCUMENT = {
     '/records': {
       post: {
         summary: 'Produce records to identity.raw; answered per record (a 200 or 207 means the broker has the accepted ones)',
+        security: [{ bearerAuth: ['records:write'] }],
         requestBody: { required: true, content: json({ type: 'array', items: recordSchema, maxItems: 10000 }) },
         responses: {
+          ...authResponses,
           '200': { description: 'Every record accepted', content: json(answers) },
           '207': { description: 'Some records accepted, some rejected (see results)', content: json(answers) },
           '400': { description: 'No record accepted: each rejected with its reason, or the body is not a UTF-8 JSON array', content: json({ oneOf: [answers, errorSchema] }) },
@@ -64,7 +71,9 @@ export const OPENAPI_DOCUMENT = {
           { name: 'source', in: 'path', required: true, schema: { type: 'string', pattern: '^[^:]+$', maxLength: 200 } },
           { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 200 } },
         ],
+        security: [{ bearerAuth: ['records:write'] }],
         responses: {
+          ...authResponses,
           '202': { description: 'Tombstone produced', content: json({ type: 'object', properties: { deleted: { type: 'string' } } }) },
           '400': { description: 'Bad source or ID', content: json(errorSchema) },
           '503': { description: 'Overloaded or Kafka unavailable', headers: retryAfter, content: json(errorSchema) },
@@ -75,4 +84,5 @@ export const OPENAPI_DOCUMENT = {
     '/ready': { get: { summary: 'Readiness', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
   },
+  components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'idres API token (npx idres auth create)' } } },
 } as const;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { DEFAULT_CLUSTER_FLOOR, firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type MatchModel, type PreparedRecord } from '@idres/core';
@@ -151,7 +152,8 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
         capped.inc({ rule: b.rule });
         if (!warnedBlocks.has(b.blockKey) && warnedBlocks.size < 10_000) {
           warnedBlocks.add(b.blockKey);
-          deps.logger.warn({ blockKey: b.blockKey, size: members.size, cap: options.blockCap }, 'block over size cap: new records are not compared in it');
+          // A block key is made of field values (a name, a date of birth, an SSN): the log names its rule and a hash only.
+          deps.logger.warn({ rule: b.rule, blockKeyHash: createHash('sha256').update(b.blockKey).digest('hex').slice(0, 16), size: members.size, cap: options.blockCap }, 'block over size cap: new records are not compared in it');
         }
         continue;
       }

@@ -12,7 +12,9 @@ import {
   type ServiceApp,
 } from '@idres/runtime';
 import { DEFAULT_SURVIVORSHIP, type SurvivorshipRule } from '@idres/core/survivorship';
-import { IdentityQueries } from './identityQueries';
+import { SCOPES, requestHas } from '@idres/auth';
+import { IdentityQueries, type IdentityView } from './identityQueries';
+import { maskValues } from './maskNationalId';
 import { OPENAPI_DOCUMENT } from './openapi';
 
 /**
@@ -59,24 +61,35 @@ export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Read
   };
 }
 
+/** The identity as a caller without national_id:read sees it: national IDs masked in the golden record and members. */
+function maskedView(view: IdentityView): IdentityView {
+  return { ...view, golden: { ...view.golden, fields: maskValues(view.golden.fields) }, members: view.members.map((m) => ({ ...m, values: maskValues(m.values) })) };
+}
+
+/**
+ * The lookup API. Every route needs identities:read (when auth is on, see @idres/auth); national IDs are shown in
+ * clear only to callers that also hold national_id:read.
+ */
 export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQueries): void {
-  http.get('/openapi.json', async () => OPENAPI_DOCUMENT);
-  http.get<{ Params: { masterId: string } }>('/identities/:masterId', async (req, reply) => {
+  const read = { config: { auth: { scope: SCOPES.identitiesRead } } };
+  http.get('/openapi.json', { config: { auth: 'public' } }, async () => OPENAPI_DOCUMENT);
+  http.get<{ Params: { masterId: string } }>('/identities/:masterId', read, async (req, reply) => {
     const view = await queries.identity(req.params.masterId);
-    if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: `no identity ${req.params.masterId}` });
-    return view;
+    if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: 'no identity with that master ID' });
+    return requestHas(req, SCOPES.nationalIdRead) ? view : maskedView(view);
   });
-  http.get<{ Params: { source: string; id: string } }>('/records/:source/:id/identity', async (req, reply) => {
+  http.get<{ Params: { source: string; id: string } }>('/records/:source/:id/identity', read, async (req, reply) => {
     const recordId = `${req.params.source}:${req.params.id}`;
     const masterId = await queries.masterIdOfRecord(recordId);
-    if (!masterId) return reply.code(404).send({ error: 'RECORD_NOT_FOUND', message: `no live record ${recordId}` });
+    if (!masterId) return reply.code(404).send({ error: 'RECORD_NOT_FOUND', message: 'no live record with that source and ID' }); // not echoed: callers use SSNs or emails as IDs
     return { recordId, masterId };
   });
-  http.get<{ Querystring: { family_name?: string; given_name?: string; dob?: string; limit?: string } }>('/identities', async (req, reply) => {
+  http.get<{ Querystring: { family_name?: string; given_name?: string; dob?: string; limit?: string } }>('/identities', read, async (req, reply) => {
     const { family_name, given_name, dob } = req.query;
     if (!family_name && !given_name && !dob) return reply.code(400).send({ error: 'QUERY_INVALID', message: 'give at least one of family_name, given_name, dob' });
     if (dob !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(dob)) return reply.code(400).send({ error: 'QUERY_INVALID', message: 'dob must be YYYY-MM-DD' });
     const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
-    return { results: await queries.search({ familyName: family_name, givenName: given_name, dob, limit }) };
+    const results = await queries.search({ familyName: family_name, givenName: given_name, dob, limit });
+    return { results: requestHas(req, SCOPES.nationalIdRead) ? results : results.map((r) => ({ ...r, values: maskValues(r.values) })) };
   });
 }

@@ -1,9 +1,11 @@
 import pg from 'pg';
+import { PgTokenStore, authOptions, readAuthConfig, withAuth } from '@idres/auth';
 import { parseSurvivorship } from '@idres/core/survivorship';
 import { hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildPublishApp } from './app';
 
 const config = readBaseConfig(process.env, 'publish');
+const auth = readAuthConfig(process.env);
 // Golden-record rules per field, e.g. IDRES_SURVIVORSHIP='{"phone":"most_frequent"}' (most_frequent | most_recent | most_complete).
 const survivorship = parseSurvivorship(process.env['IDRES_SURVIVORSHIP']);
 const ctx = await openServiceContext(config, process.env);
@@ -14,4 +16,6 @@ pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres
 // A checked-out client whose connection dies between queries (a Postgres restart mid-transaction) emits 'error'
 // too (found by the chaos run: resolve crashed on pg_ctl stop -m fast); its pending or next query fails and is retried.
 pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
-await hostService(ctx, buildPublishApp(runnerDeps(ctx), pool, survivorship), [() => pool.end()]);
+ctx.logger.info({ auth: auth.mode }, 'API authentication mode');
+const app = withAuth(buildPublishApp(runnerDeps(ctx), pool, survivorship), authOptions(auth, new PgTokenStore(pool), ctx.logger));
+await hostService(ctx, app, [() => pool.end()]);

@@ -1,7 +1,9 @@
 /** OpenAPI 3 description of the lookup API, served at /openapi.json. */
 export const OPENAPI_DOCUMENT = {
   openapi: '3.0.3',
-  info: { title: 'idres lookup API', version: '0.1.0', description: 'Read current identities resolved by idres.' },
+  info: { title: 'idres lookup API', version: '0.1.0', description: 'Read current identities resolved by idres. With auth on, every path but /health, /ready, /metrics and this document needs a bearer token with identities:read (401 without, 403 with the wrong scope); national IDs are masked (***-**-1234) unless the token also holds national_id:read.' },
+  security: [{ bearerAuth: ['identities:read'] }],
+  components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'idres API token (npx idres auth create)' } } },
   paths: {
     '/identities/{masterId}': {
       get: {
