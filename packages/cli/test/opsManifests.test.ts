@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parser } from '@prometheus-io/lezer-promql';
 import { TOPICS, createMetrics, readBaseConfig } from '@idres/runtime';
 import { STAGE_GROUPS } from '../src/pipelineWatcher';
 import { REPO_ROOT } from '../src/repoPaths';
@@ -87,42 +88,40 @@ function registeredMetrics(): Map<string, RegisteredMetric> {
   return found;
 }
 
-// ---- a small PromQL reader: the metric names and label names an expression uses --------------------------------
+// ---- what a PromQL expression uses, read with Prometheus' own grammar ------------------------------------------
 
-const PROMQL_WORDS = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset',
-  'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'histogram_quantile', 'clamp_min', 'clamp_max', 'abs',
-  'ceil', 'floor', 'round', 'sort', 'sort_desc', 'time', 'vector', 'scalar', 'label_replace', 'label_join',
-  'max_over_time', 'min_over_time', 'avg_over_time', 'sum_over_time', 'absent', 'changes', 'resets',
-]);
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
 interface PromqlUse {
   metrics: Array<{ name: string; labels: string[] }>;
   groupingLabels: string[];
+  syntaxErrors: number;
 }
 
+/** Grafana's interval macros are not PromQL; any duration stands in for them. */
+const withGrafanaMacros = (expr: string): string => expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m');
+
 function promqlUses(expr: string): PromqlUse {
-  const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const metrics: PromqlUse['metrics'] = [];
-  const groupingLabels: string[] = [];
-  // Grouping clauses: by (a, b) / without (...) / on (...) / ignoring (...).
-  let rest = noStrings.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_all, _kw: string, list: string) => {
-    groupingLabels.push(...list.split(',').map((s) => s.trim()).filter(Boolean));
-    return ' ';
+  const text = withGrafanaMacros(expr);
+  const tree = parser.parse(text);
+  const use: PromqlUse = { metrics: [], groupingLabels: [], syntaxErrors: 0 };
+  const labelNamesUnder = (node: SyntaxNode | null, out: string[] = []): string[] => {
+    for (let c = node?.firstChild ?? null; c; c = c.nextSibling) {
+      if (c.name === 'LabelName') out.push(text.slice(c.from, c.to));
+      else labelNamesUnder(c, out);
+    }
+    return out;
+  };
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError) use.syntaxErrors++;
+      else if (n.name === 'VectorSelector') {
+        const id = n.node.getChild('Identifier');
+        use.metrics.push({ name: id ? text.slice(id.from, id.to) : '', labels: labelNamesUnder(n.node.getChild('LabelMatchers')) });
+      } else if (n.name === 'GroupingLabels') use.groupingLabels.push(...labelNamesUnder(n.node));
+    },
   });
-  // Selectors with matchers: name{label op "", ...}.
-  rest = rest.replace(/([A-Za-z_:][A-Za-z0-9_:]*)?\s*\{([^}]*)\}/g, (_all, name: string | undefined, matchers: string) => {
-    const labels = [...matchers.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)/g)].map((m) => m[1]!);
-    if (name && !PROMQL_WORDS.has(name)) metrics.push({ name, labels });
-    else assert.fail(`selector without a metric name in ${expr}`);
-    return ' ';
-  });
-  rest = rest.replace(/\[[^\]]*\]/g, ' ').replace(/\$\w+/g, ' ');
-  for (const m of rest.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
-    if (!PROMQL_WORDS.has(m[0]) && !/^(e|Inf|NaN)$/.test(m[0])) metrics.push({ name: m[0], labels: [] });
-  }
-  return { metrics, groupingLabels };
+  return use;
 }
 
 // ---- the dashboard ---------------------------------------------------------------------------------------------
@@ -160,7 +159,9 @@ function dashboardProblems(d: Obj, registered: Map<string, RegisteredMetric>): s
   for (const p of dashboardPanels(d)) {
     for (const expr of p.exprs) {
       const use = promqlUses(expr);
+      if (use.syntaxErrors > 0) problems.push(`${p.title}: PromQL syntax error in ${expr}`);
       if (use.metrics.length === 0) problems.push(`${p.title}: no metric in ${expr}`);
+      for (const m of use.metrics) if (m.name === '') problems.push(`${p.title}: selector without a metric name in ${expr}`);
       const known = use.metrics.map((m) => registered.get(m.name));
       use.metrics.forEach((m, i) => {
         const r = known[i];
@@ -203,6 +204,7 @@ test('the dashboard check fails on a metric or label the code does not register'
   assert.match(broken('idres_process_cpu_seconds_total', 'process_cpu_seconds_total').join('\n'), /process_cpu_seconds_total is registered by no code/);
   assert.match(broken('sum by (stage, code)', 'sum by (stage, reason)').join('\n'), /grouping by reason/);
   assert.match(broken('result=\\"hit\\"', 'outcome=\\"hit\\"').join('\n'), /has no label outcome/);
+  assert.match(broken('(rate(idres_batch_retries_total', '(rate(idres_batch_retries_total)').join('\n'), /PromQL syntax error/);
 });
 
 test('the dashboard is a templated Grafana dashboard whose panels do not overlap', () => {
