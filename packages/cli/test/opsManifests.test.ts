@@ -165,14 +165,21 @@ function dashboardProblems(d: Obj, registered: Map<string, RegisteredMetric>): s
       const known = use.metrics.map((m) => registered.get(m.name));
       use.metrics.forEach((m, i) => {
         const r = known[i];
-        if (!r) return problems.push(`${p.title}: ${m.name} is registered by no code`);
-        for (const l of m.labels) if (!r.labels.has(l) && !AMBIENT_LABELS.includes(l)) problems.push(`${p.title}: ${m.name} has no label ${l}`);
+        if (!r) problems.push(`${p.title}: ${m.name} is registered by no code`);
+        else for (const l of m.labels) if (!r.labels.has(l) && !AMBIENT_LABELS.includes(l)) problems.push(`${p.title}: ${m.name} has no label ${l}`);
       });
       for (const l of use.groupingLabels) {
         if (AMBIENT_LABELS.includes(l)) continue;
         if (!known.some((r) => r?.labels.has(l))) problems.push(`${p.title}: grouping by ${l}, a label none of its metrics has (${expr})`);
       }
     }
+  }
+  // Template variables read label values of a metric too.
+  for (const v of arr(obj(d['templating'], 'templating')['list'], 'templating.list')) {
+    const q = obj(v, 'variable')['query'];
+    const text = isObj(q) ? q['query'] : q;
+    const m = typeof text === 'string' ? /label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,/.exec(text) : null;
+    if (m && !registered.has(m[1]!)) problems.push(`variable ${String(obj(v, 'variable')['name'])}: ${m[1]!} is registered by no code`);
   }
   return problems;
 }
@@ -205,6 +212,7 @@ test('the dashboard check fails on a metric or label the code does not register'
   assert.match(broken('sum by (stage, code)', 'sum by (stage, reason)').join('\n'), /grouping by reason/);
   assert.match(broken('result=\\"hit\\"', 'outcome=\\"hit\\"').join('\n'), /has no label outcome/);
   assert.match(broken('(rate(idres_batch_retries_total', '(rate(idres_batch_retries_total)').join('\n'), /PromQL syntax error/);
+  assert.match(broken('label_values(idres_process_start_time_seconds', 'label_values(process_start_time_seconds').join('\n'), /variable service: process_start_time_seconds/);
 });
 
 test('the dashboard is a templated Grafana dashboard whose panels do not overlap', () => {
