@@ -1,7 +1,8 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { TOPICS, type AvroSerde, type QuarantineRecordAvro, type ResolvedEventAvro } from '@idres/runtime';
 
-const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
+/** Each pipeline stage and the topic its consumer group (`<prefix>.<stage>`) reads; k8s/autoscaling.yaml scales on these. */
+export const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['standardize', TOPICS.raw],
   ['block', TOPICS.standardized],
   ['match', TOPICS.blocked],
