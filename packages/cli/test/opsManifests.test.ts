@@ -354,7 +354,7 @@ test('the autoscaling check fails on a wrong group, topic, target or replica cei
     return autoscalingProblems(parseAllDocuments(text.replace(from, to)).map((d) => obj(d.toJS(), 'document'))).join('\n');
   };
   assert.match(problemsAfter('consumerGroup: idres.match', 'consumerGroup: idres-match'), /consumerGroup idres-match/);
-  assert.match(problemsAfter('topic: identity.pairs', 'topic: identity.resolved'), /resolve reads identity.pairs/);
+  assert.match(problemsAfter('topic: identity.pairs.v2', 'topic: identity.resolved'), /resolve reads identity.pairs.v2/);
   assert.match(problemsAfter('name: idres-block }', 'name: idres-blocker }'), /no Deployment idres-blocker/);
   assert.match(problemsAfter('maxReplicaCount: 12', 'maxReplicaCount: 24'), /maxReplicaCount 24 > IDRES_PARTITIONS \d+/);
   assert.match(problemsAfter('allowIdleConsumers: "false"', 'allowIdleConsumers: false'), /metadata.allowIdleConsumers must be a string/);

@@ -5,7 +5,7 @@ export const TOPICS = {
   raw: 'identity.raw',
   standardized: 'identity.standardized',
   blocked: 'identity.blocks',
-  pairs: 'identity.pairs',
+  pairs: 'identity.pairs.v2',
   resolved: 'identity.resolved',
   golden: 'identity.golden',
   quarantine: 'identity.quarantine',

@@ -46,7 +46,7 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
     for (const m of messages) {
       const e = m.value;
       if (!e) {
-        rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.pairs' });
+        rejects.push({ message: m, code: 'INPUT_INVALID', reason: `tombstone on ${TOPICS.pairs}` });
       } else if (e.kind === 'PAIR') {
         if (e.otherRecordId === null || e.otherVersion === null) {
           rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'PAIR event without otherRecordId/otherVersion' });
