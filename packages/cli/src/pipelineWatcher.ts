@@ -7,6 +7,8 @@ const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['match', TOPICS.blocked],
   ['resolve', TOPICS.pairs],
   ['publish', TOPICS.resolved],
+  ['households', TOPICS.resolved],
+  ['publish-households', TOPICS.households],
 ];
 
 export interface SettleProgress {

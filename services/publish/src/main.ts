@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { parseSurvivorship } from '@idres/core/survivorship';
+import { PgHouseholdStore } from '@idres/households';
 import { hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildPublishApp } from './app';
 
@@ -14,4 +15,7 @@ pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres
 // A checked-out client whose connection dies between queries (a Postgres restart mid-transaction) emits 'error'
 // too (found by the chaos run: resolve crashed on pg_ctl stop -m fast); its pending or next query fails and is retried.
 pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
-await hostService(ctx, buildPublishApp(runnerDeps(ctx), pool, survivorship), [() => pool.end()]);
+// Households are the households service's state; publish reads them (and creates the tables if it starts first).
+const households = new PgHouseholdStore(pool);
+await households.migrate();
+await hostService(ctx, buildPublishApp(runnerDeps(ctx), pool, survivorship, households), [() => pool.end()]);
