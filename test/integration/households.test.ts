@@ -4,6 +4,8 @@ import {
   AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createProducer, readBaseConfig, servicePorts,
   type GoldenRecordAvro, type HouseholdAvro,
 } from '@idres/runtime';
+import pg from 'pg';
+import { buildReport, collectReportData } from '@idres/report';
 import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
 import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 import { servicesDown, servicesUp } from '../../packages/cli/src/serviceSupervisor';
@@ -116,4 +118,18 @@ test('households appear on identity.households, in the lookup API and in golden 
   const goldens = await latest<GoldenRecordAvro>(TOPICS.golden, 'MasterKey', 'GoldenRecord', (k) => k['masterId']!);
   for (const [id, hh] of want) assert.equal(goldens.get(id)?.householdId, hh, `golden record of ${id}`);
   assert.equal(goldens.get(master('n1'))?.householdId ?? null, null);
+
+  // The data-quality report reads the same state: households by size, identities, the model.
+  const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 2 });
+  try {
+    const data = await collectReportData(pool);
+    assert.deepEqual(data.householdSizes, [{ size: 2, count: 1 }, { size: 3, count: 1 }]);
+    assert.equal(data.records.total, people.length);
+    assert.equal(data.records.identities, people.length - 1);
+    assert.ok(data.weights.bins.some((b) => b.links > 0), 'the father\'s two records are a scored link');
+    const html = await buildReport({ pool });
+    assert.match(html, /Households by number of identities/);
+  } finally {
+    await pool.end();
+  }
 });

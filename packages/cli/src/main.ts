@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
 import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
@@ -11,6 +11,8 @@ import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
+import { quarantineCounts } from './quarantineCounts';
+import { buildReport, renderPdf } from '@idres/report';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
@@ -44,9 +46,12 @@ const USAGE = `idres — identity resolution over Kafka
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
+  idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT]
+      The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
+      HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
-  idres services up|down|status         the six services, as background processes (logs in .stack/services/)
+  idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
 
@@ -203,6 +208,22 @@ async function main(argv: string[]): Promise<void> {
       else log('restart your services now; they will reprocess from the earliest offset');
       await waitForDrain(env as Record<string, string>, log);
       log(`replay finished in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      return;
+    }
+    case 'report': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { out: { type: 'string' }, pdf: { type: 'string' }, title: { type: 'string' } } });
+      if (!values.out) throw new CliError('USAGE', 'idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT]');
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+      const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
+      const html = await buildReport({ databaseUrl: cfg.databaseUrl, rejected: await quarantineCounts(kafka, serde), ...(values.title ? { title: values.title } : {}) });
+      writeFileSync(values.out, html);
+      log(`report written to ${values.out} (${html.length} bytes)`);
+      if (values.pdf) {
+        await renderPdf(html, values.pdf);
+        log(`PDF written to ${values.pdf}`);
+      }
       return;
     }
     case 'quarantine': {
