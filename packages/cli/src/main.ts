@@ -12,7 +12,8 @@ import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { quarantineCounts } from './quarantineCounts';
-import { buildReport, renderPdf } from '@idres/report';
+import { buildReport, renderPdf, standardizationFlags } from '@idres/report';
+import { fileRows } from './fileRows';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
@@ -46,9 +47,10 @@ const USAGE = `idres — identity resolution over Kafka
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
-  idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT]
+  idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]
       The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
       HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
+      --input adds the standardization flags of that file (standardized again, as resolve mapped it).
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
@@ -211,13 +213,25 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'report': {
-      const { values } = parseArgs({ args: argv.slice(1), options: { out: { type: 'string' }, pdf: { type: 'string' }, title: { type: 'string' } } });
-      if (!values.out) throw new CliError('USAGE', 'idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT]');
+      const { values } = parseArgs({ args: argv.slice(1), options: {
+        out: { type: 'string' }, pdf: { type: 'string' }, title: { type: 'string' }, input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
+      } });
+      if (!values.out) throw new CliError('USAGE', 'idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]');
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
       const cfg = readBaseConfig(env, 'cli');
       const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
       const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
-      const html = await buildReport({ databaseUrl: cfg.databaseUrl, rejected: await quarantineCounts(kafka, serde), ...(values.title ? { title: values.title } : {}) });
+      let flags: Awaited<ReturnType<typeof standardizationFlags>> | undefined;
+      if (values.input) {
+        // Flags are not stored with resolved records: the input file is standardized again to count them.
+        if (!values['id-column']) throw new CliError('USAGE', 'idres report --input FILE needs --id-column COL');
+        const map = await resolveMapping(values.input, values['id-column'], parseMap(values.map));
+        const source = values.source ?? 'file';
+        flags = await standardizationFlags((async function* () {
+          for await (const row of fileRows(values.input!)) yield { source, fields: Object.fromEntries(Object.entries(map).map(([f, col]) => [f, row[col] ?? ''])) };
+        })(), standardizeOptionsFrom(env));
+      }
+      const html = await buildReport({ databaseUrl: cfg.databaseUrl, rejected: await quarantineCounts(kafka, serde), ...(flags ? { flags } : {}), ...(values.title ? { title: values.title } : {}) });
       writeFileSync(values.out, html);
       log(`report written to ${values.out} (${html.length} bytes)`);
       if (values.pdf) {
