@@ -93,11 +93,18 @@ export interface HouseholdGroup {
 }
 
 /**
- * Groups the identities of one address: two identities are linked when they share a family name, a phone or an
- * email, and a household is a connected group of two or more. Evidence lists the links that joined the group
- * (a spanning tree, so its size stays linear), each with everything the two share. Order-independent.
+ * Largest household formed. A bigger group at one address is a building without unit numbers, an institution or
+ * a placeholder address shared by many records, not a family: it forms no household.
  */
-export function groupHouseholds(identities: readonly HouseholdIdentity[]): HouseholdGroup[] {
+export const DEFAULT_MAX_HOUSEHOLD_SIZE = 30;
+
+/**
+ * Groups the identities of one address: two identities are linked when they share a family name, a phone or an
+ * email, and a household is a connected group of two or more (at most maxSize). Evidence lists the links that
+ * joined the group (a spanning tree, so its size stays linear), each with everything the two share.
+ * Order-independent.
+ */
+export function groupHouseholds(identities: readonly HouseholdIdentity[], maxSize = DEFAULT_MAX_HOUSEHOLD_SIZE): HouseholdGroup[] {
   const ids = [...identities].sort((x, y) => (x.masterId < y.masterId ? -1 : x.masterId > y.masterId ? 1 : 0));
   const uf = new UnionFind<string>();
   const evidence: HouseholdEvidence[] = [];
@@ -129,7 +136,7 @@ export function groupHouseholds(identities: readonly HouseholdIdentity[]): House
     groups.set(root, g);
   }
   for (const e of evidence) groups.get(uf.find(e.a))!.evidence.push(e);
-  return [...groups.values()].filter((g) => g.members.length > 1).sort((x, y) => (x.members[0]! < y.members[0]! ? -1 : 1));
+  return [...groups.values()].filter((g) => g.members.length > 1 && g.members.length <= maxSize).sort((x, y) => (x.members[0]! < y.members[0]! ? -1 : 1));
 }
 
 function sharedKinds(a: HouseholdIdentity, b: HouseholdIdentity): SharedKind[] {

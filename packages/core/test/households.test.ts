@@ -60,6 +60,13 @@ for (const [name, identities, expected] of [
   });
 }
 
+test('groupHouseholds: a group larger than the maximum (a placeholder address, an institution) forms no household', () => {
+  const many = Array.from({ length: 31 }, (_, i) => ident(`M${String(i).padStart(2, '0')}`, { family: ['SMITH'] }));
+  assert.deepEqual(groupHouseholds(many), []);
+  assert.equal(groupHouseholds(many.slice(0, 30))[0]?.members.length, 30);
+  assert.equal(groupHouseholds(many, 40)[0]?.members.length, 31);
+});
+
 test('groupHouseholds: evidence is a spanning tree naming what each linked pair shares', () => {
   const [g] = groupHouseholds([ident('A', { family: ['SMITH'], phone: ['1'] }), ident('B', { family: ['SMITH'], phone: ['1'] }), ident('C', { family: ['SMITH'] })]);
   assert.equal(g!.evidence.length, 2);
