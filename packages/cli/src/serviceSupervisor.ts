@@ -44,12 +44,12 @@ export async function servicesStatus(): Promise<ServiceStatus[]> {
 }
 
 /**
- * Starts each of the services (the six pipeline stages and households) that is not already running, as a detached process with its log under
+ * Starts each of the six services that is not already running, as a detached process with its log under
  * .stack/services/, and waits until every one answers /ready. Idempotent.
  */
 export async function servicesUp(env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceStatus[]> {
   mkdirSync(RUN_DIR, { recursive: true });
-  // Built from the sources every time (about a second for all of them), so a bundle is never older than its code.
+  // Built from the sources every time (about a second for all six), so a bundle is never older than its code.
   const toStart = SERVICE_NAMES.filter((name) => readPid(name) === undefined);
   await buildServices(toStart);
   for (const name of toStart) {
