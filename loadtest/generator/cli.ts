@@ -3,6 +3,7 @@
  *   [--profile us-crm|civil-register-de|historical|febrl-like]
  *   [--dup-rate 0.3] [--max-cluster 6] [--cluster-dist geometric|zipf|uniform] [--cluster-param P]
  *   [--household-rate 0.08] [--twin-rate 0.15] [--shuffle-window 10000] [--reference-date 2026-11-22]
+ *   [--household-truth FILE]   entity_id,household_id of every multi-person household (what npm run households:quality reads)
  * Prints one JSON summary line to stdout at the end (to stderr when --out is '-').
  */
 import { parseArgs } from 'node:util';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       'cluster-dist': { type: 'string' },
       'cluster-param': { type: 'string' },
       'household-rate': { type: 'string' },
+      'household-truth': { type: 'string' },
       'twin-rate': { type: 'string' },
       'shuffle-window': { type: 'string' },
       'reference-date': { type: 'string' },
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
       'usage: cli.ts --records N --out FILE|- [--seed S] [--format csv|jsonl|parquet] [--profile ' + PROFILE_NAMES.join('|') + ']\n' +
         '       [--dup-rate 0.3] [--max-cluster 6]\n' +
         '       [--cluster-dist geometric|zipf|uniform] [--cluster-param P] [--household-rate 0.08] [--twin-rate 0.15]\n' +
-        '       [--shuffle-window 10000] [--reference-date YYYY-MM-DD]\n',
+        '       [--shuffle-window 10000] [--reference-date YYYY-MM-DD] [--household-truth FILE]\n',
     );
     process.exit(values.help ? 0 : 2);
   }
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   if (!isProfileName(profile)) throw new Error(`--profile: ${profile} (one of ${PROFILE_NAMES.join(', ')})`);
   if (profile !== 'us-crm') {
     // The shape profiles have their own cluster and corruption models: the us-crm knobs do not apply.
-    const usOnly = ['dup-rate', 'max-cluster', 'cluster-dist', 'cluster-param', 'household-rate', 'twin-rate', 'reference-date'] as const;
+    const usOnly = ['dup-rate', 'max-cluster', 'cluster-dist', 'cluster-param', 'household-rate', 'twin-rate', 'reference-date', 'household-truth'] as const;
     for (const k of usOnly) if (values[k] !== undefined) throw new Error(`--${k} applies to --profile us-crm only`);
     if (format === 'parquet') throw new Error(`--format parquet is not supported for --profile ${profile} (csv or jsonl)`);
     const seedN = Number(values.seed);
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   const dist = values['cluster-dist'];
   if (dist !== undefined && dist !== 'geometric' && dist !== 'zipf' && dist !== 'uniform') throw new Error(`--cluster-dist: ${dist}`);
   const seedNum = Number(values.seed);
-  const opts: GeneratorOptions & { format: OutputFormat; out: string } = {
+  const opts: GeneratorOptions & { format: OutputFormat; out: string; householdTruth?: string } = {
     records: num('records', values.records) ?? 0,
     seed: Number.isInteger(seedNum) ? seedNum : (values.seed ?? '1'),
     format,
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
   const sw = num('shuffle-window', values['shuffle-window']);
   if (sw !== undefined) opts.shuffleWindow = sw;
   if (values['reference-date'] !== undefined) opts.referenceDate = values['reference-date'];
+  if (values['household-truth'] !== undefined) opts.householdTruth = values['household-truth'];
 
   const cpu0 = process.cpuUsage();
   const s = await writeDataset(opts);

@@ -768,6 +768,8 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
   // -------------------------------------------------------------------------------------------
   // groups and entities
 
+  private readonly householdTruth: number[] = [];
+
   private makeGroup(): void {
     const rng = this.rng;
     if (!rng.chance(this.options.householdRate)) {
@@ -777,6 +779,7 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
     }
     // Household: shared family name, address and (often) landline; distinct entities.
     this.stats.households++;
+    const firstEntity = this.entities + 1;
     const headAge = rng.range(25, 80);
     const headFemale = rng.chance(0.5) ? 0 : 1;
     const head = this.newPerson(headFemale, headAge, -1);
@@ -825,7 +828,17 @@ export class SyntheticGenerator implements IterableIterator<SyntheticRecord> {
         this.stats.twinPairs++;
       }
     }
+    // Household truth: the members are the consecutive entities created above (a head alone is no household).
+    if (members.length > 1) this.householdTruth.push(firstEntity, this.entities);
     for (let i = 0; i < members.length; i++) this.emitEntity(members[i] as number);
+  }
+
+  /**
+   * Multi-person households generated so far, as [first entity, last entity] number pairs (their members are
+   * consecutive entities): the truth household detection is measured against. Not part of the records.
+   */
+  householdRanges(): readonly number[] {
+    return this.householdTruth;
   }
 
   private copyPhone(from: number, to: number): void {

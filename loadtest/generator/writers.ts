@@ -4,7 +4,7 @@
  * one at a time from the generator and respect backpressure, so memory stays bounded by the
  * shuffle window plus one output chunk / row group, whatever the record count.
  */
-import { createWriteStream, statSync } from 'node:fs';
+import { writeFileSync, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ParquetWriter, fileWriter, parquetWriteRows, schemaFromColumnData } from 'hyparquet-writer';
@@ -215,7 +215,7 @@ export async function writeParquet(gen: SyntheticGenerator, file: string): Promi
  * Generate `opts.records` records into `out` ('-' = stdout for csv/jsonl).
  * Returns generator statistics plus timing and bytes written.
  */
-export async function writeDataset(opts: GeneratorOptions & { format: OutputFormat; out: string }): Promise<WriteSummary> {
+export async function writeDataset(opts: GeneratorOptions & { format: OutputFormat; out: string; householdTruth?: string }): Promise<WriteSummary> {
   const start = process.hrtime.bigint();
   const gen = new SyntheticGenerator(opts);
   let bytes: number;
@@ -234,6 +234,7 @@ export async function writeDataset(opts: GeneratorOptions & { format: OutputForm
     await once(ws, 'finish');
     bytes = ws.bytesWritten;
   }
+  if (opts.householdTruth !== undefined) writeHouseholdTruth(gen, opts.householdTruth);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return {
     ...gen.stats,
@@ -278,4 +279,12 @@ export function* generateBatches(gen: SyntheticGenerator, batchSize: number): Ge
 export async function* recordsAsync(opts: GeneratorOptions): AsyncGenerator<SyntheticRecord> {
   const gen = new SyntheticGenerator(opts);
   for (let r = gen.nextRecord(); r !== null; r = gen.nextRecord()) yield r;
+}
+
+/** `entity_id,household_id` for every entity of a multi-person household (entity IDs as in the records: e<N>). */
+export function writeHouseholdTruth(gen: SyntheticGenerator, file: string): void {
+  const r = gen.householdRanges();
+  const lines: string[] = ['entity_id,household_id'];
+  for (let i = 0; i < r.length; i += 2) for (let e = r[i]!; e <= r[i + 1]!; e++) lines.push(`e${e},h${i / 2 + 1}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }

@@ -10,11 +10,14 @@ import { buildBlockApp } from '../../services/block/src/app';
 import { buildMatchApp, fixedModel, type ModelSource } from '../../services/match/src/app';
 import { buildResolveApp } from '../../services/resolve/src/app';
 import { buildPublishApp } from '../../services/publish/src/app';
+import { buildHouseholdsApp } from '../../services/households/src/app';
+import { PgIdentitySource } from '../../services/households/src/identitySource';
+import { PgHouseholdStore } from '@idres/households';
 import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
 import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 
 /**
- * The five consuming services built in-process from their app.ts against the real local stack, plus a watcher
+ * The consuming services (five stages and households) built in-process from their app.ts against the real local stack, plus a watcher
  * on identity.resolved. Each harness uses its own consumer-group prefix; reset() wipes topics and state first.
  */
 export class PipelineHarness {
@@ -27,6 +30,7 @@ export class PipelineHarness {
   readonly redis = new Redis(this.config.redisUrl);
   readonly groupPrefix: string;
   readonly raw = new RawRecordProducer(this.producer, this.serde);
+  readonly households = new PgHouseholdStore(this.pool);
   watcher!: PipelineWatcher;
 
   constructor(groupPrefix = `test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`) {
@@ -42,6 +46,7 @@ export class PipelineHarness {
 
   async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource } = {}): Promise<void> {
     await this.serde.registerTopics(TOPIC_SPECS);
+    await this.households.migrate();
     await this.producer.connect();
     const deps = (name: string): RunnerDeps => ({
       kafka: this.kafka, producer: this.producer, serde: this.serde, logger: this.logger.child({ stage: name }), metrics: createMetrics(name),
@@ -52,7 +57,8 @@ export class PipelineHarness {
       buildBlockApp(deps('block'), this.redis, opts.models ? { models: opts.models } : { rules: model.json.settings.blockingRules }),
       buildMatchApp(deps('match'), this.redis, { models: opts.models ?? fixedModel(model, threshold), blockCap: 500 }),
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
-      buildPublishApp(deps('publish'), this.pool),
+      buildPublishApp(deps('publish'), this.pool, undefined, this.households),
+      buildHouseholdsApp(deps('households'), this.households, new PgIdentitySource(this.pool)),
     ];
     // The watcher first, so it sees every event the apps produce (a replay starts producing at once).
     this.watcher = new PipelineWatcher(this.kafka, this.serde, this.groupPrefix, true);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 
 // Every service process stops cleanly on SIGTERM: it finishes the batch in hand, commits, leaves its group,
 // closes its clients and exits 0 (a lingering handle would keep it alive and fail this test).
-const SERVICES = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'] as const;
+const SERVICES = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish', 'households'] as const;
 
 for (const [i, name] of SERVICES.entries()) {
   test(`${name} exits 0 on SIGTERM`, { timeout: 90_000 }, async () => {

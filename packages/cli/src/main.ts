@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
 import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
@@ -11,6 +11,9 @@ import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
+import { quarantineCounts } from './quarantineCounts';
+import { buildReport, renderPdf, standardizationFlags } from '@idres/report';
+import { fileRows } from './fileRows';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
@@ -51,9 +54,13 @@ const USAGE = `idres — identity resolution over Kafka
       Use it as  Authorization: Bearer <token>.  With IDRES_AUTH=auto (the default outside production) the APIs
       require a token as soon as one exists; IDRES_AUTH=required always does (docs/security.md).
   idres auth list | revoke ID            the tokens (id, created, active/revoked, name, scopes) / revoke one
+  idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]
+      The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
+      HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
+      --input adds the standardization flags of that file (standardized again, as resolve mapped it).
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
-  idres services up|down|status         the six services, as background processes (logs in .stack/services/)
+  idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
 
@@ -217,6 +224,34 @@ async function main(argv: string[]): Promise<void> {
       else log('restart your services now; they will reprocess from the earliest offset');
       await waitForDrain(env as Record<string, string>, log);
       log(`replay finished in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      return;
+    }
+    case 'report': {
+      const { values } = parseArgs({ args: argv.slice(1), options: {
+        out: { type: 'string' }, pdf: { type: 'string' }, title: { type: 'string' }, input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
+      } });
+      if (!values.out) throw new CliError('USAGE', 'idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]');
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+      const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
+      let flags: Awaited<ReturnType<typeof standardizationFlags>> | undefined;
+      if (values.input) {
+        // Flags are not stored with resolved records: the input file is standardized again to count them.
+        if (!values['id-column']) throw new CliError('USAGE', 'idres report --input FILE needs --id-column COL');
+        const map = await resolveMapping(values.input, values['id-column'], parseMap(values.map));
+        const source = values.source ?? 'file';
+        flags = await standardizationFlags((async function* () {
+          for await (const row of fileRows(values.input!)) yield { source, fields: Object.fromEntries(Object.entries(map).map(([f, col]) => [f, row[col] ?? ''])) };
+        })(), standardizeOptionsFrom(env));
+      }
+      const html = await buildReport({ databaseUrl: cfg.databaseUrl, rejected: await quarantineCounts(kafka, serde), ...(flags ? { flags } : {}), ...(values.title ? { title: values.title } : {}) });
+      writeFileSync(values.out, html);
+      log(`report written to ${values.out} (${html.length} bytes)`);
+      if (values.pdf) {
+        await renderPdf(html, values.pdf);
+        log(`PDF written to ${values.pdf}`);
+      }
       return;
     }
     case 'quarantine': {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { HOUSEHOLD_TABLES } from '@idres/households';
 import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
 
 /** The stage whose input topic a replay starts from; everything downstream of it is rebuilt. */
@@ -48,7 +49,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
     const idx = from === 'all' ? -1 : ORDER.findIndex((o) => o.from === from);
     const keep = new Set<string>(from === 'all' ? [] : ORDER.slice(0, idx + 1).map((o) => o.topic));
     if (from !== 'all') keep.add(TOPICS.quarantine);
-    if (keepIdentities) { keep.add(TOPICS.resolved); keep.add(TOPICS.golden); }
+    if (keepIdentities) { keep.add(TOPICS.resolved); keep.add(TOPICS.golden); keep.add(TOPICS.households); }
     const existing = new Set(await admin.listTopics());
     const drop = TOPIC_SPECS.map((t) => t.name).filter((t) => !keep.has(t) && existing.has(t));
     if (drop.length > 0) await admin.deleteTopics({ topics: drop, timeout: 30_000 });
@@ -66,7 +67,8 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
     // topics are new, so old offsets no longer apply.)
     if (from !== 'all') {
       const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-      for (const o of [...ORDER.slice(idx), ...(keepIdentities ? [] : [{ topic: TOPICS.resolved, stage: 'publish' }])]) {
+      const identityReaders = [{ topic: TOPICS.resolved, stage: 'publish' }, { topic: TOPICS.resolved, stage: 'households' }, { topic: TOPICS.households, stage: 'publish-households' }];
+      for (const o of [...ORDER.slice(idx), ...(keepIdentities ? [] : identityReaders)]) {
         const groupId = `${env.groupPrefix}.${o.stage}`;
         if (!groups.has(groupId)) continue;
         try {
@@ -96,7 +98,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
   }
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   try {
-    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox'`;
+    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox', ${HOUSEHOLD_TABLES.map((t) => `'${t}'`).join(', ')}`;
     await pool.query(`DO $$ DECLARE t text; BEGIN
       FOREACH t IN ARRAY ARRAY[${tables}] LOOP
         IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;

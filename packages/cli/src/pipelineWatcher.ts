@@ -8,6 +8,8 @@ export const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['match', TOPICS.blocked],
   ['resolve', TOPICS.pairs],
   ['publish', TOPICS.resolved],
+  ['households', TOPICS.resolved],
+  ['publish-households', TOPICS.households],
 ];
 
 export interface SettleProgress {

@@ -271,7 +271,7 @@ function autoscalingProblems(docs: Obj[]): string[] {
   assert.ok(configMap, 'k8s has the idres-config ConfigMap');
   const env = Object.fromEntries(Object.entries(obj(configMap['data'], 'configmap data')).map(([k, v]) => [k, String(v)]));
   const config = readBaseConfig(env, 'autoscaling');
-  const stageTopics = new Map(STAGE_GROUPS);
+  const groupsOfService = serviceGroups();
 
   const scalers: Autoscaler[] = docs.map((o) => {
     const spec = obj(o['spec'], `spec of ${nameOf(o)}`);
@@ -299,8 +299,8 @@ function autoscalingProblems(docs: Obj[]): string[] {
     covered.set(s.target, s);
     const service = str(obj(obj(deployment['metadata'], 'metadata')['labels'], 'labels')['service'], `service label of ${s.target}`);
     if (s.min < 1 || s.min > s.max) problems.push(`${s.name}: min ${s.min} max ${s.max}`);
-    const inputTopic = stageTopics.get(service);
-    if (inputTopic === undefined) {
+    const groups = groupsOfService.get(service) ?? [];
+    if (groups.length === 0) {
       // Only ingest consumes no topic; it scales on CPU.
       if (s.kind !== 'HorizontalPodAutoscaler') problems.push(`${s.name}: ${service} consumes no topic, expected a CPU HorizontalPodAutoscaler`);
       continue;
@@ -308,27 +308,45 @@ function autoscalingProblems(docs: Obj[]): string[] {
     if (s.kind !== 'ScaledObject') problems.push(`${s.name}: ${service} should scale on consumer lag (a KEDA ScaledObject)`);
     if (s.max > config.partitions) problems.push(`${s.name}: maxReplicaCount ${s.max} > IDRES_PARTITIONS ${config.partitions}`);
     const kafka = s.triggers.filter((t) => t['type'] === 'kafka');
-    if (kafka.length !== 1) {
-      problems.push(`${s.name}: ${kafka.length} kafka triggers`);
+    if (kafka.length !== groups.length) {
+      problems.push(`${s.name}: ${kafka.length} kafka triggers, ${service} consumes in ${groups.length} groups`);
       continue;
     }
-    const md = obj(kafka[0]!['metadata'], 'trigger metadata');
-    if (md['consumerGroup'] !== `${config.groupPrefix}.${service}`) problems.push(`${s.name}: consumerGroup ${String(md['consumerGroup'])}, ${service} consumes as ${config.groupPrefix}.${service}`);
-    if (md['topic'] !== inputTopic) problems.push(`${s.name}: topic ${String(md['topic'])}, ${service} reads ${inputTopic}`);
-    if (md['bootstrapServers'] !== config.kafkaBrokers.join(',')) problems.push(`${s.name}: bootstrapServers ${String(md['bootstrapServers'])}, KAFKA_BROKERS is ${config.kafkaBrokers.join(',')}`);
-    const lag = Number(md['lagThreshold']);
-    if (!(typeof md['lagThreshold'] === 'string' && Number.isInteger(lag) && lag > 0)) problems.push(`${s.name}: lagThreshold must be a positive integer string`);
-    // Trigger metadata is map[string]string in KEDA: a YAML boolean or number is rejected by the CRD.
-    for (const [k, v] of Object.entries(md)) if (typeof v !== 'string') problems.push(`${s.name}: metadata.${k} must be a string`);
-    if (md['allowIdleConsumers'] === 'true' && md['limitToPartitionsWithLag'] === 'true') problems.push(`${s.name}: allowIdleConsumers and limitToPartitionsWithLag exclude each other`);
+    groups.forEach(([group, inputTopic], i) => {
+      const md = obj(kafka[i]!['metadata'], 'trigger metadata');
+      if (md['consumerGroup'] !== `${config.groupPrefix}.${group}`) problems.push(`${s.name}: consumerGroup ${String(md['consumerGroup'])}, ${service} consumes as ${config.groupPrefix}.${group}`);
+      if (md['topic'] !== inputTopic) problems.push(`${s.name}: topic ${String(md['topic'])}, ${service} reads ${inputTopic}`);
+      if (md['bootstrapServers'] !== config.kafkaBrokers.join(',')) problems.push(`${s.name}: bootstrapServers ${String(md['bootstrapServers'])}, KAFKA_BROKERS is ${config.kafkaBrokers.join(',')}`);
+      const lag = Number(md['lagThreshold']);
+      if (!(typeof md['lagThreshold'] === 'string' && Number.isInteger(lag) && lag > 0)) problems.push(`${s.name}: lagThreshold must be a positive integer string`);
+      // Trigger metadata is map[string]string in KEDA: a YAML boolean or number is rejected by the CRD.
+      for (const [k, v] of Object.entries(md)) if (typeof v !== 'string') problems.push(`${s.name}: metadata.${k} must be a string`);
+      if (md['allowIdleConsumers'] === 'true' && md['limitToPartitionsWithLag'] === 'true') problems.push(`${s.name}: allowIdleConsumers and limitToPartitionsWithLag exclude each other`);
+    });
   }
   for (const name of deployments.keys()) if (!covered.has(name)) problems.push(`Deployment ${name} has no autoscaler`);
   return problems;
 }
 
+/** Each service's consumer groups (STAGE_GROUPS order), found by the groupId in its own services/<name>/src/app.ts. */
+function serviceGroups(): Map<string, Array<[string, string]>> {
+  const out = new Map<string, Array<[string, string]>>();
+  for (const service of readdirSync(path.join(REPO_ROOT, 'services'))) {
+    let app: string;
+    try {
+      app = readFileSync(path.join(REPO_ROOT, 'services', service, 'src', 'app.ts'), 'utf8');
+    } catch {
+      continue;
+    }
+    const groups = STAGE_GROUPS.filter(([group]) => app.includes(`groupId: \`\${deps.groupPrefix}.${group}\``));
+    if (groups.length > 0) out.set(service, groups.map(([g, t]) => [g, t]));
+  }
+  return out;
+}
+
 test('each autoscaler targets a k8s Deployment and scales it on the lag its service really has', () => {
   const docs = k8sDocs('autoscaling.yaml');
-  assert.equal(docs.filter((d) => d['kind'] === 'ScaledObject').length, STAGE_GROUPS.length, 'one ScaledObject per consuming stage');
+  assert.equal(docs.filter((d) => d['kind'] === 'ScaledObject').length, serviceGroups().size, 'one ScaledObject per consuming service');
   assert.deepEqual(autoscalingProblems(docs), []);
 });
 
@@ -362,10 +380,13 @@ test('the autoscaling check fails on a wrong group, topic, target or replica cei
 
 test('the stage map the autoscalers are checked against is what the services consume', () => {
   // STAGE_GROUPS is the CLI's view; the services' ConsumerRunner options are the truth.
+  const services = serviceGroups();
   for (const [stage, topic] of STAGE_GROUPS) {
-    const app = readFileSync(path.join(REPO_ROOT, 'services', stage, 'src', 'app.ts'), 'utf8');
+    const service = [...services].find(([, groups]) => groups.some(([g]) => g === stage))?.[0];
+    assert.ok(service, `some services/<name>/src/app.ts consumes as <prefix>.${stage}`);
+    const app = readFileSync(path.join(REPO_ROOT, 'services', service, 'src', 'app.ts'), 'utf8');
     const m = new RegExp(`groupId: \`\\$\\{deps\\.groupPrefix\\}\\.${stage}\`,\\s*topic: TOPICS\\.(\\w+)`).exec(app);
-    assert.ok(m, `services/${stage}/src/app.ts consumes as <prefix>.${stage}`);
+    assert.ok(m, `services/${service}/src/app.ts consumes as <prefix>.${stage}`);
     assert.equal(TOPICS[m[1] as keyof typeof TOPICS], topic, `${stage} reads ${topic}`);
   }
 });

@@ -52,13 +52,14 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   match: 7104,
   resolve: 7105,
   publish: 7106,
+  households: 7107,
 };
 
-/** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6). */
-const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'] as const;
+/** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6, households = base + 7). */
+const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish', 'households'] as const;
 
 /**
- * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6
+ * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6, households B+7
  * (a second stack on one machine). Services, the supervisor and the CLI all read it from here.
  */
 export function servicePorts(env: Env): Readonly<Record<string, number>> {

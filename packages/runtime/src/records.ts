@@ -88,6 +88,19 @@ export interface GoldenRecordAvro {
   sources: Record<string, string>;
   seq: number;
   updatedAt: number;
+  /** Added later with a null default: golden records written before it decode without one. */
+  householdId?: string | null;
+}
+export interface HouseholdKeyAvro { householdId: string }
+export interface HouseholdLinkAvro { a: string; b: string; shared: string[] }
+export interface HouseholdAvro {
+  householdId: string;
+  members: string[];
+  address: Record<string, string>;
+  evidence: HouseholdLinkAvro[];
+  departed: string[];
+  absorbedInto: string | null;
+  updatedAt: number;
 }
 
 export const recordIdOf = (source: string, sourceRecordId: string): string => `${source}:${sourceRecordId}`;

@@ -9,6 +9,7 @@ export const TOPICS = {
   resolved: 'identity.resolved',
   golden: 'identity.golden',
   quarantine: 'identity.quarantine',
+  households: 'identity.households',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -33,6 +34,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.pairs, keySchema: 'PackKey', valueSchema: 'PairEventPack', packed: { itemSchema: 'PairEvent' }, keyReason: 'packed: each message holds the events whose lower record ID (the record itself for RECORD/DELETE events) hashes to its partition: spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.resolved, keySchema: 'MasterKey', valueSchema: 'ResolvedEvent', keyReason: 'master ID: events of one identity stay in order', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.golden, keySchema: 'MasterKey', valueSchema: 'GoldenRecord', keyReason: 'master ID, compacted: the latest golden record per identity, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
+  { name: TOPICS.households, keySchema: 'HouseholdKey', valueSchema: 'Household', keyReason: 'household ID, compacted: the latest version of each household, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
   { name: TOPICS.quarantine, keySchema: 'QuarantineKey', valueSchema: 'QuarantineRecord', keyReason: 'stage + record reference of the bad message', config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } },
 ];
 

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
+import type { HouseholdStore } from '@idres/households';
 import {
   ConsumerRunner,
   TOPICS,
   type GoldenRecordAvro,
+  type HouseholdAvro,
+  type HouseholdKeyAvro,
   type InboundMessage,
   type MasterKeyAvro,
   type OutboundMessage,
@@ -17,20 +20,21 @@ import { IdentityQueries, type IdentityView } from './identityQueries';
 import { maskValues } from './maskNationalId';
 import { OPENAPI_DOCUMENT } from './openapi';
 
+/** What publish reads of the households service's state (PgHouseholdStore; the lookup API and golden records). */
+export type HouseholdReader = Pick<HouseholdStore, 'household' | 'householdsOf' | 'seqsOf'>;
+
 /**
  * Keeps identity.golden current. Each event only names an identity that changed; the golden record is rebuilt
- * from resolve's current state, so duplicated or reordered events still converge on the truth.
+ * from resolve's current state, so duplicated or reordered events still converge on the truth. With a household
+ * reader, golden records carry their household ID, and a second consumer follows identity.households to rebuild
+ * the golden records of identities that joined or left a household (households are computed after the identity
+ * changed, so the first golden record may carry the previous household for a moment).
  */
-export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP): ServiceApp {
-  const queries = new IdentityQueries(pool, survivorship);
-  const handle = async (messages: InboundMessage<MasterKeyAvro, ResolvedEventAvro>[]) => {
-    const changed = new Map<string, number>();
-    for (const m of messages) {
-      const e = m.value;
-      if (!e) continue; // identity.resolved is not compacted and carries no tombstones; nothing to rebuild
-      changed.set(e.masterId, Math.max(changed.get(e.masterId) ?? 0, e.seq));
-    }
+export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP, households?: HouseholdReader): ServiceApp {
+  const queries = new IdentityQueries(pool, survivorship, households);
+  const goldenMessages = async (changed: ReadonlyMap<string, number>): Promise<OutboundMessage[]> => {
     const current = await queries.goldens([...changed.keys()]);
+    const householdOf = households ? await households.householdsOf([...current.keys()]) : new Map<string, string>();
     const outputs: OutboundMessage[] = [];
     for (const [masterId, seq] of changed) {
       const g = current.get(masterId);
@@ -38,10 +42,19 @@ export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Read
         outputs.push({ topic: TOPICS.golden, key: { masterId }, value: null });
         continue;
       }
-      const golden: GoldenRecordAvro = { masterId, members: g.members, fields: g.golden.fields, sources: g.golden.sources, seq, updatedAt: Date.now() };
+      const golden: GoldenRecordAvro = { masterId, members: g.members, fields: g.golden.fields, sources: g.golden.sources, seq, updatedAt: Date.now(), householdId: householdOf.get(masterId) ?? null };
       outputs.push({ topic: TOPICS.golden, key: { masterId }, value: golden });
     }
-    return { outputs };
+    return outputs;
+  };
+  const handle = async (messages: InboundMessage<MasterKeyAvro, ResolvedEventAvro>[]) => {
+    const changed = new Map<string, number>();
+    for (const m of messages) {
+      const e = m.value;
+      if (!e) continue; // identity.resolved is not compacted and carries no tombstones; nothing to rebuild
+      changed.set(e.masterId, Math.max(changed.get(e.masterId) ?? 0, e.seq));
+    }
+    return { outputs: await goldenMessages(changed) };
   };
   const runner = new ConsumerRunner<MasterKeyAvro, ResolvedEventAvro>({
     ...deps,
@@ -53,10 +66,26 @@ export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Read
     maxBatchSize: Math.max(deps.batchSize, 2000),
     handle,
   });
+  const householdRunner = households ? new ConsumerRunner<HouseholdKeyAvro, HouseholdAvro>({
+    ...deps,
+    stage: 'publish-households',
+    groupId: `${deps.groupPrefix}.publish-households`,
+    topic: TOPICS.households,
+    keySchema: 'HouseholdKey',
+    valueSchema: 'Household',
+    maxBatchSize: Math.max(deps.batchSize, 2000),
+    handle: async (messages) => {
+      const ids = new Set<string>();
+      for (const m of messages) for (const id of [...(m.value?.members ?? []), ...(m.value?.departed ?? [])]) ids.add(id);
+      if (ids.size === 0) return { outputs: [] };
+      // Identities the households service still knows (one merged away since has no seq there and keeps its tombstone).
+      return { outputs: await goldenMessages(await households.seqsOf([...ids])) };
+    },
+  }) : undefined;
   return {
-    start: () => runner.start(),
-    stop: () => runner.stop(),
-    isReady: () => runner.isRunning(),
+    start: async () => { await runner.start(); await householdRunner?.start(); },
+    stop: async () => { await householdRunner?.stop(); await runner.stop(); },
+    isReady: () => runner.isRunning() && (householdRunner?.isRunning() ?? true),
     routes: (http) => registerLookupRoutes(http, queries),
   };
 }
@@ -77,6 +106,11 @@ export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQue
     const view = await queries.identity(req.params.masterId);
     if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: 'no identity with that master ID' });
     return requestHas(req, SCOPES.nationalIdRead) ? view : maskedView(view);
+  });
+  http.get<{ Params: { householdId: string } }>('/households/:householdId', read, async (req, reply) => {
+    const view = await queries.household(req.params.householdId);
+    if (!view) return reply.code(404).send({ error: 'HOUSEHOLD_NOT_FOUND', message: 'no household with that ID' });
+    return view;
   });
   http.get<{ Params: { source: string; id: string } }>('/records/:source/:id/identity', read, async (req, reply) => {
     const recordId = `${req.params.source}:${req.params.id}`;

@@ -2,10 +2,21 @@ import type { Pool } from 'pg';
 import { DEFAULT_SURVIVORSHIP, buildGolden, type GoldenFields, type SurvivorshipRule } from '@idres/core/survivorship';
 import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 import { DEFAULT_CLUSTER_FLOOR, meanWeight } from '@idres/core/clustering';
+import type { HouseholdState, HouseholdStore } from '@idres/households';
+
+/** A household as the lookup API shows it. */
+export interface HouseholdView {
+  householdId: string;
+  address: Record<string, string>;
+  members: string[];
+  evidence: HouseholdState['evidence'];
+}
 
 export interface IdentityView {
   masterId: string;
   golden: GoldenFields;
+  /** The identity's household (identities sharing its address and a family name, phone or email), or null. */
+  household: HouseholdView | null;
   members: Array<{ recordId: string; version: number; values: Record<string, string> }>;
   links: Array<{ a: string; b: string; probability: number; matchWeight: number; rule: string | null; modelVersion: number | null; explanation: unknown }>;
   /**
@@ -24,7 +35,16 @@ export interface IdentityView {
 
 /** Read side over resolve's tables: current identities, for golden records and the lookup API. */
 export class IdentityQueries {
-  constructor(private readonly pool: Pool, private readonly rules: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly rules: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP,
+    private readonly households?: Pick<HouseholdStore, 'household' | 'householdsOf'>,
+  ) {}
+
+  async household(householdId: string): Promise<HouseholdView | undefined> {
+    const h = await this.households?.household(householdId);
+    return h ? { householdId: h.householdId, address: h.address, members: h.members, evidence: h.evidence } : undefined;
+  }
 
   /** Current members and golden record of each identity; identities that no longer exist are absent. */
   async goldens(masterIds: readonly string[]): Promise<Map<string, { members: string[]; golden: GoldenFields }>> {
@@ -66,9 +86,11 @@ export class IdentityQueries {
       [ids],
     );
     const inside = new Set(ids);
+    const householdId = (await this.households?.householdsOf([masterId]))?.get(masterId);
     return {
       masterId,
       golden: buildGolden(members.map((m) => ({ recordId: m.recordId, recency: m.version, values: m.values })), this.rules),
+      household: householdId === undefined ? null : (await this.household(householdId)) ?? null,
       members,
       links: pairs.rows.filter((l) => l.link).map((l) => ({ a: l.a, b: l.b, probability: l.probability, matchWeight: l.match_weight, rule: l.rule, modelVersion: l.model_version === null ? null : Number(l.model_version), explanation: typeof l.explanation === 'string' ? (JSON.parse(l.explanation) as unknown) : l.explanation })),
       clustering: {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PgTokenStore, authOptions, readAuthConfig, withAuth } from '@idres/auth';
 import { parseSurvivorship } from '@idres/core/survivorship';
+import { PgHouseholdStore } from '@idres/households';
 import { hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildPublishApp } from './app';
 
@@ -16,6 +17,9 @@ pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres
 // A checked-out client whose connection dies between queries (a Postgres restart mid-transaction) emits 'error'
 // too (found by the chaos run: resolve crashed on pg_ctl stop -m fast); its pending or next query fails and is retried.
 pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
+// Households are the households service's state; publish reads them (and creates the tables if it starts first).
+const households = new PgHouseholdStore(pool);
+await households.migrate();
 ctx.logger.info({ auth: auth.mode }, 'API authentication mode');
-const app = withAuth(buildPublishApp(runnerDeps(ctx), pool, survivorship), authOptions(auth, new PgTokenStore(pool), ctx.logger));
+const app = withAuth(buildPublishApp(runnerDeps(ctx), pool, survivorship, households), authOptions(auth, new PgTokenStore(pool), ctx.logger));
 await hostService(ctx, app, [() => pool.end()]);

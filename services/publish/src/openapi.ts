@@ -7,9 +7,16 @@ export const OPENAPI_DOCUMENT = {
   paths: {
     '/identities/{masterId}': {
       get: {
-        summary: 'An identity: golden record, member records, and the links with their explanations',
+        summary: 'An identity: golden record, its household, member records, and the links with their explanations',
         parameters: [{ name: 'masterId', in: 'path', required: true, schema: { type: 'string', example: 'MDM_0000000001' } }],
         responses: { '200': { description: 'The identity' }, '404': { description: 'No such identity (never existed, merged away or retired)' } },
+      },
+    },
+    '/households/{householdId}': {
+      get: {
+        summary: 'A household: identities sharing a standardized address and a family name, phone or email (a grouping, not a merge), with the evidence',
+        parameters: [{ name: 'householdId', in: 'path', required: true, schema: { type: 'string', example: 'HH_0000000001' } }],
+        responses: { '200': { description: '{ householdId, address, members (master IDs), evidence: [{ a, b, shared }] }' }, '404': { description: 'No such household (never existed, absorbed or dissolved)' } },
       },
     },
     '/records/{source}/{id}/identity': {

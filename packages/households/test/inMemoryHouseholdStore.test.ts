@@ -1,0 +1,4 @@
+import { InMemoryHouseholdStore } from '../src/index';
+import { householdStoreSuite } from './householdStoreSuite';
+
+householdStoreSuite('InMemoryHouseholdStore', async () => new InMemoryHouseholdStore());
