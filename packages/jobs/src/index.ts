@@ -1,0 +1,5 @@
+export * from './job';
+export * from './jobId';
+export * from './jobStore';
+export * from './inMemoryJobStore';
+export * from './pgJobStore';
