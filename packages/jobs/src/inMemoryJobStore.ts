@@ -1,4 +1,4 @@
-import { emptyCounts, isTerminal, type Job, type JobCounts, type JobError, type JobOutput, type JobPhase, type JobSpec, type PendingBatch, type Rejection } from './job';
+import { emptyCounts, isTerminal, type Job, type JobCounts, type JobFailure, type JobOutput, type JobPhase, type JobSpec, type PendingBatch, type Rejection } from './job';
 import { JobStoreError, type JobStore } from './jobStore';
 import { jobIdOf } from './jobId';
 
@@ -40,7 +40,7 @@ export class InMemoryJobStore implements JobStore {
     return j;
   }
 
-  async setPhase(id: string, phase: JobPhase, patch: { counts?: Partial<JobCounts>; error?: JobError; outputs?: JobOutput[] } = {}): Promise<Job> {
+  async setPhase(id: string, phase: JobPhase, patch: { counts?: Partial<JobCounts>; error?: JobFailure; outputs?: JobOutput[] } = {}): Promise<Job> {
     const j = this.live(id);
     const now = new Date();
     if (j.phase !== phase) j.phaseStartedAt = now;

@@ -66,7 +66,7 @@ export interface JobCounts {
 }
 
 export interface JobOutput {
-  kind: OutputKind | 'summary';
+  kind: OutputKind | 'summary' | 'generated';
   /** Relative to the job's output directory. */
   path?: string;
   bytes?: number;
@@ -85,7 +85,7 @@ export interface PendingBatch {
   offsets: Array<{ partition: number; offset: string }>;
 }
 
-export interface JobError { code: string; message: string }
+export interface JobFailure { code: string; message: string }
 
 export interface Job {
   id: string;
@@ -97,7 +97,7 @@ export interface Job {
   pending: PendingBatch | null;
   cancelRequested: boolean;
   outputs: JobOutput[];
-  error: JobError | null;
+  error: JobFailure | null;
   /** Where the job's files go (on the machine that runs it). */
   outputDir: string;
   createdAt: Date;

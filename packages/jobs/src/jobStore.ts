@@ -1,4 +1,4 @@
-import type { Job, JobCounts, JobError, JobOutput, JobPhase, JobSpec, PendingBatch, Rejection } from './job';
+import type { Job, JobCounts, JobFailure, JobOutput, JobPhase, JobSpec, PendingBatch, Rejection } from './job';
 
 /**
  * Jobs and their progress. Every change is one atomic step, so a process killed at any point leaves a job that
@@ -12,7 +12,7 @@ export interface JobStore {
   /** Jobs not yet done, failed or cancelled, oldest first: what a runner resumes at start-up. */
   unfinished(): Promise<Job[]>;
   /** Moves a job to a phase (and sets what is given); terminal phases set finishedAt. Throws JOB_FINISHED on a terminal job. */
-  setPhase(id: string, phase: JobPhase, patch?: { counts?: Partial<JobCounts>; error?: JobError; outputs?: JobOutput[] }): Promise<Job>;
+  setPhase(id: string, phase: JobPhase, patch?: { counts?: Partial<JobCounts>; error?: JobFailure; outputs?: JobOutput[] }): Promise<Job>;
   /** Records the batch about to be sent (see PendingBatch). */
   markPending(id: string, pending: PendingBatch): Promise<void>;
   /** After a batch: the new checkpoint, counts and the batch's refused rows, in one step; clears `pending`. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isTerminal, type Job, type JobCounts, type JobError, type JobOutput, type JobPhase, type JobSpec, type PendingBatch, type Rejection } from './job';
+import { isTerminal, type Job, type JobCounts, type JobFailure, type JobOutput, type JobPhase, type JobSpec, type PendingBatch, type Rejection } from './job';
 import { JobStoreError, type JobStore } from './jobStore';
 import { jobIdOf, jobNumberOf } from './jobId';
 
@@ -44,7 +44,7 @@ interface Row {
   pending: PendingBatch | null;
   cancel_requested: boolean;
   outputs: JobOutput[];
-  error: JobError | null;
+  error: JobFailure | null;
   output_dir: string;
   created_at: Date;
   updated_at: Date;
@@ -125,7 +125,7 @@ export class PgJobStore implements JobStore {
     return r.rows.map(toJob);
   }
 
-  async setPhase(id: string, phase: JobPhase, patch: { counts?: Partial<JobCounts>; error?: JobError; outputs?: JobOutput[] } = {}): Promise<Job> {
+  async setPhase(id: string, phase: JobPhase, patch: { counts?: Partial<JobCounts>; error?: JobFailure; outputs?: JobOutput[] } = {}): Promise<Job> {
     const row = await this.one(
       `UPDATE idres_jobs SET
          phase_started_at = CASE WHEN phase = $2 THEN phase_started_at ELSE clock_timestamp() END,
