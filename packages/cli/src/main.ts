@@ -16,6 +16,7 @@ import { formatModelList, trainFromTopic, withModelStore } from './modelCommands
 import { resolveMapping } from './resolveFile';
 import { validateInputFile } from './validateFile';
 import type { StandardizeOptions } from '@idres/core';
+import { JOB_USAGE, jobCommand } from './jobCommands';
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -44,7 +45,7 @@ const USAGE = `idres — identity resolution over Kafka
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
-  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
+${JOB_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the six services, as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
@@ -265,6 +266,10 @@ async function main(argv: string[]): Promise<void> {
         });
         log(`model version ${version} is active`);
       } else throw new CliError('USAGE', USAGE);
+      return;
+    }
+    case 'job': {
+      await jobCommand(argv.slice(1), process.env, log);
       return;
     }
     case 'stack': {
