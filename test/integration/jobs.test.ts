@@ -200,7 +200,7 @@ test('a job from submit to outputs: progress events, counts, and every output re
 
 test('kill -9 of the service running a job mid-file: it resumes from its checkpoint, counts right, nothing sent twice', { timeout: 400_000 }, async () => {
   const file = writeCsv(path.join(dir, 'restart.csv'), sample.slice(300, 1300));
-  const job = await submit({ input: { path: file, idColumn: 'record_id', source: 'restart' }, outputs: ['crosswalk'] });
+  const job = await submit({ input: { path: file, idColumn: 'record_id', source: 'restart' }, outputs: ['master', 'crosswalk'], partitionByState: true });
   const before = await waitFor(job.id, (j) => j.checkpoint >= 200 || j.phase !== 'queued' && j.phase !== 'reading', 120_000, 20);
   ingest!.kill('SIGKILL');
   await new Promise((r) => ingest!.once('exit', r));
@@ -211,8 +211,33 @@ test('kill -9 of the service running a job mid-file: it resumes from its checkpo
   assert.equal(done.phase, 'done', JSON.stringify(done.error));
   assert.deepEqual(done.counts, { total: 1000, read: 1000, rejected: 0, sent: 1000, resolved: 1000 });
   assert.equal(await rawMessagesOf('restart'), 1000, 'identity.raw holds each record of the file once');
-  const crosswalk = parse(readFileSync(path.join(done.outputDir, 'crosswalk.csv'), 'utf8'), { columns: true }) as unknown[];
-  assert.equal(crosswalk.length, 1000);
+  const crosswalk = parse(readFileSync(path.join(done.outputDir, 'crosswalk.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  // Identities span sources (the first test sent other records of the same people): each record of this job once.
+  const mine = crosswalk.filter((r) => r['source'] === 'restart').map((r) => r['source_record_id']);
+  assert.equal(mine.length, 1000);
+  assert.equal(new Set(mine).size, 1000);
+  // The master file partitioned by state, read as one Hive-partitioned dataset by DuckDB.
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const got = (await duck.runAndReadAll(`SELECT count(*)::INT AS n, sum(member_count)::INT AS records, count(DISTINCT state)::INT AS states FROM read_parquet('${done.outputDir}/master/*/*.parquet', hive_partitioning = true)`)).getRowObjectsJS()[0]!;
+  assert.equal(got['n'], new Set(crosswalk.map((r) => r['master_id'])).size);
+  assert.equal(got['records'], crosswalk.length);
+  assert.ok(Number(got['states']) > 10, `states: ${got['states']}`);
+});
+
+test('a generate job writes a seeded file with the same progress counts; a bad spec is refused with its field', { timeout: 120_000 }, async () => {
+  const job = await submit({ type: 'generate', generate: { records: 3000, profile: 'us-crm', seed: 7, target: 'file', format: 'csv' }, outputs: [] });
+  const done = await waitFor(job.id, (j) => j.phase === 'done' || j.phase === 'failed', 100_000, 200);
+  assert.equal(done.phase, 'done', JSON.stringify(done.error));
+  assert.equal(done.counts.total, 3000);
+  assert.equal(done.counts.read, 3000);
+  const out = done.outputs.find((o) => o.kind === 'generated')!;
+  const rows = parse(readFileSync(path.join(done.outputDir, out.path!), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  assert.equal(rows.length, 3000);
+  assert.equal(out.rows, 3000);
+  assert.ok(rows.every((r) => r['record_id'] && r['entity_id']));
+  const res = await fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'generate', generate: { records: 0 } }) });
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /generate\.records/);
 });
 
 test('cancel stops reading and says what was sent', { timeout: 300_000 }, async () => {
