@@ -21,6 +21,7 @@ import { validateInputFile } from './validateFile';
 import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
+import { JOB_USAGE, jobCommand } from './jobCommands';
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -58,7 +59,7 @@ const USAGE = `idres — identity resolution over Kafka
       The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
       HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
       --input adds the standardization flags of that file (standardized again, as resolve mapped it).
-  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
+${JOB_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
   idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
@@ -333,6 +334,10 @@ async function main(argv: string[]): Promise<void> {
         await withTokenStore(databaseUrl, (s) => s.revoke(id));
         log(`token ${id} revoked (services stop accepting it within IDRES_AUTH_CACHE_MS, default 2 s)`);
       } else throw new CliError('USAGE', USAGE);
+      break;
+    }
+    case 'job': {
+      await jobCommand(argv.slice(1), process.env, log);
       return;
     }
     case 'stack': {

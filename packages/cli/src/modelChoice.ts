@@ -26,7 +26,7 @@ export interface ModelChoice {
   trainSeconds: number;
 }
 
-const DEFAULT_MODEL_FILE = new URL('../../core/models/default.json', import.meta.url);
+const DEFAULT_MODEL_FILE = new URL('../../../packages/core/models/default.json', import.meta.url);
 
 /** A --settings file: MatchSettings JSON (comparisons as lists of levels, blocking and training rules as data). */
 export function readSettingsFile(file: string): MatchSettings {

@@ -19,6 +19,13 @@ export interface IngestDeps {
   /** Seconds a 503 asks the client to wait (Retry-After). */
   retryAfterSeconds?: number;
   logger?: Logger;
+  /** The job API and its runner (packages/jobs), when main.ts wires them: routes, their OpenAPI, start/stop. */
+  jobs?: {
+    routes: (http: FastifyInstance) => Promise<void>;
+    openapi: { paths: Record<string, unknown>; components: Record<string, unknown> };
+    start: () => void;
+    stop: () => Promise<void>;
+  };
 }
 
 export type RecordStatus = 'accepted' | 'rejected' | 'unavailable';
@@ -186,13 +193,23 @@ export function buildIngestApp(deps: IngestDeps): ServiceApp {
     });
   };
 
+  const jobs = deps.jobs;
+  const openapi = jobs ? { ...OPENAPI_DOCUMENT, paths: { ...OPENAPI_DOCUMENT.paths, ...jobs.openapi.paths }, components: jobs.openapi.components } : OPENAPI_DOCUMENT;
   return {
-    start: async () => { ready = true; },
-    stop: async () => { ready = false; },
+    start: async () => {
+      jobs?.start();
+      ready = true;
+    },
+    stop: async () => {
+      ready = false;
+      await jobs?.stop();
+    },
     isReady: () => ready,
     routes: (http) => {
-      http.get('/openapi.json', { config: { auth: 'public' } }, async () => OPENAPI_DOCUMENT);
+      http.get('/openapi.json', { config: { auth: 'public' } }, async () => openapi);
       void http.register(scope);
+      // Its own scope: the job API keeps Fastify's JSON parsing and adds streamed uploads.
+      if (jobs) void http.register(jobs.routes);
     },
   };
 }

@@ -1,20 +1,36 @@
+import path from 'node:path';
 import pg from 'pg';
 import { PgTokenStore, authOptions, readAuthConfig, withAuth } from '@idres/auth';
-import { envInt, hostService, openServiceContext, readBaseConfig } from '@idres/runtime';
+import { envInt, envString, hostService, openServiceContext, readBaseConfig } from '@idres/runtime';
+import { JOBS_OPENAPI_COMPONENTS, JOBS_OPENAPI_PATHS, JobRunner, PgJobStore, jobRoutes } from '@idres/jobs';
+import { parseSurvivorship } from '@idres/core/survivorship';
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_INFLIGHT_REQUESTS, buildIngestApp } from './app';
 
 const config = readBaseConfig(process.env, 'ingest');
 const auth = readAuthConfig(process.env);
 const ctx = await openServiceContext(config, process.env);
-// Only API tokens are read from Postgres here; one or two connections are plenty.
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+// API tokens are read from Postgres, and jobs (packages/jobs) run here: they feed identity.raw like POST /records and keep their state in Postgres.
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6 });
 pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres idle connection error'));
+const store = new PgJobStore(pool);
+const outputRoot = envString(process.env, 'IDRES_JOBS_DIR', path.join(process.env['IDRES_STACK_DIR'] || path.join(process.cwd(), '.stack'), 'jobs'));
+const runner = new JobRunner({
+  store, pool, kafka: ctx.kafka, producer: ctx.producer, serde: ctx.serde, logger: ctx.logger.child({ component: 'jobs' }),
+  groupPrefix: config.groupPrefix, batchSize: envInt(process.env, 'IDRES_JOB_BATCH', 1000, 1), env: process.env,
+  survivorship: parseSurvivorship(process.env['IDRES_SURVIVORSHIP']),
+});
 const app = buildIngestApp({
   producer: ctx.producer, serde: ctx.serde, metrics: ctx.metrics, logger: ctx.logger,
   maxRecordsPerRequest: envInt(process.env, 'IDRES_MAX_RECORDS_PER_REQUEST', 10_000, 1),
   maxInflightRequests: envInt(process.env, 'IDRES_INGEST_MAX_INFLIGHT', DEFAULT_MAX_INFLIGHT_REQUESTS, 1),
   bodyLimit: envInt(process.env, 'IDRES_INGEST_BODY_LIMIT', DEFAULT_BODY_LIMIT, 1024),
   retryAfterSeconds: envInt(process.env, 'IDRES_INGEST_RETRY_AFTER', 1, 1),
+  jobs: {
+    routes: jobRoutes({ store, runner, outputRoot }),
+    openapi: { paths: JOBS_OPENAPI_PATHS, components: JOBS_OPENAPI_COMPONENTS },
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+  },
 });
 ctx.logger.info({ auth: auth.mode }, 'API authentication mode');
 await hostService(ctx, withAuth(app, authOptions(auth, new PgTokenStore(pool), ctx.logger)), [() => pool.end()]);
