@@ -6,6 +6,7 @@ import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
 import { buildServices } from './serviceBuild';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
+import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
@@ -56,13 +57,9 @@ const log = (msg: string): void => {
 
 function parseMap(spec: string | undefined): Record<string, string> | undefined {
   if (spec === undefined) return undefined;
-  const map: Record<string, string> = {};
-  for (const part of spec.split(',')) {
-    const [field, col] = part.split('=').map((s) => s.trim());
-    if (!field || !col) throw new CliError('USAGE', `--map entries must look like canonical=column, got "${part}"`);
-    map[field] = col;
-  }
-  return map;
+  const parsed = parseMapSpec(spec);
+  if ('error' in parsed) throw new CliError('USAGE', parsed.error);
+  return parsed.ok;
 }
 
 /** The local stack and services, unless the user configured their own (KAFKA_BROKERS set). */
