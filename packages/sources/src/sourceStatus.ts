@@ -3,7 +3,11 @@ import { parseTableName, slotNameOf, type SourceDefinition, type SourceProgress 
 import type { SourceDatabase, SlotState } from './sourceDatabase';
 import type { SourceStore } from './sourceStore';
 
-export type SnapshotState = 'not requested' | 'requested' | 'running' | 'done';
+/** running: Debezium is reading the table; applying: it has read it all and idres is still applying rows. */
+export type SnapshotState = 'not requested' | 'requested' | 'running' | 'applying' | 'done';
+
+/** Snapshot rows applied this recently after Debezium finished reading: idres is still working through them. */
+const APPLYING_WINDOW_MS = 20_000;
 
 export interface SourceStatusReport {
   name: string;
@@ -35,10 +39,11 @@ export function snapshotRunning(offsets: ConnectorOffsets | undefined): boolean 
   return Object.keys(o).some((k) => k.startsWith('incremental_snapshot') && o[k] !== null && o[k] !== '');
 }
 
-export function snapshotState(p: SourceProgress, running: boolean): SnapshotState {
+export function snapshotState(p: SourceProgress, running: boolean, now: Date = new Date()): SnapshotState {
   if (!p.snapshotRequestedAt) return 'not requested';
   if (running) return 'running';
-  return p.snapshotRows > 0 ? 'done' : 'requested';
+  if (p.snapshotRows === 0) return 'requested';
+  return p.snapshotLastAt && now.getTime() - p.snapshotLastAt.getTime() < APPLYING_WINDOW_MS ? 'applying' : 'done';
 }
 
 /** Rows per second so far and the time left, from pg_class.reltuples. */
@@ -87,7 +92,7 @@ export async function sourceStatus(def: SourceDefinition, deps: { store: SourceS
     topic: def.topic,
     connector,
     bookmark: offsets?.offsets[0]?.offset ?? null,
-    snapshot: { state: snapshotState(p, running), rowsDone: p.snapshotRows, estimatedRows: Math.max(0, Math.round(estimatedRows)), ...snapshotRate(p, estimatedRows, now) },
+    snapshot: { state: snapshotState(p, running, now), rowsDone: p.snapshotRows, estimatedRows: Math.max(0, Math.round(estimatedRows)), ...snapshotRate(p, estimatedRows, now) },
     streaming: {
       changes: p.changes, deletes: p.deletes, rejected: p.rejected,
       lastEventAt: p.lastEventAt?.toISOString() ?? null,
@@ -106,7 +111,7 @@ export function formatStatus(r: SourceStatusReport): string {
   const s = r.snapshot;
   const pct = s.estimatedRows > 0 ? ` (${Math.min(100, (100 * s.rowsDone) / s.estimatedRows).toFixed(1)}% of ~${s.estimatedRows})` : '';
   const rate = s.rowsPerSecond !== null ? `, ${Math.round(s.rowsPerSecond)} rows/s` : '';
-  const eta = s.state === 'running' && s.etaSeconds !== null ? `, ETA ${Math.round(s.etaSeconds)} s` : '';
+  const eta = (s.state === 'running' || s.state === 'applying') && s.etaSeconds !== null ? `, ETA ${Math.round(s.etaSeconds)} s` : '';
   return [
     `source ${r.name}: ${r.table} -> ${r.topic}`,
     `  connector  ${r.connector.state} (tasks ${r.connector.tasks.join(' ') || 'none'})${r.connector.error ? ` error: ${r.connector.error}` : ''}`,
