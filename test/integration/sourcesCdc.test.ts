@@ -26,6 +26,9 @@ const STACK_DIR = process.env['IDRES_STACK_DIR'] ?? path.join(REPO, '.stack');
 const NAME = 'cdctest';
 const SRC = `${NAME}:`;
 const ROWS = Number(process.env['IDRES_CDC_TEST_ROWS'] ?? 2000);
+// npm test runs the small version (Connect killed during the snapshot, the sources service killed during
+// streaming); npm run test:cdc (IDRES_CDC_FULL=1) also kills Connect during streaming.
+const FULL = process.env['IDRES_CDC_FULL'] === '1';
 
 const connectSkip = process.env['IDRES_CONNECT_SKIP'];
 const TOPIC = `idres.source.${NAME}.public.cdc_customers`;
@@ -211,7 +214,7 @@ test('snapshot with kill -9 of Connect in the middle: every row becomes a record
   process.stdout.write(`# snapshot of ${total} rows to identities (kill -9 of Connect after ${before} rows): ${secs.toFixed(1)} s; ${p.snapshotRows} snapshot events applied (re-read after the restart: ${p.snapshotRows - total}); ${got.identities} identities\n`);
 });
 
-test('streaming inserts, updates and deletes with kill -9 of Connect and of the sources service; a repeated change changes nothing', { skip: connectSkip ? `Kafka Connect unavailable: ${connectSkip}` : false }, async () => {
+test(`streaming inserts, updates and deletes with kill -9 of ${FULL ? 'Connect and of ' : ''}the sources service; a repeated change changes nothing`, { skip: connectSkip ? `Kafka Connect unavailable: ${connectSkip}` : false }, async () => {
   assert.ok(service, 'the snapshot test started the service');
   const deleted = new Set<string>();
   const latencies: number[] = [];
@@ -227,7 +230,7 @@ test('streaming inserts, updates and deletes with kill -9 of Connect and of the 
   // 2) Updates and deletes, with Connect killed in the middle of them.
   const ids = (await src.query<{ customer_id: string }>(`SELECT customer_id FROM public.cdc_customers WHERE customer_id LIKE 'r%' ORDER BY customer_id LIMIT 200`)).rows.map((r) => r.customer_id);
   for (let i = 0; i < 100; i++) await src.query(`UPDATE public.cdc_customers SET last_name = last_name || 'X' WHERE customer_id = $1`, [ids[i]]);
-  await killAndRestartConnect();
+  if (FULL) await killAndRestartConnect();
   for (let i = 100; i < 150; i++) await src.query(`UPDATE public.cdc_customers SET last_name = last_name || 'Y' WHERE customer_id = $1`, [ids[i]]);
   for (let i = 150; i < 170; i++) {
     await src.query('DELETE FROM public.cdc_customers WHERE customer_id = $1', [ids[i]]);
@@ -260,7 +263,7 @@ test('streaming inserts, updates and deletes with kill -9 of Connect and of the 
   const status = await sourceStatus((await store.get(NAME))!, { store, connect, db });
   assert.equal(status.stalled, null);
   assert.ok(status.bookmark && typeof status.bookmark['lsn'] === 'number', 'the bookmark is the connector offset (an LSN)');
-  process.stdout.write(`# streaming: 20 inserts commit->identity ${latencies[0]!.toFixed(2)} s; ${status.streaming.changes} changes and ${status.streaming.deletes} deletes applied; ${want.ids.size} live rows = ${again.live.size} live records, ${again.deleted.size} deleted\n`);
+  process.stdout.write(`# streaming${FULL ? ' (Connect killed -9 mid-stream too)' : ''}: 20 inserts commit->identity ${latencies[0]!.toFixed(2)} s; ${status.streaming.changes} changes and ${status.streaming.deletes} deletes applied; ${want.ids.size} live rows = ${again.live.size} live records, ${again.deleted.size} deleted\n`);
 });
 
 function parseUrl(url: string): { host: string; port: number; dbname: string; user: string; password: string } {
