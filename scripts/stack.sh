@@ -20,6 +20,8 @@ source "$STACK_LIB_DIR/redis.sh"
 source "$STACK_LIB_DIR/kafka.sh"
 # shellcheck source=stack/registry.sh
 source "$STACK_LIB_DIR/registry.sh"
+# shellcheck source=stack/connect.sh
+source "$STACK_LIB_DIR/connect.sh"
 
 usage() {
   cat <<EOF
@@ -29,7 +31,8 @@ usage: scripts/stack.sh <command> [component...]
   down    stop everything that stack.sh started (Kafka gets SIGTERM and a wait)
   status  print each component as up/down (exit 1 if any is down)
   reset   down, then wipe the data under $STACK_DIR (keeps $CACHE_DIR)
-  (up/down/status take optional components: postgres redis kafka registry)
+  (up/down/status take optional components: postgres redis kafka registry connect;
+   connect = Kafka Connect + Debezium, opt-in: 'up connect' also starts the postgres and kafka it needs)
   env     print the connection settings as shell exports:  eval "\$(scripts/stack.sh env)"
 
 ports (env overrides): IDRES_KAFKA_PORT=$KAFKA_PORT IDRES_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
@@ -45,25 +48,35 @@ export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+export KAFKA_CONNECT_URL=http://127.0.0.1:$CONNECT_PORT
+export SOURCE_DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$SOURCE_DB
 EOF
 }
 
 ALL_COMPONENTS=(postgres redis kafka registry)
+# Start order of every component; connect is opt-in (not in ALL_COMPONENTS) but stopped/wiped with the rest.
+ORDERED_COMPONENTS=(postgres redis kafka registry connect)
 
 # components ARGS... -> the named components (validated) in start order, or all.
 components() {
   local c want=() out=()
-  if [[ $# == 0 ]]; then printf '%s\n' "${ALL_COMPONENTS[@]}"; return; fi
+  if [[ $# == 0 ]]; then
+    printf '%s\n' "${ALL_COMPONENTS[@]}"
+    # connect shows up in status/down once it has been set up here.
+    [[ -d "$CONNECT_DIR" ]] && echo connect
+    return 0
+  fi
   for c in "$@"; do
     case "$c" in
       postgres | pg) want+=(postgres) ;;
       redis) want+=(redis) ;;
       kafka) want+=(kafka) ;;
       registry | schema-registry | apicurio) want+=(registry) ;;
+      connect | kafka-connect | debezium) want+=(connect) ;;
       *) die "unknown component '$c' (known: ${ALL_COMPONENTS[*]})" ;;
     esac
   done
-  for c in "${ALL_COMPONENTS[@]}"; do
+  for c in "${ORDERED_COMPONENTS[@]}"; do
     [[ " ${want[*]} " == *" $c "* ]] && out+=("$c")
   done
   printf '%s\n' "${out[@]}"
@@ -83,8 +96,11 @@ cmd_status() {
 cmd_up() {
   local t0=$SECONDS c
   mkdir -p "$STACK_DIR" "$CACHE_DIR"
-  # Start order matters: the registry stores its schemas in Postgres.
-  for c in $(components "$@"); do
+  # Start order matters: the registry stores its schemas in Postgres; Connect needs Postgres (its source) and Kafka.
+  local list
+  list="$(components "$@")"
+  if [[ " $(echo $list) " == *" connect "* ]]; then list="$(components postgres kafka $list)"; fi
+  for c in $list; do
     "$(fn_prefix "$c")_up"
   done
   log "up in $((SECONDS - t0))s"
@@ -103,7 +119,7 @@ cmd_down() {
 cmd_reset() {
   cmd_down
   local d
-  for d in "$KAFKA_DIR" "$REGISTRY_DIR" "$PG_DIR" "$REDIS_DIR"; do
+  for d in "$KAFKA_DIR" "$REGISTRY_DIR" "$PG_DIR" "$REDIS_DIR" "$CONNECT_DIR"; do
     [[ -e "$d" ]] || continue
     log "wiping $d"
     rm -rf "$d"

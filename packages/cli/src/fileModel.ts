@@ -1,23 +1,10 @@
 import { chooseSettings, mulberry32, standardizeRecord, trainModel, type MatchSettings, type ModelJson, type StandardizeOptions } from '@idres/core';
-import { validateInputRecord, type InputRecord } from '@idres/core/inputRecord';
+import type { InputRecord } from '@idres/core/inputRecord';
 import { fileRows } from './fileRows';
 
-/** How a CLI row becomes an input record: the same mapping for the records sent and the training sample. */
-export interface RowMapping {
-  idColumn: string;
-  /** canonical field (or attribute name) -> input column */
-  map: Record<string, string>;
-  source: string;
-}
-
-export function mapRow(row: Readonly<Record<string, string>>, m: RowMapping): { ok: InputRecord } | { error: string } {
-  const obj: Record<string, string> = { source: m.source, sourceRecordId: row[m.idColumn] ?? '' };
-  for (const [field, col] of Object.entries(m.map)) {
-    const v = row[col];
-    if (v !== undefined && v !== '') obj[field] = v;
-  }
-  return validateInputRecord(obj);
-}
+// The same mapping for the records sent, the training sample and change-data-capture rows (packages/sources).
+import { mapRow, type RowMapping } from '@idres/core/rowMapping';
+export { mapRow, type RowMapping };
 
 export interface FileModelOptions extends RowMapping {
   input: string;

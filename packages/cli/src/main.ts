@@ -6,6 +6,7 @@ import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
 import { buildServices } from './serviceBuild';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
+import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './resolveFile';
@@ -18,6 +19,7 @@ import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from '.
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
 import { validateInputFile } from './validateFile';
+import { formatStatus, sourceAdd, sourceList, sourceRemove, sourceStatusReports } from './sourceCommands';
 import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
@@ -60,7 +62,18 @@ const USAGE = `idres — identity resolution over Kafka
       HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
       --input adds the standardization flags of that file (standardized again, as resolve mapped it).
 ${JOB_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
-  idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
+  idres stack up|down|status|reset [--with connect]
+                                        the local Kafka, schema registry, Postgres and Redis (--with connect: also
+                                        Kafka Connect with Debezium, and a logical-decoding source database)
+  idres source add NAME --connector postgres --table SCHEMA.TABLE --id-column PK --map canonical=column,...
+                   [--database-url postgres://user:pw@host:port/db]
+      Follows a table through Debezium (change data capture): registers the connector in Kafka Connect, stores the
+      mapping, snapshots the table incrementally (resumable) and then streams its changes; inserts and updates
+      become the record's latest version, deletes its delete, with the table's key as record ID. The sources
+      service (npm run sources) applies them. Default database: SOURCE_DATABASE_URL (the stack's idres_source).
+  idres source list | status [NAME] [--json] | remove NAME
+      Registered sources / progress (snapshot rows, rows/s, ETA from pg_class.reltuples), bookmark, slot lag,
+      errors and stalls / delete the connector, slot and publication (records already in idres stay).
   idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
@@ -71,13 +84,9 @@ const log = (msg: string): void => {
 
 function parseMap(spec: string | undefined): Record<string, string> | undefined {
   if (spec === undefined) return undefined;
-  const map: Record<string, string> = {};
-  for (const part of spec.split(',')) {
-    const [field, col] = part.split('=').map((s) => s.trim());
-    if (!field || !col) throw new CliError('USAGE', `--map entries must look like canonical=column, got "${part}"`);
-    map[field] = col;
-  }
-  return map;
+  const parsed = parseMapSpec(spec);
+  if ('error' in parsed) throw new CliError('USAGE', parsed.error);
+  return parsed.ok;
 }
 
 /** The local stack and services, unless the user configured their own (KAFKA_BROKERS set). */
@@ -342,8 +351,47 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'stack': {
       if (sub !== 'up' && sub !== 'down' && sub !== 'status' && sub !== 'reset') throw new CliError('USAGE', USAGE);
+      const { values } = parseArgs({ args: rest, options: { with: { type: 'string', multiple: true } } });
+      const extra = (values.with ?? []).flatMap((w) => w.split(','));
+      for (const w of extra) if (w !== 'connect') throw new CliError('USAGE', `--with ${w}: unknown component (known: connect)`);
       if (sub === 'down' || sub === 'reset') await servicesDown();
       await runStack(sub);
+      if (extra.length > 0 && sub === 'up') await runStack(sub, extra);
+      return;
+    }
+    case 'source': {
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const senv = {
+        databaseUrl: env['DATABASE_URL'] ?? 'postgres://idres:idres@127.0.0.1:5432/idres',
+        connectUrl: env['KAFKA_CONNECT_URL'] ?? 'http://127.0.0.1:8083',
+        kafkaBrokers: env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+        partitions: Number(env['IDRES_PARTITIONS'] ?? 6),
+      };
+      const { values, positionals } = parseArgs({
+        args: rest, allowPositionals: true,
+        options: {
+          connector: { type: 'string', default: 'postgres' }, table: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' },
+          'database-url': { type: 'string' }, json: { type: 'boolean', default: false },
+        },
+      });
+      const sourceUrl = values['database-url'] ?? env['SOURCE_DATABASE_URL'];
+      const name = positionals[0];
+      if (sub === 'add') {
+        if (!name || !values.table || !values['id-column'] || !values.map) throw new CliError('USAGE', `source add needs NAME, --table, --id-column and --map\n\n${USAGE}`);
+        if (!sourceUrl) throw new CliError('USAGE', 'source add needs --database-url (or SOURCE_DATABASE_URL)');
+        await sourceAdd({ name, connector: values.connector ?? 'postgres', table: values.table, idColumn: values['id-column'], map: parseMap(values.map)!, sourceUrl }, senv, log);
+      } else if (sub === 'list') {
+        process.stdout.write(await sourceList(senv));
+      } else if (sub === 'status') {
+        const reports = await sourceStatusReports(name, senv, sourceUrl);
+        process.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : reports.map(formatStatus).join('\n\n') + (reports.length ? '\n' : 'no sources\n'));
+        if (reports.some((r) => r.stalled)) process.exitCode = 3;
+      } else if (sub === 'remove') {
+        if (!name) throw new CliError('USAGE', 'source remove needs NAME');
+        if (!sourceUrl) throw new CliError('USAGE', 'source remove needs --database-url (or SOURCE_DATABASE_URL)');
+        await sourceRemove(name, senv, sourceUrl);
+        log(`source ${name} removed (connector, slot, publication and signal table dropped; its records stay in idres)`);
+      } else throw new CliError('USAGE', USAGE);
       return;
     }
     case 'services': {
@@ -371,7 +419,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(typeof process.exitCode === "number" ? process.exitCode : 0),
   (err: unknown) => {
     if (err instanceof CliError) {
       process.stderr.write(`idres: ${err.message}\n`);

@@ -3,9 +3,9 @@ import { CliError } from './cliError';
 import { STACK_SCRIPT } from './repoPaths';
 
 /** Runs scripts/stack.sh with a subcommand, streaming its output to stderr. */
-export async function runStack(cmd: 'up' | 'down' | 'status' | 'reset'): Promise<void> {
+export async function runStack(cmd: 'up' | 'down' | 'status' | 'reset', components: readonly string[] = []): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('bash', [STACK_SCRIPT, cmd], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('bash', [STACK_SCRIPT, cmd, ...components], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new CliError('STACK_UNAVAILABLE', `scripts/stack.sh ${cmd} failed (exit ${code}); see the messages above`))));
   });

@@ -53,13 +53,15 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   resolve: 7105,
   publish: 7106,
   households: 7107,
+  console: 7108,
+  sources: 7109,
 };
 
-/** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6, households = base + 7). */
-const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish', 'households'] as const;
+/** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6, households = base + 7, console + 8, sources + 9). */
+const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish', 'households', 'console', 'sources'] as const;
 
 /**
- * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6, households B+7
+ * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6, households B+7, console B+8, sources B+9
  * (a second stack on one machine). Services, the supervisor and the CLI all read it from here.
  */
 export function servicePorts(env: Env): Readonly<Record<string, number>> {

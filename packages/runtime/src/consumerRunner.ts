@@ -98,6 +98,11 @@ export interface ConsumerRunnerOptions<K, V> {
   sessionTimeoutMs?: number;
   /** Called when this instance's partitions may change (a rebalance starts or it joined a new generation). */
   onAssignmentChange?: () => void;
+  /**
+   * Decodes a key or value that is not Confluent-framed Avro (e.g. Kafka Connect's JSON); a throw quarantines the
+   * message like an Avro decode failure. Absent: Avro through `serde` with keySchema / valueSchema.
+   */
+  decode?: (bytes: Buffer, part: 'key' | 'value') => K | V;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +121,7 @@ export class ConsumerRunner<K, V> {
   private running = false;
   /** Set by stop(): no new slice starts and retries give up, so shutdown is prompt. */
   private stopping = false;
-  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning' | 'sessionTimeoutMs' | 'onAssignmentChange'>> & { fromBeginning: boolean; sessionTimeoutMs?: number; onAssignmentChange?: () => void };
+  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning' | 'sessionTimeoutMs' | 'onAssignmentChange' | 'decode'>> & Pick<ConsumerRunnerOptions<K, V>, 'sessionTimeoutMs' | 'onAssignmentChange' | 'decode'> & { fromBeginning: boolean };
   private readonly tracer = trace.getTracer('idres');
   private readonly packedPartitions = new Map<string, number>();
   /** The input topic's packing: its messages are unpacked into items before the handler sees them. */
@@ -234,8 +239,13 @@ export class ConsumerRunner<K, V> {
     for (const raw of slice) {
       const msg: InboundMessage<K, V> = { topic, partition, offset: raw.offset, timestamp: Number(raw.timestamp), key: null, value: null, raw };
       try {
-        msg.key = raw.key ? await o.serde.decode<K>(raw.key, o.keySchema) : null;
-        msg.value = raw.value ? await o.serde.decode<V>(raw.value, o.valueSchema) : null;
+        if (o.decode) {
+          msg.key = raw.key ? (o.decode(raw.key, 'key') as K) : null;
+          msg.value = raw.value ? (o.decode(raw.value, 'value') as V) : null;
+        } else {
+          msg.key = raw.key ? await o.serde.decode<K>(raw.key, o.keySchema) : null;
+          msg.value = raw.value ? await o.serde.decode<V>(raw.value, o.valueSchema) : null;
+        }
         if (this.inputPacked && msg.value !== null) {
           // The handler sees the items, each as a message of its own at the pack's offset.
           const items = (msg.value as unknown as { items: V[] }).items;

@@ -1,0 +1,4 @@
+import { InMemorySourceStore } from '../src/inMemorySourceStore';
+import { sourceStoreSuite } from './sourceStoreSuite';
+
+sourceStoreSuite('InMemorySourceStore', async () => new InMemorySourceStore());
