@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { core, node, tracing } from '@opentelemetry/sdk-node';
 import { loadModel, type ModelJson } from '@idres/core';
-import { TOPICS, createHttpServer, createMetrics, type QuarantineRecordAvro, type RawRecord } from '@idres/runtime';
+import { TOPICS, createHttpServer, topicSpec, createMetrics, type QuarantineRecordAvro, type RawRecord } from '@idres/runtime';
 import { buildIngestApp, DEFAULT_BODY_LIMIT } from '../../services/ingest/src/app';
 import { registerLookupRoutes } from '../../services/publish/src/app';
 import { IdentityQueries } from '../../services/publish/src/identityQueries';
@@ -92,8 +92,9 @@ for (const req of hostileHttpCorpus(42, `pii${process.pid}`, DEFAULT_BODY_LIMIT)
 }
 
 // 3. The same on identity.raw, as another client could produce it (bypassing ingest's checks).
-const ids = { pairEventValue: await h.serde.registerSubject(`${TOPICS.pairs}-value`, 'PairEvent'), recordKeyKey: await h.serde.registerSubject(`${TOPICS.raw}-key`, 'RecordKey') };
-await h.producer.send({ topic: TOPICS.raw, acks: -1, messages: hostileRawCorpus(7, `pii${process.pid}`, h.serde, ids).map((c) => c.message) });
+const ids = { pairEventValue: await h.serde.registerSubject(`${TOPICS.pairs}-value`, topicSpec(TOPICS.pairs).valueSchema), recordKeyKey: await h.serde.registerSubject(`${TOPICS.raw}-key`, 'RecordKey') };
+// One at a time: the corpus holds messages near the broker's limit, so one request with all of them is refused.
+for (const c of hostileRawCorpus(7, `pii${process.pid}`, h.serde, ids)) await h.producer.send({ topic: TOPICS.raw, acks: -1, messages: [c.message] });
 const rawHostile: RawRecord[] = HOSTILE_PEOPLE.flatMap((p, i): RawRecord[] => {
   const r = (id: string, over: Partial<RawRecord>): RawRecord => ({ source: 'piiraw', sourceRecordId: `${i}-${id}`, given_name: 'Odalys', family_name: 'Quintero', attributes: {}, ...over });
   return [

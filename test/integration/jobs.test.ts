@@ -149,7 +149,18 @@ test('a job from submit to outputs: progress events, counts, and every output re
   const outs = (await (await fetch(`${base}/jobs/${job.id}/outputs`)).json()) as { outputs: Array<{ kind: string; path?: string; file?: string; rows?: number; note?: string; url?: string }> };
   const byPath = new Map(outs.outputs.filter((o) => o.path).map((o) => [o.path!, o]));
   const fileOf = (p: string): string => byPath.get(p)?.file ?? assert.fail(`no output ${p}: ${JSON.stringify(outs.outputs)}`);
-  assert.match(outs.outputs.find((o) => o.kind === 'households')?.note ?? '', /not written/);
+  // Households come from the households service's tables; each identity's household in the master file is the
+  // household that lists it in households.json.
+  const hhOut = outs.outputs.find((o) => o.kind === 'households');
+  assert.equal(hhOut?.path, 'households.json', JSON.stringify(hhOut));
+  const households = JSON.parse(readFileSync(fileOf('households.json'), 'utf8')) as Array<{ household_id: string; member_master_ids: string[] }>;
+  assert.equal(households.length, hhOut.rows);
+  const householdOf = new Map<string, string>();
+  for (const hh of households) {
+    assert.match(hh.household_id, /^HH_\d{10}$/);
+    assert.ok(hh.member_master_ids.length >= 2, `${hh.household_id} has ${hh.member_master_ids.length} members`);
+    for (const m of hh.member_master_ids) householdOf.set(m, hh.household_id);
+  }
 
   // The pipeline's own answer (identity.resolved, highest seq per record) is what the files must say.
   const ids = rows.filter((r) => r['record_id']).map((r) => `small:${r['record_id']}`);
@@ -172,7 +183,7 @@ test('a job from submit to outputs: progress events, counts, and every output re
     for (const id of members) assert.equal(truth.get(id), m['master_id']);
     assert.ok(typeof m['golden_completeness'] === 'number' && m['golden_completeness'] > 0 && m['golden_completeness'] <= 1);
     assert.equal(m['weakest_link_probability'] === null, members.length === 1, 'a weakest link exactly for identities of more than one record');
-    assert.equal(m['household_id'], null);
+    assert.equal(m['household_id'] ?? null, householdOf.get(String(m['master_id'])) ?? null);
   }
   // A second, independent reader: DuckDB, with the compression it sees.
   const duck = await (await DuckDBInstance.create(':memory:')).connect();

@@ -1,14 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { TOPICS } from '@idres/runtime';
-
-/** Each consuming stage's group and the topic it reads (as the CLI's PipelineWatcher counts them). */
-const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
-  ['standardize', TOPICS.raw],
-  ['block', TOPICS.standardized],
-  ['match', TOPICS.blocked],
-  ['resolve', TOPICS.pairs],
-  ['publish', TOPICS.resolved],
-];
+// The CLI's list, so a job waits for every consumer group the CLI's own drain waits for (households included).
+import { STAGE_GROUPS } from '@idres/cli/src/pipelineWatcher';
 
 /** Messages not yet processed, summed over every stage's consumer group. */
 export async function pipelineLag(admin: Admin, groupPrefix: string): Promise<number> {
