@@ -6,6 +6,7 @@ const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['block', TOPICS.standardized],
   ['match', TOPICS.blocked],
   ['resolve', TOPICS.pairs],
+  ['resolve-overrides', TOPICS.overrides], // reviewers' decisions: resolve recomputes their identities
   ['publish', TOPICS.resolved],
 ];
 

@@ -8,6 +8,7 @@ export const TOPICS = {
   resolved: 'identity.resolved',
   golden: 'identity.golden',
   quarantine: 'identity.quarantine',
+  overrides: 'identity.overrides',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -30,6 +31,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.pairs, keySchema: 'PairKey', valueSchema: 'PairEvent', keyReason: 'lower record ID of the pair (the record itself for RECORD/DELETE events): spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.resolved, keySchema: 'MasterKey', valueSchema: 'ResolvedEvent', keyReason: 'master ID: events of one identity stay in order', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.golden, keySchema: 'MasterKey', valueSchema: 'GoldenRecord', keyReason: 'master ID, compacted: the latest golden record per identity, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
+  { name: TOPICS.overrides, keySchema: 'OverrideKey', valueSchema: 'OverrideEvent', keyReason: 'the two records of the decision: decisions about one pair stay in order', config: { 'retention.ms': '-1' } }, // reviewers' decisions: an audit log, kept like the input
   { name: TOPICS.quarantine, keySchema: 'QuarantineKey', valueSchema: 'QuarantineRecord', keyReason: 'stage + record reference of the bad message', config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } },
 ];
 
