@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
-import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
-import { buildServices } from './serviceBuild';
+import { REPO_ROOT, SUPERVISED_SERVICES } from './repoPaths';
+import { buildConsoleWeb, buildServices } from './serviceBuild';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
@@ -169,6 +169,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
       process.stdout.write(`  lookup API    http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
+      process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (search, review queue, pipeline)\n`);
       process.stdout.write(`  post records  curl -XPOST -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;
       process.stdout.write('\nServices keep running; press Ctrl-C to stop them (the stack stays up: npx idres stack down).\n');
@@ -279,7 +280,7 @@ async function main(argv: string[]): Promise<void> {
       } else if (sub === 'down') {
         await servicesDown();
       } else if (sub === 'build') {
-        for (const file of await buildServices(SERVICE_NAMES)) process.stdout.write(`${path.relative(REPO_ROOT, file)}\n`);
+        for (const file of [...await buildServices(SUPERVISED_SERVICES), await buildConsoleWeb({ force: true })]) process.stdout.write(`${path.relative(REPO_ROOT, file)}\n`);
       } else if (sub === 'status') {
         for (const s of await servicesStatus()) process.stdout.write(`${s.name.padEnd(12)} ${s.ready ? 'ready' : s.pid ? 'starting' : 'down'}  ${s.url}${s.pid ? `  pid ${s.pid}` : ''}\n`);
       } else throw new CliError('USAGE', USAGE);

@@ -52,10 +52,13 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   match: 7104,
   resolve: 7105,
   publish: 7106,
+  console: 7108,
 };
 
 /** The order of the services' ports above DEFAULT_PORTS' base (ingest = base + 1 ... publish = base + 6). */
 const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'] as const;
+/** Ports past the pipeline's: the web console at base + 8 (7108 by default). */
+const EXTRA_PORT_OFFSETS: Readonly<Record<string, number>> = { console: 8 };
 
 /**
  * The HTTP port of each service: DEFAULT_PORTS, or with IDRES_SERVICE_PORT_BASE=B, ingest B+1 ... publish B+6
@@ -64,8 +67,9 @@ const SERVICE_PORT_ORDER = ['ingest', 'standardize', 'block', 'match', 'resolve'
 export function servicePorts(env: Env): Readonly<Record<string, number>> {
   const base = envInt(env, 'IDRES_SERVICE_PORT_BASE', -1, 1);
   if (base < 0) return DEFAULT_PORTS;
-  if (base + SERVICE_PORT_ORDER.length > 65535) throw new IdresRuntimeError('CONFIG_INVALID', `IDRES_SERVICE_PORT_BASE must leave room for ${SERVICE_PORT_ORDER.length} ports below 65536, got ${base}`);
-  return Object.fromEntries(SERVICE_PORT_ORDER.map((name, i) => [name, base + i + 1]));
+  const top = Math.max(SERVICE_PORT_ORDER.length, ...Object.values(EXTRA_PORT_OFFSETS));
+  if (base + top > 65535) throw new IdresRuntimeError('CONFIG_INVALID', `IDRES_SERVICE_PORT_BASE must leave room for ${top} ports below 65536, got ${base}`);
+  return { ...Object.fromEntries(SERVICE_PORT_ORDER.map((name, i) => [name, base + i + 1])), ...Object.fromEntries(Object.entries(EXTRA_PORT_OFFSETS).map(([name, off]) => [name, base + off])) };
 }
 
 export function readBaseConfig(env: Env, serviceName: string): BaseConfig {
