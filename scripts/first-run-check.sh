@@ -12,7 +12,7 @@ status=0
 timeout 900 npm start -- --no-wait 2>&1 | tee "$out" || status=$?
 node packages/cli/bin/idres.mjs services down
 if [[ $status != 0 ]]; then echo "first-run check: npm start exited $status" >&2; exit 1; fi
-for want in 'records in' 'identities out' 'pairwise quality' 'lookup API'; do
+for want in 'records in' 'identities out' 'pairwise quality' 'lookup API' 'web console'; do
   grep -q "$want" "$out" || { echo "first-run check: npm start printed no '$want' line" >&2; exit 1; }
 done
 echo "first-run check: npm start resolved the sample on a reset stack"

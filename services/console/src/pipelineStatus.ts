@@ -76,7 +76,8 @@ export async function pipelineStatus(o: { services: ReadonlyArray<{ name: string
       ready: 'status' in ready && ready.status === 200,
       details,
       messagesIn: sumCounter(text, 'idres_messages_in_total'),
-      messagesOut: sumCounter(text, 'idres_messages_out_total'),
+      // resolve sends its events from its outbox, counted by its own counter.
+      messagesOut: sumCounter(text, 'idres_messages_out_total') ?? sumCounter(text, 'idres_resolve_events_total'),
       lag: lags.filter((l) => l.service === s.name).map((l) => ({ group: `${o.groupPrefix}.${l.group}`, topic: l.topic, lag: l.lag })),
     };
   }));

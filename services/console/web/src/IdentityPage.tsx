@@ -143,7 +143,7 @@ export function IdentityPage({ masterId }: { masterId: string }) {
               <td>{fmtTime(e.at)}</td>
               <td>{e.type === 'MEMBERSHIP' ? (e === view.history.find((x) => x.masterId === e.masterId) ? 'CREATED' : 'MEMBERSHIP') : e.type}</td>
               <td>{e.masterId === view.masterId ? e.masterId : <a href={`#/identity/${e.masterId}`}>{e.masterId}</a>}</td>
-              <td>{e.type === 'MERGED' ? `merged into ${e.survivorId}` : e.type === 'SPLIT' ? `split off from ${e.splitFrom} with ${e.members} records` : e.type === 'RETIRED' ? 'no records left' : `${e.members} records`}</td>
+              <td>{e.type === 'MERGED' ? `merged into ${e.survivorId}` : e.type === 'SPLIT' ? `split off from ${e.splitFrom} with ${plural(e.members)}` : e.type === 'RETIRED' ? 'no records left' : plural(e.members)}</td>
             </tr>
           ))}
         </tbody>
@@ -161,6 +161,8 @@ export function IdentityPage({ masterId }: { masterId: string }) {
     </section>
   );
 }
+
+const plural = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
 
 function rank(f: string): number {
   const i = FIRST.indexOf(f);
