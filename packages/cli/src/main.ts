@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
 import { REPO_ROOT, SUPERVISED_SERVICES } from './repoPaths';
@@ -16,6 +16,10 @@ import { formatModelList, trainFromTopic, withModelStore } from './modelCommands
 import { resolveMapping } from './resolveFile';
 import { validateInputFile } from './validateFile';
 import type { StandardizeOptions } from '@idres/core';
+import { reviewedQuality } from '@idres/core/reviewLabels';
+import { loadReviewedPairs } from './reviewedPairs';
+
+const DEFAULT_MODEL_THRESHOLD = (): number => (JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages', 'core', 'models', 'default.json'), 'utf8')) as { threshold: number }).threshold;
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -42,11 +46,14 @@ const USAGE = `idres — identity resolution over Kafka
       Re-blocks and re-scores every record with the active model (or version N, made active), keeping resolve's
       identities: they are recomputed from the new pairs and keep their master IDs where their records stay
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
+  idres review quality [--threshold P]
+      Precision and recall of the model estimated from the console's reviewed pairs (decisions that hold), with
+      95% intervals; also npm run quality:reviewed. idres model train sets the threshold from them (--no-reviews: not).
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
   idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset      the local Kafka, schema registry, Postgres and Redis
-  idres services up|down|status         the six services, as background processes (logs in .stack/services/)
+  idres services up|down|status         the six services and the web console, as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
 
@@ -227,12 +234,13 @@ async function main(argv: string[]): Promise<void> {
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
       const cfg = readBaseConfig(env, 'cli');
       if (sub === 'train') {
-        const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false } } });
+        const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false }, 'no-reviews': { type: 'boolean', default: false } } });
         const sampleSize = Number(values.sample);
         if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
         const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
-        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log });
+        const reviewed = values['no-reviews'] ? [] : await loadReviewedPairs(cfg.databaseUrl);
+        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviewed });
         log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
         process.stdout.write(`${JSON.stringify(r)}\n`);
       } else if (sub === 'rescore') {
@@ -266,6 +274,20 @@ async function main(argv: string[]): Promise<void> {
         });
         log(`model version ${version} is active`);
       } else throw new CliError('USAGE', USAGE);
+      return;
+    }
+    case 'review': {
+      if (sub !== 'quality') throw new CliError('USAGE', USAGE);
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      const { values } = parseArgs({ args: argv.slice(2), options: { threshold: { type: 'string' } } });
+      const active = values.threshold === undefined ? await withModelStore(cfg.databaseUrl, (s) => s.active()) : undefined;
+      const threshold = values.threshold !== undefined ? Number(values.threshold) : active?.model.threshold ?? DEFAULT_MODEL_THRESHOLD();
+      if (!(threshold > 0 && threshold < 1)) throw new CliError('USAGE', '--threshold must lie strictly between 0 and 1');
+      const q = reviewedQuality(await loadReviewedPairs(cfg.databaseUrl), threshold);
+      const pct = (e: { value: number | null; low: number | null; high: number | null; n: number }) => (e.value === null ? 'n/a (no pairs)' : `${e.value.toFixed(3)} (95% ${e.low!.toFixed(3)}–${e.high!.toFixed(3)}, n=${e.n})`);
+      log(`${q.reviewed} reviewed pairs at threshold ${threshold}: precision ${pct(q.precision)}, recall ${pct(q.recall)}; the queue shows borderline pairs first, so these estimate quality near the threshold`);
+      process.stdout.write(`${JSON.stringify(q)}\n`);
       return;
     }
     case 'stack': {
