@@ -154,3 +154,16 @@ test('console: search, identity page, waterfall, review as different people spli
   await shot(page, '8-pipeline');
   assert.deepEqual(errors, [], 'no script errors in the page');
 });
+
+test('console API: bad input gets a clear error with a stable code and changes nothing', async () => {
+  const post = (body: unknown) => fetch(`${consoleUrl}/api/overrides`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const code = async (res: Response): Promise<[number, string]> => [res.status, ((await res.json()) as { error: string }).error];
+  assert.deepEqual(await code(await post({ a: 'c:x', b: 'c:x', decision: 'SAME' })), [400, 'OVERRIDE_INVALID']);
+  assert.deepEqual(await code(await post({ a: 'c:x', b: 'c:y', decision: 'MAYBE' })), [400, 'OVERRIDE_INVALID']);
+  assert.deepEqual(await code(await fetch(`${consoleUrl}/api/overrides/987654321`, { method: 'DELETE' })), [404, 'OVERRIDE_NOT_FOUND']);
+  assert.deepEqual(await code(await fetch(`${consoleUrl}/api/overrides/abc`, { method: 'DELETE' })), [400, 'OVERRIDE_INVALID']);
+  assert.deepEqual(await code(await fetch(`${consoleUrl}/api/search?q=%20`)), [400, 'QUERY_INVALID']);
+  assert.deepEqual(await code(await fetch(`${consoleUrl}/api/identities/MDM_9999999999`)), [404, 'IDENTITY_NOT_FOUND']);
+  const holding = await pool.query<{ n: string }>('SELECT count(*) AS n FROM idres_overrides WHERE undone_at IS NULL');
+  assert.equal(Number(holding.rows[0]?.n), 0, 'no decision was stored by the refused requests');
+});
