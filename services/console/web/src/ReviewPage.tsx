@@ -65,7 +65,7 @@ export function ReviewPage({ identity }: { identity?: string }) {
       {data && data.items.length === 0 && <p data-testid="review-empty">Nothing to review in this band.</p>}
       {item && (
         <div className="panel" data-testid="review-item">
-          <h2>{index + 1} of {data!.items.length}: {item.reason === 'HELD_APART' ? 'a link the clustering held apart' : 'a borderline pair'} — p = {fmtP(item.probability)}, {item.matchWeight.toFixed(2)} bits ({item.distance.toFixed(2)} from the threshold)</h2>
+          <h2>{index + 1} of {data!.items.length}: {item.reason === 'HELD_APART' ? 'a link the clustering held apart' : identity ? (item.link ? 'a link of this identity' : 'a pair below the threshold') : 'a borderline pair'} — p = {fmtP(item.probability)}, {item.matchWeight.toFixed(2)} bits ({item.distance.toFixed(2)} from the threshold)</h2>
           <table data-testid="review-pair">
             <thead><tr><th>field</th>{item.records.map((r) => <th key={r.recordId}>{r.recordId}<br /><span className="small">{r.masterId ? <a href={`#/identity/${r.masterId}`}>{r.masterId}</a> : '—'}</span></th>)}</tr></thead>
             <tbody>
