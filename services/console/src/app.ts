@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Admin } from 'kafkajs';
-import { compareMembers, rankForReview, reviewBand, weightOfProbability } from '@idres/core/reviewQueue';
+import { compareMembers, rankForReview, reviewBand, weightOfProbability, type ReviewCandidate } from '@idres/core/reviewQueue';
 import { OverrideError, type OverrideDecision, type OverrideDesk } from '@idres/overrides';
 import { ConsumerRunner, TOPICS, type InboundMessage, type MasterKeyAvro, type ResolvedEventAvro, type RunnerDeps, type ServiceApp } from '@idres/runtime';
 import { noAuth, type ConsoleAuth, type ConsoleUser } from './consoleAuth';
@@ -142,12 +142,16 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
       const threshold = num(req.query.threshold, await deps.threshold(), 0.001, 0.999);
       const limit = num(req.query.limit, 50, 1, 500);
       let band = reviewBand(threshold, num(req.query.band, 0.15, 0, 1));
-      let candidates;
+      let candidates: ReviewCandidate[];
       if (req.query.identity) {
-        const view = await lookup.identity(req.query.identity).catch((err: unknown) => { fail(reply, err); return null; });
-        if (view === null) return reply;
+        let view: IdentityView | undefined;
+        try {
+          view = await lookup.identity(req.query.identity);
+        } catch (err) {
+          return fail(reply, err);
+        }
         if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: `no identity ${req.query.identity}` });
-        band = { threshold, lo: 0, hi: 1 };
+        band = { threshold, lo: 0, hi: 1 }; // every pair of the identity, whatever its probability
         candidates = await queries.pairsAmong(view.members.map((m) => m.recordId), limit);
       } else {
         candidates = await queries.reviewCandidates({ lo: band.lo, hi: band.hi, thresholdWeight: weightOfProbability(threshold) }, limit);
