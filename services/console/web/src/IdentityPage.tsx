@@ -133,7 +133,7 @@ export function IdentityPage({ masterId }: { masterId: string }) {
           </tbody>
         </table>
       )}
-      {holding.length > 0 && <p className="small">{holding.length} decision{holding.length === 1 ? '' : 's'} hold for these records; resolve obeys them whatever the scores.</p>}
+      {holding.length > 0 && <p className="small">{holding.length === 1 ? 'One decision holds' : `${holding.length} decisions hold`} for these records; resolve obeys them whatever the scores.</p>}
       <h2>History</h2>
       <table data-testid="history">
         <thead><tr><th>time</th><th>event</th><th>identity</th><th>details</th></tr></thead>
