@@ -172,6 +172,8 @@ async function main(): Promise<void> {
     serviceEnv['IDRES_MODEL'] = modelPath;
   }
   modelPath ??= defaultModel;
+  // Pinned, so the run scores with the model it reports, not whatever version earlier runs made active.
+  serviceEnv['IDRES_MODEL'] = modelPath;
 
   if (reset) {
     log('services down, pipeline reset (all topics, resolve tables, Redis idres:*)');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import {
+  topicSpec,
   AvroSerde, TOPIC_SPECS, TOPICS, createKafka, createLogger, createMetrics, createProducer, readBaseConfig,
   type QuarantineRecordAvro, type RecordKey, type ServiceApp, type StandardizedRecordAvro,
 } from '@idres/runtime';
@@ -40,7 +41,7 @@ after(async () => {
 
 test('hostile messages on identity.raw are quarantined with their reason and the consumer moves on', { timeout: 120_000 }, async () => {
   const runId = `${process.pid}x${Date.now().toString(36)}`;
-  const ids = { pairEventValue: await serde.registerSubject(`${TOPICS.pairs}-value`, 'PairEvent'), recordKeyKey: await serde.registerSubject(`${TOPICS.raw}-key`, 'RecordKey') };
+  const ids = { pairEventValue: await serde.registerSubject(`${TOPICS.pairs}-value`, topicSpec(TOPICS.pairs).valueSchema), recordKeyKey: await serde.registerSubject(`${TOPICS.raw}-key`, 'RecordKey') };
   const corpus = hostileRawCorpus(7, runId, serde, ids);
   const refOf = new Map<string, (typeof corpus)[number]>();
   for (const item of corpus) {

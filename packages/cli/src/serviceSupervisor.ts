@@ -44,6 +44,12 @@ export async function servicesStatus(): Promise<ServiceStatus[]> {
 }
 
 /**
+ * Extra Node flags for every service from IDRES_SERVICE_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * (Node refuses --cpu-prof in NODE_OPTIONS, and profiling the services is how their cost is measured).
+ */
+const extraNodeArgs = (): string[] => (process.env.IDRES_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/**
  * Starts each of the six services and the console that is not already running, as a detached process with its log under
  * .stack/services/, and waits until every one answers /ready. Idempotent.
  */
@@ -55,7 +61,7 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
   if (toStart.includes('console')) await buildConsoleWeb();
   for (const name of toStart) {
     const out = openSync(logFile(name), 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', bundlePath(name)], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...extraNodeArgs(), bundlePath(name)], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, HTTP_PORT: String(portOf(name)) },
       stdio: ['ignore', out, out],

@@ -76,25 +76,36 @@ export class AvroSerde {
   }
 
   encode(subject: string, value: unknown): Buffer {
-    const id = this.subjectIds.get(subject);
     const type = this.subjectTypes.get(subject);
-    if (id === undefined || type === undefined) {
-      throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `subject ${subject} is not registered by this process`);
-    }
-    let body: Buffer;
-    try {
-      body = type.toBuffer(value);
-    } catch {
-      // avsc's own message quotes the offending value (personal data): name the fields instead.
-      const paths: string[] = [];
-      type.isValid(value, { errorHook: (path) => { if (paths.length < 5) paths.push(path.join('.') || '(root)'); } });
-      throw new IdresRuntimeError('VALIDATION_FAILED', `value for ${subject} does not fit its schema at ${paths.join(', ') || 'an unknown field'}`);
-    }
+    if (type === undefined) throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `subject ${subject} is not registered by this process`);
+    return this.wrapBody(subject, this.toBody(type, value, subject));
+  }
+
+  /** Avro binary of `value` in schema `schemaName`, without the wire header (an item of a packed message). */
+  encodeBody(schemaName: string, value: unknown, topic: string): Buffer {
+    return this.toBody(this.readerType(schemaName), value, `an item of ${topic}`);
+  }
+
+  /** Prefixes Avro binary with the wire header of `subject`'s registered schema. */
+  wrapBody(subject: string, body: Buffer): Buffer {
+    const id = this.subjectIds.get(subject);
+    if (id === undefined) throw new IdresRuntimeError('SCHEMA_NOT_FOUND', `subject ${subject} is not registered by this process`);
     const out = Buffer.allocUnsafe(5 + body.length);
     out.writeUInt8(MAGIC, 0);
     out.writeInt32BE(id, 1);
     body.copy(out, 5);
     return out;
+  }
+
+  private toBody(type: avro.Type, value: unknown, what: string): Buffer {
+    try {
+      return type.toBuffer(value);
+    } catch {
+      // avsc's own message quotes the offending value (personal data): name the fields instead.
+      const paths: string[] = [];
+      type.isValid(value, { errorHook: (path) => { if (paths.length < 5) paths.push(path.join('.') || '(root)'); } });
+      throw new IdresRuntimeError('VALIDATION_FAILED', `value for ${what} does not fit its schema at ${paths.join(', ') || 'an unknown field'}`);
+    }
   }
 
   encodeKey(topic: string, value: unknown): Buffer {

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AvroSerde } from './avroSerde';
 import { chunkBySize } from './chunkBySize';
@@ -6,7 +6,8 @@ import { IdresRuntimeError, errorCode, errorMessage, isRetriable } from './error
 import { activeTraceHeaders, linksFromHeaders } from './kafkaTracing';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { TOPICS } from './topics';
+import { encodePacks, packItemCount, type PackItem } from './messagePacks';
+import { TOPICS, TOPIC_SPECS, packingOf } from './topics';
 
 /** A consumed message, decoded. `value` is null for a tombstone. */
 export interface InboundMessage<K, V> {
@@ -17,6 +18,8 @@ export interface InboundMessage<K, V> {
   key: K | null;
   value: V | null;
   raw: KafkaMessage;
+  /** For an item of a packed message: its position in the pack (the pack's offset is shared by all its items). */
+  packIndex?: number;
 }
 
 /** What a handler wants produced; `value: null` produces a tombstone. */
@@ -25,6 +28,8 @@ export interface OutboundMessage {
   key: unknown;
   value: unknown;
   headers?: Record<string, string>;
+  /** Required for a packed topic (see messagePacks.ts): the key whose hash picks the item's partition; `key` is unused there. */
+  partitionKey?: string;
 }
 
 /** A message the handler refuses for good: it goes to the quarantine topic with the reason, never silently dropped. */
@@ -43,6 +48,8 @@ interface EncodedMessage {
   topic: string;
   message: Message;
   bytes: number;
+  /** Items in it, for a packed message (counted as messages out). */
+  items?: number;
 }
 
 /** Under Kafka's default message.max.bytes (1 MiB), with room for record overhead. */
@@ -57,6 +64,8 @@ const MAX_REASON_CHARS = 2_000;
 
 /** One produce request carries at most this much, so no partition's record batch can exceed the broker's limit. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
+/** A packed message stays well under one produce request, so requests still fill with several partitions' packs. */
+export const MAX_PACK_BYTES = 256 * 1024;
 
 const sizeOf = (m: Message): number => (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0) + 64;
 
@@ -87,6 +96,8 @@ export interface ConsumerRunnerOptions<K, V> {
   fromBeginning?: boolean;
   /** Kafka consumer session timeout (IDRES_KAFKA_SESSION_TIMEOUT_MS); default 30 s. */
   sessionTimeoutMs?: number;
+  /** Called when this instance's partitions may change (a rebalance starts or it joined a new generation). */
+  onAssignmentChange?: () => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -105,8 +116,11 @@ export class ConsumerRunner<K, V> {
   private running = false;
   /** Set by stop(): no new slice starts and retries give up, so shutdown is prompt. */
   private stopping = false;
-  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning' | 'sessionTimeoutMs'>> & { fromBeginning: boolean; sessionTimeoutMs?: number };
+  private readonly opts: Required<Omit<ConsumerRunnerOptions<K, V>, 'fromBeginning' | 'sessionTimeoutMs' | 'onAssignmentChange'>> & { fromBeginning: boolean; sessionTimeoutMs?: number; onAssignmentChange?: () => void };
   private readonly tracer = trace.getTracer('idres');
+  private readonly packedPartitions = new Map<string, number>();
+  /** The input topic's packing: its messages are unpacked into items before the handler sees them. */
+  private readonly inputPacked: boolean;
 
   constructor(options: ConsumerRunnerOptions<K, V>) {
     this.opts = {
@@ -117,6 +131,7 @@ export class ConsumerRunner<K, V> {
       fromBeginning: true,
       ...options,
     };
+    this.inputPacked = packingOf(options.topic) !== undefined;
   }
 
   isRunning(): boolean {
@@ -134,6 +149,12 @@ export class ConsumerRunner<K, V> {
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    const changed = o.onAssignmentChange;
+    if (changed) {
+      consumer.on(consumer.events.REBALANCING, () => changed());
+      consumer.on(consumer.events.GROUP_JOIN, () => changed());
+    }
+    await this.loadPackedPartitions();
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
     await consumer.run({
@@ -158,9 +179,8 @@ export class ConsumerRunner<K, V> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const o = this.opts;
     o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    for (let i = 0; i < batch.messages.length; i += o.maxBatchSize) {
+    for (const slice of this.slices(batch.messages)) {
       if (!isRunning() || isStale() || this.stopping) return;
-      const slice = batch.messages.slice(i, i + o.maxBatchSize);
       const timer = o.metrics.batchSeconds.startTimer({ stage: o.stage });
       // The batch span links to the spans that produced its messages; its outputs carry its own trace headers.
       const links = linksFromHeaders(slice.map((m) => m.headers));
@@ -183,9 +203,32 @@ export class ConsumerRunner<K, V> {
     }
   }
 
+  /**
+   * Slices of a fetched batch of at most maxBatchSize messages, or for a packed topic of whole packs holding about
+   * maxBatchSize items together (a pack is never split: its offset is committed once all its items are done).
+   */
+  private *slices(messages: KafkaMessage[]): Generator<KafkaMessage[]> {
+    const max = this.opts.maxBatchSize;
+    if (!this.inputPacked) {
+      for (let i = 0; i < messages.length; i += max) yield messages.slice(i, i + max);
+      return;
+    }
+    let slice: KafkaMessage[] = [];
+    let items = 0;
+    for (const m of messages) {
+      slice.push(m);
+      items += packItemCount(m.value);
+      if (items >= max) {
+        yield slice;
+        slice = [];
+        items = 0;
+      }
+    }
+    if (slice.length > 0) yield slice;
+  }
+
   private async processSlice(topic: string, partition: number, slice: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
     const o = this.opts;
-    o.metrics.messagesIn.inc({ topic }, slice.length);
     const decoded: InboundMessage<K, V>[] = [];
     const rejects: Rejection<K, V>[] = [];
     for (const raw of slice) {
@@ -193,12 +236,19 @@ export class ConsumerRunner<K, V> {
       try {
         msg.key = raw.key ? await o.serde.decode<K>(raw.key, o.keySchema) : null;
         msg.value = raw.value ? await o.serde.decode<V>(raw.value, o.valueSchema) : null;
-        decoded.push(msg);
+        if (this.inputPacked && msg.value !== null) {
+          // The handler sees the items, each as a message of its own at the pack's offset.
+          const items = (msg.value as unknown as { items: V[] }).items;
+          items.forEach((value, packIndex) => decoded.push({ ...msg, key: null, value, packIndex }));
+        } else {
+          decoded.push(msg);
+        }
       } catch (err) {
         if (isRetriable(err)) throw err; // registry down: let kafkajs retry the batch rather than quarantining
         rejects.push({ message: msg, code: errorCode(err), reason: errorMessage(err) });
       }
     }
+    o.metrics.messagesIn.inc({ topic }, decoded.length + rejects.length);
     const result = await this.handleIsolating(decoded, heartbeat);
     const quarantined = this.encodeAll([...rejects, ...result.rejects].map((r) => this.quarantineMessage(r)), MAX_QUARANTINE_BYTES);
     await this.sendWithRetry([...result.encoded, ...quarantined], heartbeat);
@@ -208,7 +258,16 @@ export class ConsumerRunner<K, V> {
   private encodeAll(outputs: OutboundMessage[], maxBytes = MAX_MESSAGE_BYTES): EncodedMessage[] {
     const serde = this.opts.serde;
     const traceHeaders = activeTraceHeaders();
-    return outputs.map((out) => {
+    const encoded: EncodedMessage[] = [];
+    const packed = new Map<string, PackItem[]>();
+    for (const out of outputs) {
+      if (packingOf(out.topic)) {
+        if (out.partitionKey === undefined) throw new IdresRuntimeError('VALIDATION_FAILED', `output for packed topic ${out.topic} has no partitionKey`);
+        let items = packed.get(out.topic);
+        if (!items) packed.set(out.topic, (items = []));
+        items.push({ partitionKey: out.partitionKey, value: out.value });
+        continue;
+      }
       let message: Message;
       try {
         const headers = traceHeaders ? { ...traceHeaders, ...out.headers } : out.headers;
@@ -226,8 +285,37 @@ export class ConsumerRunner<K, V> {
       if (bytes > maxBytes) {
         throw new IdresRuntimeError('VALIDATION_FAILED', `output for ${out.topic} is ${bytes} bytes, over the ${maxBytes}-byte limit`);
       }
-      return { topic: out.topic, message, bytes };
-    });
+      encoded.push({ topic: out.topic, message, bytes });
+    }
+    for (const [topic, items] of packed) {
+      const spec = packingOf(topic)!;
+      for (const pack of encodePacks({ serde, topic, spec, partitions: this.partitionsOf(topic), items, maxBytes: MAX_PACK_BYTES })) {
+        if (traceHeaders) pack.message.headers = { ...traceHeaders };
+        encoded.push({ topic, message: pack.message, bytes: pack.bytes, items: pack.items });
+      }
+    }
+    return encoded;
+  }
+
+  /** Partition count of a packed topic, read at start (adding partitions later would move blocks, as it would with keys). */
+  private partitionsOf(topic: string): number {
+    const n = this.packedPartitions.get(topic);
+    if (n === undefined) throw new IdresRuntimeError('HANDLER_FAILED', `partition count of ${topic} unknown to this runner`, { retriable: true });
+    return n;
+  }
+
+  /** Reads the partition counts of every packed topic, which outputs need to be grouped by partition. */
+  private async loadPackedPartitions(): Promise<void> {
+    const topics = TOPIC_SPECS.filter((t) => t.packed).map((t) => t.name);
+    if (topics.length === 0) return;
+    const admin: Admin = this.opts.kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      for (const t of meta.topics) this.packedPartitions.set(t.name, t.partitions.length);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Runs the handler; on a non-retriable failure splits the messages in halves until the poison ones are found. */
@@ -271,9 +359,11 @@ export class ConsumerRunner<K, V> {
   private quarantineMessage(r: Rejection<K, V>): OutboundMessage {
     this.opts.metrics.quarantined.inc({ stage: this.opts.stage, code: r.code });
     const m = r.message;
-    const ref = `${m.topic}/${m.partition}/${m.offset}`;
+    const ref = m.packIndex === undefined ? `${m.topic}/${m.partition}/${m.offset}` : `${m.topic}/${m.partition}/${m.offset}#${m.packIndex}`;
     let reason = r.reason.length > MAX_REASON_CHARS ? `${r.reason.slice(0, MAX_REASON_CHARS)}...` : r.reason;
-    const originalBytes = (m.raw.key?.length ?? 0) + (m.raw.value?.length ?? 0);
+    // One item of a pack is kept as a pack of that item alone: a replay to its partition then carries just it.
+    const original = m.packIndex === undefined ? { key: m.raw.key, value: m.raw.value } : this.singleItemPack(m);
+    const originalBytes = (original.key?.length ?? 0) + (original.value?.length ?? 0);
     const copy = originalBytes <= MAX_QUARANTINE_BYTES - 8 * 1024;
     if (!copy) reason += ` (the original's ${originalBytes} bytes are not copied here, over the quarantine entry limit; it stays at ${ref})`;
     return {
@@ -286,11 +376,23 @@ export class ConsumerRunner<K, V> {
         topic: m.topic,
         partition: m.partition,
         offset: m.offset,
-        key: copy ? m.raw.key ?? null : null,
-        value: copy ? m.raw.value ?? null : null,
+        key: copy ? original.key ?? null : null,
+        value: copy ? original.value ?? null : null,
         at: Date.now(),
       },
     };
+  }
+
+  private singleItemPack(m: InboundMessage<K, V>): { key: Buffer | null; value: Buffer | null } {
+    const spec = packingOf(m.topic);
+    if (!spec) return { key: m.raw.key, value: m.raw.value };
+    try {
+      const body = this.opts.serde.encodeBody(spec.itemSchema, m.value, m.topic);
+      const pack = Buffer.concat([Buffer.from([2]), body, Buffer.from([0])]); // one array block of one item
+      return { key: m.raw.key, value: this.opts.serde.wrapBody(`${m.topic}-value`, pack) };
+    } catch {
+      return { key: m.raw.key, value: m.raw.value }; // the whole pack, rather than nothing
+    }
   }
 
   /** Produces in requests of at most MAX_REQUEST_BYTES, in order; retriable failures are retried, never dropped. */
@@ -313,7 +415,9 @@ export class ConsumerRunner<K, V> {
           throw new IdresRuntimeError('HANDLER_FAILED', `produce failed: ${errorMessage(err)}`, { retriable: true, cause: err });
         }
       }, heartbeat);
-      for (const { topic, messages } of topicMessages) o.metrics.messagesOut.inc({ topic }, messages.length);
+      const counts = new Map<string, number>();
+      for (const e of chunk) counts.set(e.topic, (counts.get(e.topic) ?? 0) + (e.items ?? 1));
+      for (const [topic, n] of counts) o.metrics.messagesOut.inc({ topic }, n);
     }
   }
 }

@@ -10,6 +10,7 @@ export * from './kafkaTracing';
 export * from './kafkaClient';
 export * from './consumerRunner';
 export * from './chunkBySize';
+export * from './messagePacks';
 export * from './serviceHost';
 export * from './records';
 export * from './rawRecordProducer';

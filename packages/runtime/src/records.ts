@@ -36,7 +36,8 @@ export interface StandardizedRecordAvro {
   attributes: Record<string, string>;
   ingestedAt: number;
 }
-export interface BlockKeyAvro { blockKey: string }
+/** Key of a packed topic's message: the partition its items hash to. */
+export interface PackKeyAvro { partition: number }
 export interface RecordBlockKeyAvro { ruleIndex: number; key: string }
 export interface BlockedRecordAvro {
   blockKey: string;
@@ -48,7 +49,6 @@ export interface BlockedRecordAvro {
   primary: boolean;
   ingestedAt: number;
 }
-export interface PairKeyAvro { recordId: string }
 export interface ExplanationTermAvro { comparison: string; level: string; weight: number }
 export type PairEventKind = 'RECORD' | 'DELETE' | 'PAIR';
 export interface PairEventAvro {

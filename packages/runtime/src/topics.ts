@@ -1,9 +1,10 @@
 import type { Admin } from 'kafkajs';
+import type { PackedTopic } from './messagePacks';
 
 export const TOPICS = {
   raw: 'identity.raw',
   standardized: 'identity.standardized',
-  blocked: 'identity.blocked',
+  blocked: 'identity.blocks',
   pairs: 'identity.pairs',
   resolved: 'identity.resolved',
   golden: 'identity.golden',
@@ -20,6 +21,8 @@ export interface TopicSpec {
   /** Why the key is what it is; printed in the README table. */
   keyReason: string;
   config: Record<string, string>;
+  /** Set on internal topics whose messages each carry many items for one partition (see messagePacks.ts). */
+  packed?: PackedTopic;
 }
 
 const WEEK_MS = String(7 * 24 * 3600 * 1000);
@@ -27,13 +30,18 @@ const WEEK_MS = String(7 * 24 * 3600 * 1000);
 export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.raw, keySchema: 'RecordKey', valueSchema: 'RawRecord', keyReason: 'source + source record ID: all versions and the tombstone of one record stay in order on one partition', config: { 'retention.ms': '-1' } }, // kept forever: the input is what a replay rebuilds from
   { name: TOPICS.standardized, keySchema: 'RecordKey', valueSchema: 'StandardizedRecord', keyReason: 'same record key as identity.raw, so per-record order is kept', config: { 'retention.ms': WEEK_MS } },
-  { name: TOPICS.blocked, keySchema: 'BlockKey', valueSchema: 'BlockedRecord', keyReason: 'blocking key: every record of a block lands on one partition, so one match instance sees the whole block', config: { 'retention.ms': WEEK_MS } },
-  { name: TOPICS.pairs, keySchema: 'PairKey', valueSchema: 'PairEvent', keyReason: 'lower record ID of the pair (the record itself for RECORD/DELETE events): spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.blocked, keySchema: 'PackKey', valueSchema: 'BlockedRecordPack', packed: { itemSchema: 'BlockedRecord' }, keyReason: 'packed: each message holds the references whose blocking key hashes to its partition, so every record of a block lands on one partition and one match instance sees the whole block', config: { 'retention.ms': WEEK_MS } },
+  { name: TOPICS.pairs, keySchema: 'PackKey', valueSchema: 'PairEventPack', packed: { itemSchema: 'PairEvent' }, keyReason: 'packed: each message holds the events whose lower record ID (the record itself for RECORD/DELETE events) hashes to its partition: spreads load; resolve is order-independent across partitions', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.resolved, keySchema: 'MasterKey', valueSchema: 'ResolvedEvent', keyReason: 'master ID: events of one identity stay in order', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.golden, keySchema: 'MasterKey', valueSchema: 'GoldenRecord', keyReason: 'master ID, compacted: the latest golden record per identity, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
   { name: TOPICS.overrides, keySchema: 'OverrideKey', valueSchema: 'OverrideEvent', keyReason: 'the two records of the decision: decisions about one pair stay in order', config: { 'retention.ms': '-1' } }, // reviewers' decisions: an audit log, kept like the input
   { name: TOPICS.quarantine, keySchema: 'QuarantineKey', valueSchema: 'QuarantineRecord', keyReason: 'stage + record reference of the bad message', config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } },
 ];
+
+/** The packing of a topic, or undefined for a topic of one record per message. */
+export function packingOf(topic: string): PackedTopic | undefined {
+  return TOPIC_SPECS.find((t) => t.name === topic)?.packed;
+}
 
 export function topicSpec(name: TopicName): TopicSpec {
   const spec = TOPIC_SPECS.find((t) => t.name === name);

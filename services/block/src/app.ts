@@ -85,7 +85,7 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
           put.delete(m.value.recordId);
           del.add(m.value.recordId);
         }
-        for (const b of out.messages) outputs.push({ topic: TOPICS.blocked, key: { blockKey: b.blockKey }, value: b });
+        for (const b of out.messages) outputs.push({ topic: TOPICS.blocked, key: null, partitionKey: b.blockKey, value: b });
       }
       // The record first, then its references: whichever match instance reads a reference finds the record.
       await store.write({ putRecords: [...put], deleteRecords: [...del] });

@@ -4,7 +4,7 @@ import { DEFAULT_CLUSTER_FLOOR, firstSharedRule, matchWeightPrepared, prepareRec
 import {
   ConsumerRunner,
   TOPICS,
-  type BlockKeyAvro,
+  type PackKeyAvro,
   type BlockedRecordAvro,
   type InboundMessage,
   type OutboundMessage,
@@ -15,6 +15,7 @@ import {
   RedisBlockStore,
 } from '@idres/runtime';
 import { RecordCache, type CachedRecord } from './recordCache';
+import { BlockMembership } from './blockMembership';
 import { describeModel } from '@idres/models/serviceModel';
 
 /** The model to score with now (ActiveModel from @idres/models follows the store; fixedModel for tests). */
@@ -35,7 +36,12 @@ export interface MatchAppOptions {
   blockCap: number;
   /** How many parsed and prepared records match keeps between batches (see RecordCache). */
   cacheRecords?: number;
+  /** How many block member entries match keeps between batches (see BlockMembership); 0 reads every block from Redis. */
+  membershipEntries?: number;
 }
+
+/** About 100 bytes each: 1,000,000 entries is ~100 MB, the blocks of ~100,000 records with ten keys each. */
+export const DEFAULT_MEMBERSHIP_ENTRIES = 1_000_000;
 
 // About 2 KB of live heap per record (parsed values and keys, prepared form). 100,000 held match at 1.6 GB RSS
 // in the 1M run (V8 grows the heap well past what is live), over the 1 GiB limit in k8s/match.yaml.
@@ -47,30 +53,36 @@ const keysOf = (e: CachedRecord): BlockingKey[] => (e.blockingKeys ??= e.stored.
 export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppOptions): ServiceApp {
   const store = new RedisBlockStore(redis);
   const comparisons = new Counter({ name: 'idres_match_comparisons_total', help: 'Pairs scored', registers: [deps.metrics.registry] });
+  const candidates = new Counter({ name: 'idres_match_candidates_total', help: 'Block members visited for incoming references (scored or skipped as scored under an earlier rule)', registers: [deps.metrics.registry] });
   const pairsOut = new Counter({ name: 'idres_match_pairs_total', help: 'Pairs at or above the threshold', registers: [deps.metrics.registry] });
   const evidenceOut = new Counter({ name: 'idres_match_evidence_pairs_total', help: 'Pairs below the threshold sent to resolve as clustering evidence', registers: [deps.metrics.registry] });
   const capped = new Counter({ name: 'idres_block_capped_total', help: 'Records not compared because their block is over the size cap', labelNames: ['rule'], registers: [deps.metrics.registry] });
   const warnedBlocks = new Set<string>();
   const cache = new RecordCache(options.cacheRecords ?? DEFAULT_CACHE_RECORDS);
   const cacheLookups = new Counter({ name: 'idres_match_record_cache_total', help: 'Block members looked up in the record cache', labelNames: ['result'], registers: [deps.metrics.registry] });
+  const membership = new BlockMembership(options.membershipEntries ?? DEFAULT_MEMBERSHIP_ENTRIES);
+  const blockLookups = new Counter({ name: 'idres_match_block_cache_total', help: 'Blocks looked up in the membership cache', labelNames: ['result'], registers: [deps.metrics.registry] });
 
   /**
-   * The current version of each record: from the cache when Redis's version key says the cached copy is current,
-   * else read from Redis (and cached). Absent when deleted.
+   * Records by ID: from the cache when it holds the version expected (the current one from Redis's `rv:` key for
+   * incoming references; the version the block lists for members, whose newer versions reach the block as
+   * references of their own, and which resolve drops if stale), else read from Redis (and cached). Absent when deleted.
    */
-  const readRecords = async (ids: string[]): Promise<Map<string, CachedRecord>> => {
+  const readRecords = async (incoming: string[], members: Map<string, number>): Promise<Map<string, CachedRecord>> => {
     const out = new Map<string, CachedRecord>();
-    const versions = await store.versions(ids);
+    const versions = await store.versions(incoming);
     const missing: string[] = [];
-    for (const id of ids) {
-      const v = versions.get(id);
+    const lookup = (id: string, v: number | undefined): void => {
+      if (out.has(id)) return;
       const hit = v === undefined ? undefined : cache.get(id, v);
       if (hit) out.set(id, hit);
       else missing.push(id);
-    }
+    };
+    for (const id of incoming) lookup(id, versions.get(id));
+    for (const [id, v] of members) if (!versions.has(id)) lookup(id, v);
     cacheLookups.inc({ result: 'hit' }, out.size);
     cacheLookups.inc({ result: 'miss' }, missing.length);
-    for (const [id, stored] of await store.records(missing)) {
+    for (const [id, stored] of await store.records([...new Set(missing)])) {
       const e: CachedRecord = { stored, prepared: undefined, blockingKeys: undefined };
       cache.set(id, e);
       out.set(id, e);
@@ -78,11 +90,13 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     return out;
   };
 
-  const handle = async (messages: InboundMessage<BlockKeyAvro, BlockedRecordAvro>[]) => {
+  const handle = async (messages: InboundMessage<PackKeyAvro, BlockedRecordAvro>[]) => {
     // One model for the whole batch, even if a new version becomes active meanwhile.
     const { model, version: modelVersion, threshold } = options.models.current();
     // No epoch: Redis came back empty and block is rebuilding the candidates; matching now would miss them.
     const epoch = await store.assertEpoch();
+    membership.useEpoch(epoch);
+    const generation = membership.generation;
     // Records are converted to the model's dense form once while cached; explanations only for pairs that pass.
     const prep = (e: CachedRecord): PreparedRecord => {
       if (e.prepared === undefined || e.preparedFor !== model) {
@@ -92,19 +106,30 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
       return e.prepared;
     };
     const outputs: OutboundMessage[] = [];
-    const rejects: Rejection<BlockKeyAvro, BlockedRecordAvro>[] = [];
+    const rejects: Rejection<PackKeyAvro, BlockedRecordAvro>[] = [];
     const refs: BlockedRecordAvro[] = [];
     for (const m of messages) {
       if (m.value) refs.push(m.value);
-      else rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.blocked' });
+      else rejects.push({ message: m, code: 'INPUT_INVALID', reason: `tombstone on ${TOPICS.blocked}` });
     }
     // One round trip for the blocks, one for every record involved (the incoming ones, written by block, and members).
     const blockKeys = [...new Set(refs.filter((b) => !b.deleted && b.ruleIndex >= 0).map((b) => b.blockKey))];
-    const blocks = await store.members(blockKeys);
-    const ids = new Set(refs.filter((b) => !b.deleted).map((b) => b.recordId));
-    for (const members of blocks.values()) for (const id of members.keys()) ids.add(id);
-    const records = await readRecords([...ids]);
+    const blocks = new Map<string, Map<string, number>>();
+    const unseen: string[] = [];
+    for (const k of blockKeys) {
+      const m = membership.get(k);
+      if (m) blocks.set(k, m);
+      else unseen.push(k);
+    }
+    blockLookups.inc({ result: 'hit' }, blockKeys.length - unseen.length);
+    blockLookups.inc({ result: 'miss' }, unseen.length);
+    for (const [k, m] of await store.members(unseen)) blocks.set(k, m);
+    const incoming = [...new Set(refs.filter((b) => !b.deleted).map((b) => b.recordId))];
+    const memberVersions = new Map<string, number>();
+    for (const members of blocks.values()) for (const [id, v] of members) memberVersions.set(id, v);
+    const records = await readRecords(incoming, memberVersions);
 
+    let visited = 0;
     const addMembers: Array<[string, string, number]> = [];
     const removeMembers: Array<[string, string]> = [];
     for (const b of refs) {
@@ -117,7 +142,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           kind: b.deleted ? 'DELETE' : 'RECORD', recordId: b.recordId, version: b.version, otherRecordId: null, otherVersion: null,
           probability: 0, matchWeight: 0, deterministicRule: null, blockingRule: null, explanation: [], values: isCurrent ? current.stored.values : {}, ingestedAt: b.ingestedAt,
         };
-        outputs.push({ topic: TOPICS.pairs, key: { recordId: b.recordId }, value: ev });
+        outputs.push({ topic: TOPICS.pairs, key: null, partitionKey: b.recordId, value: ev });
       }
       if (b.deleted || b.ruleIndex < 0 || !isCurrent) continue;
       const members = blocks.get(b.blockKey) ?? new Map<string, number>();
@@ -132,6 +157,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
       }
       const myKeys = keysOf(current);
       const mine = prep(current);
+      visited += members.size;
       for (const [otherId] of members) {
         if (otherId === b.recordId) continue;
         const other = records.get(otherId);
@@ -158,29 +184,42 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
           explanation: score ? score.explanation.map((t) => ({ comparison: t.comparison, level: t.level, weight: t.weight })) : [], values: {}, ingestedAt: b.ingestedAt,
           modelVersion: modelVersion ?? null, link,
         };
-        outputs.push({ topic: TOPICS.pairs, key: { recordId: lo }, value: ev });
+        outputs.push({ topic: TOPICS.pairs, key: null, partitionKey: lo, value: ev });
       }
       if (members.get(b.recordId) !== b.version) {
         members.set(b.recordId, b.version);
         addMembers.push([b.blockKey, b.recordId, b.version]);
       }
     }
+    candidates.inc(visited);
     // Membership first, then outputs: a redelivered batch finds itself already in the blocks and emits the same pairs.
     await store.write({ addMembers, removeMembers });
     // Lost (or lost and rebuilt) while this batch read: its pairs may be missing candidates, so it is redone.
     await store.assertEpoch(epoch);
+    membership.putAll(generation, blocks);
     return { outputs, rejects };
   };
 
-  const runner = new ConsumerRunner<BlockKeyAvro, BlockedRecordAvro>({
+  /** A failed batch may have changed cached members it never wrote to Redis: drop them all. */
+  const handleOrDrop = async (messages: InboundMessage<PackKeyAvro, BlockedRecordAvro>[]) => {
+    try {
+      return await handle(messages);
+    } catch (err) {
+      membership.invalidate();
+      throw err;
+    }
+  };
+
+  const runner = new ConsumerRunner<PackKeyAvro, BlockedRecordAvro>({
     ...deps,
     stage: 'match',
     groupId: `${deps.groupPrefix}.match`,
     topic: TOPICS.blocked,
-    keySchema: 'BlockKey',
-    valueSchema: 'BlockedRecord',
+    keySchema: 'PackKey',
+    valueSchema: 'BlockedRecordPack',
     maxBatchSize: deps.batchSize,
-    handle,
+    handle: handleOrDrop,
+    onAssignmentChange: () => membership.invalidate(),
   });
   return {
     start: () => runner.start(),

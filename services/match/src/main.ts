@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startServiceModel } from '@idres/models';
 import { envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
-import { buildMatchApp, DEFAULT_CACHE_RECORDS } from './app';
+import { buildMatchApp, DEFAULT_CACHE_RECORDS, DEFAULT_MEMBERSHIP_ENTRIES } from './app';
 
 const config = readBaseConfig(process.env, 'match');
 const ctx = await openServiceContext(config, process.env);
@@ -24,5 +24,7 @@ const models = await startServiceModel({
   threshold: thresholdEnv === undefined ? undefined : Number(thresholdEnv), pollMs: envInt(process.env, 'IDRES_MODEL_POLL_MS', 2000, 100),
   logger: ctx.logger, registry: ctx.metrics.registry,
 });
-const app = buildMatchApp(runnerDeps(ctx), redis, { models, blockCap: envInt(process.env, 'IDRES_BLOCK_CAP', 500, 1), cacheRecords: envInt(process.env, 'IDRES_MATCH_CACHE_RECORDS', DEFAULT_CACHE_RECORDS, 0) });
+const app = buildMatchApp(runnerDeps(ctx), redis, { models, blockCap: envInt(process.env, 'IDRES_BLOCK_CAP', 500, 1), cacheRecords: envInt(process.env, 'IDRES_MATCH_CACHE_RECORDS', DEFAULT_CACHE_RECORDS, 0),
+  membershipEntries: envInt(process.env, 'IDRES_MATCH_MEMBERSHIP_ENTRIES', DEFAULT_MEMBERSHIP_ENTRIES, 0),
+});
 await hostService(ctx, app, [() => models.stop(), async () => { await redis.quit(); }, () => pool.end()]);

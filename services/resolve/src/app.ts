@@ -10,7 +10,7 @@ import {
   type OverrideEventAvro,
   type OverrideKeyAvro,
   type PairEventAvro,
-  type PairKeyAvro,
+  type PackKeyAvro,
   type Rejection,
   type RunnerDeps,
   type ServiceApp,
@@ -42,9 +42,9 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
     }
   };
 
-  const handle = async (messages: InboundMessage<PairKeyAvro, PairEventAvro>[]) => {
+  const handle = async (messages: InboundMessage<PackKeyAvro, PairEventAvro>[]) => {
     const batch: ResolveBatch = { records: [], pairs: [] };
-    const rejects: Rejection<PairKeyAvro, PairEventAvro>[] = [];
+    const rejects: Rejection<PackKeyAvro, PairEventAvro>[] = [];
     for (const m of messages) {
       const e = m.value;
       if (!e) {
@@ -72,13 +72,13 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
     return { outputs: [], rejects };
   };
 
-  const runner = new ConsumerRunner<PairKeyAvro, PairEventAvro>({
+  const runner = new ConsumerRunner<PackKeyAvro, PairEventAvro>({
     ...deps,
     stage: 'resolve',
     groupId: `${deps.groupPrefix}.resolve`,
     topic: TOPICS.pairs,
-    keySchema: 'PairKey',
-    valueSchema: 'PairEvent',
+    keySchema: 'PackKey',
+    valueSchema: 'PairEventPack',
     maxBatchSize: deps.batchSize,
     handle,
   });
