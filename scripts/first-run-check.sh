@@ -21,7 +21,7 @@ if [[ $status == 0 ]]; then
 fi
 node packages/cli/bin/idres.mjs services down
 if [[ $status != 0 ]]; then echo "first-run check: npm start exited $status" >&2; exit 1; fi
-for want in 'records in' 'identities out' 'pairwise quality' 'lookup API'; do
+for want in 'records in' 'identities out' 'pairwise quality' 'lookup API' 'web console'; do
   grep -q "$want" "$out" || { echo "first-run check: npm start printed no '$want' line" >&2; exit 1; }
 done
 [[ $without == 401 && $with == 200 ]] || { echo "first-run check: the lookup API answered $without without the demo's token and $with with it (want 401, 200)" >&2; exit 1; }

@@ -4,9 +4,12 @@
 # tables and Redis data of the local stack (not the stack itself), and stop locally started services first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund
+[ -d node_modules/kafkajs ] && [ -d node_modules/playwright-core ] && [ -d node_modules/vite ] || npm ci --no-audit --no-fund
 echo "== type check"
 npx tsc -p tsconfig.json --noEmit
+echo "== console front end (type check and vite build) and the browser its tests drive"
+npm run --silent build:console
+bash scripts/ensure-chromium.sh
 echo "== unit tests"
 mapfile -t unit < <(ls packages/*/test/*.test.ts services/*/test/*.test.ts loadtest/*/test/*.test.ts 2>/dev/null || true)
 node --import tsx --test --test-concurrency=1 "${unit[@]}"

@@ -21,7 +21,7 @@ import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
 import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 import { servicesDown, servicesUp } from '../../packages/cli/src/serviceSupervisor';
 import { runStack, stackEnv } from '../../packages/cli/src/stackControl';
-import { REPO_ROOT, SERVICE_NAMES, STACK_DIR } from '../../packages/cli/src/repoPaths';
+import { REPO_ROOT, SUPERVISED_SERVICES, STACK_DIR } from '../../packages/cli/src/repoPaths';
 import { COLUMNS, createGenerator, type SyntheticRecord } from '../generator/index';
 import { ensurePipelineLock } from './lock';
 import { Monitor } from './monitor';
@@ -206,8 +206,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const monitor = new Monitor({
     admin, groupPrefix: cfg.groupPrefix, t0, intervalMs,
-    watched: watchedProcesses(path.join(STACK_DIR, 'services'), process.env['IDRES_STACK_DIR'] ?? STACK_DIR, SERVICE_NAMES),
-    ports: Object.fromEntries(SERVICE_NAMES.map((n) => [n, DEFAULT_PORTS[n] ?? 0])),
+    watched: watchedProcesses(path.join(STACK_DIR, 'services'), process.env['IDRES_STACK_DIR'] ?? STACK_DIR, SUPERVISED_SERVICES),
+    ports: Object.fromEntries(SUPERVISED_SERVICES.map((n) => [n, DEFAULT_PORTS[n] ?? 0])),
     progress: () => ({ produced, resolvedSeen: watcher.masterOf.size }),
   });
   await monitor.sample();

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readBaseConfig, TOPIC_SPECS } from '@idres/runtime';
 import { logFile, servicesDown, servicesUp } from '../../packages/cli/src/serviceSupervisor';
-import { SERVICE_NAMES } from '../../packages/cli/src/repoPaths';
+import { SUPERVISED_SERVICES } from '../../packages/cli/src/repoPaths';
 import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 
-// A newcomer's first `npm start`: six service processes register the same subjects at once against a registry
+// A newcomer's first `npm start`: the service processes (six and the console) register the same subjects at once against a registry
 // that has never seen them. Before registration stopped checking the subject's compatibility first, four of the
 // six died with "Compatibility does not match the configuration (BACKWARD != NONE)".
 const cfg = readBaseConfig(process.env, 'test');
@@ -28,7 +28,7 @@ async function emptyRegistry(): Promise<void> {
 
 const ROUNDS = 3;
 for (let round = 1; round <= ROUNDS; round++) {
-  test(`all six services start at once against an empty registry (round ${round} of ${ROUNDS})`, { timeout: 240_000 }, async () => {
+  test(`all services (the six and the console) start at once against an empty registry (round ${round} of ${ROUNDS})`, { timeout: 240_000 }, async () => {
     await servicesDown();
     await emptyRegistry();
     const env = {
@@ -37,9 +37,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     };
     try {
       const status = await servicesUp(env, 180_000);
-      assert.deepEqual(status.map((s) => [s.name, s.ready]), SERVICE_NAMES.map((n) => [n, true]));
+      assert.deepEqual(status.map((s) => [s.name, s.ready]), SUPERVISED_SERVICES.map((n) => [n, true]));
     } catch (err) {
-      const logs = SERVICE_NAMES.map((n) => `--- ${n}\n${tail(logFile(n))}`).join('\n');
+      const logs = SUPERVISED_SERVICES.map((n) => `--- ${n}\n${tail(logFile(n))}`).join('\n');
       throw new Error(`${(err as Error).message}\n${logs}`, { cause: err });
     } finally {
       await servicesDown();

@@ -5,6 +5,7 @@ import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
 import { readBaseConfig } from '@idres/runtime';
 import { resetPipeline, type ReplayFrom } from '../../packages/cli/src/pipelineReset';
 import { PipelineHarness } from './pipelineHarness';
+import { assertObeys, decide, decisionsAgainst } from './overrideCases';
 
 // `idres replay --from T` rebuilds everything downstream of identity.T from the retained topic and must end
 // with the same identities as the original run.
@@ -13,7 +14,7 @@ const modelJson = trainModel(dataset.records.map((r) => standardizeRecord(r.fiel
 const model = loadModel(modelJson);
 const ids = dataset.records.map((r) => `r:${r.id}`);
 
-test('replay from identity.raw and from identity.pairs ends with the same identities', { timeout: 900_000 }, async () => {
+test('replay from identity.raw and from identity.pairs ends with the same identities, reviewers\' decisions included', { timeout: 900_000 }, async () => {
   await PipelineHarness.reset();
   const groupPrefix = `replay-${process.pid}-${Date.now()}`;
   const first = new PipelineHarness(groupPrefix);
@@ -25,8 +26,14 @@ test('replay from identity.raw and from identity.pairs ends with the same identi
       fields: Object.fromEntries(Object.entries(r.fields).filter((e): e is [string, string] => typeof e[1] === 'string')),
     })));
     await first.waitForIdentities(ids);
+    const undecided = first.partition(ids);
+    assert.ok(undecided.length < ids.length, 'some records were linked');
+    // A reviewer corrects two identities; the replays must keep the corrections (idres_overrides is not wiped).
+    const d = decisionsAgainst(undecided);
+    await decide(first, d);
+    await first.waitForIdentities(ids);
     original = first.partition(ids);
-    assert.ok(original.length < ids.length, 'some records were linked');
+    assertObeys(original, d, 'after the decisions');
   } finally {
     await first.stop();
   }

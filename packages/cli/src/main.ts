@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
-import { REPO_ROOT, SERVICE_NAMES } from './repoPaths';
-import { buildServices } from './serviceBuild';
+import { REPO_ROOT, SUPERVISED_SERVICES } from './repoPaths';
+import { buildConsoleWeb, buildServices } from './serviceBuild';
 import { resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { parseMapSpec } from '@idres/core/rowMapping';
@@ -24,6 +24,10 @@ import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 import { JOB_USAGE, jobCommand } from './jobCommands';
+import { reviewedQuality } from '@idres/core/reviewLabels';
+import { loadReviewedPairs } from './reviewedPairs';
+
+const DEFAULT_MODEL_THRESHOLD = (): number => (JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages', 'core', 'models', 'default.json'), 'utf8')) as { threshold: number }).threshold;
 
 const USAGE = `idres — identity resolution over Kafka
 
@@ -50,6 +54,9 @@ const USAGE = `idres — identity resolution over Kafka
       Re-blocks and re-scores every record with the active model (or version N, made active), keeping resolve's
       identities: they are recomputed from the new pairs and keep their master IDs where their records stay
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
+  idres review quality [--threshold P]
+      Precision and recall of the model estimated from the console's reviewed pairs (decisions that hold), with
+      95% intervals; also npm run quality:reviewed. idres model train sets the threshold from them (--no-reviews: not).
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
   idres auth create --name NAME --scopes SCOPE,...
@@ -74,7 +81,7 @@ ${JOB_USAGE}  idres pipeline reset                  empties every idres topic an
   idres source list | status [NAME] [--json] | remove NAME
       Registered sources / progress (snapshot rows, rows/s, ETA from pg_class.reltuples), bookmark, slot lag,
       errors and stalls / delete the connector, slot and publication (records already in idres stay).
-  idres services up|down|status         the services (six stages and households), as background processes (logs in .stack/services/)
+  idres services up|down|status         the services (six stages, households and the web console), as background processes (logs in .stack/services/)
   idres services build                  compiles each service to services/<name>/dist/main.mjs (up does this itself)
 `;
 
@@ -199,6 +206,7 @@ async function main(argv: string[]): Promise<void> {
       const tokenFile = path.relative(process.cwd(), LOCAL_TOKEN_FILE) || LOCAL_TOKEN_FILE;
       const authHeader = `-H "authorization: Bearer $(cat ${tokenFile})"`;
       process.stdout.write(`  lookup API    curl ${authHeader} http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
+      process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (search, review queue, pipeline)\n`);
       process.stdout.write(`  post records  curl -XPOST ${authHeader} -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       process.stdout.write(`  API token     ${tokenFile} (${created ? 'created now' : 'kept from an earlier run'}; every scope; npx idres auth list|create|revoke)\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;
@@ -285,12 +293,13 @@ async function main(argv: string[]): Promise<void> {
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
       const cfg = readBaseConfig(env, 'cli');
       if (sub === 'train') {
-        const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false } } });
+        const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false }, 'no-reviews': { type: 'boolean', default: false } } });
         const sampleSize = Number(values.sample);
         if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
         const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
-        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log });
+        const reviewed = values['no-reviews'] ? [] : await loadReviewedPairs(cfg.databaseUrl);
+        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviewed });
         log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
         process.stdout.write(`${JSON.stringify(r)}\n`);
       } else if (sub === 'rescore') {
@@ -347,6 +356,20 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'job': {
       await jobCommand(argv.slice(1), process.env, log);
+      break;
+    }
+    case 'review': {
+      if (sub !== 'quality') throw new CliError('USAGE', USAGE);
+      const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
+      const cfg = readBaseConfig(env, 'cli');
+      const { values } = parseArgs({ args: argv.slice(2), options: { threshold: { type: 'string' } } });
+      const active = values.threshold === undefined ? await withModelStore(cfg.databaseUrl, (s) => s.active()) : undefined;
+      const threshold = values.threshold !== undefined ? Number(values.threshold) : active?.model.threshold ?? DEFAULT_MODEL_THRESHOLD();
+      if (!(threshold > 0 && threshold < 1)) throw new CliError('USAGE', '--threshold must lie strictly between 0 and 1');
+      const q = reviewedQuality(await loadReviewedPairs(cfg.databaseUrl), threshold);
+      const pct = (e: { value: number | null; low: number | null; high: number | null; n: number }) => (e.value === null ? 'n/a (no pairs)' : `${e.value.toFixed(3)} (95% ${e.low!.toFixed(3)}–${e.high!.toFixed(3)}, n=${e.n})`);
+      log(`${q.reviewed} reviewed pairs at threshold ${threshold}: precision ${pct(q.precision)}, recall ${pct(q.recall)}; the queue shows borderline pairs first, so these estimate quality near the threshold`);
+      process.stdout.write(`${JSON.stringify(q)}\n`);
       return;
     }
     case 'stack': {
@@ -400,7 +423,7 @@ async function main(argv: string[]): Promise<void> {
       } else if (sub === 'down') {
         await servicesDown();
       } else if (sub === 'build') {
-        for (const file of await buildServices(SERVICE_NAMES)) process.stdout.write(`${path.relative(REPO_ROOT, file)}\n`);
+        for (const file of [...await buildServices(SUPERVISED_SERVICES), await buildConsoleWeb({ force: true })]) process.stdout.write(`${path.relative(REPO_ROOT, file)}\n`);
       } else if (sub === 'status') {
         for (const s of await servicesStatus()) process.stdout.write(`${s.name.padEnd(12)} ${s.ready ? 'ready' : s.pid ? 'starting' : 'down'}  ${s.url}${s.pid ? `  pid ${s.pid}` : ''}\n`);
       } else throw new CliError('USAGE', USAGE);

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { chooseSettings, mulberry32, trainModel } from '@idres/core';
+import { thresholdFromReviews, type ReviewedPair } from '@idres/core/reviewLabels';
 import { PgModelStore, type StoredModelSummary } from '@idres/models';
 import { TOPICS, type AvroSerde, type StandardizedRecordAvro } from '@idres/runtime';
 
@@ -77,15 +78,25 @@ export async function sampleStandardized(kafka: Kafka, serde: AvroSerde, size: n
 }
 
 /** `idres model train`: trains on what the deployment holds, stores a new version and (by default) activates it. */
-export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void }): Promise<{ version: number; trainedOn: number; records: number }> {
+export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void; reviewed?: readonly ReviewedPair[] }): Promise<{ version: number; trainedOn: number; records: number; threshold: number; thresholdFromReviews: boolean }> {
   opts.log(`sampling up to ${opts.sampleSize} records of ${TOPICS.standardized}...`);
   const s = await sampleStandardized(kafka, serde, opts.sampleSize);
   if (s.values.length < 2) throw new Error(`${TOPICS.standardized} holds ${s.values.length} usable records; at least 2 are needed to train`);
   opts.log(`training on ${s.values.length} of ${s.records} records (no labels)...`);
   const description = `${TOPICS.standardized} (seeded sample of ${s.values.length} of ${s.records} records)`;
   const model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
+  // Reviewers' decisions label pairs: the threshold that best separates them replaces the estimated one.
+  const reviewed = opts.reviewed ?? [];
+  const fromReviews = thresholdFromReviews(reviewed, model.threshold);
+  if (fromReviews !== undefined) {
+    opts.log(`threshold ${fromReviews.toFixed(4)} from ${reviewed.length} reviewed pairs (best F1 on them; estimated without labels: ${model.threshold.toFixed(4)})`);
+    model.trainedOn = { ...model.trainedOn, thresholdFromReviews: { reviewedPairs: reviewed.length, unlabelledThreshold: model.threshold } };
+    model.threshold = fromReviews;
+  } else if (reviewed.length > 0) {
+    opts.log(`${reviewed.length} reviewed pairs: too few of each kind (at least 5 "same" and 5 "different") to set the threshold`);
+  }
   const version = await withModelStore(databaseUrl, (store) => store.add(model, { kind: 'trained', description }, { activate: opts.activate }));
-  return { version, trainedOn: s.values.length, records: s.records };
+  return { version, trainedOn: s.values.length, records: s.records, threshold: model.threshold, thresholdFromReviews: fromReviews !== undefined };
 }
 
 export async function withModelStore<T>(databaseUrl: string, fn: (store: PgModelStore) => Promise<T>): Promise<T> {

@@ -48,7 +48,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
   try {
     const idx = from === 'all' ? -1 : ORDER.findIndex((o) => o.from === from);
     const keep = new Set<string>(from === 'all' ? [] : ORDER.slice(0, idx + 1).map((o) => o.topic));
-    if (from !== 'all') keep.add(TOPICS.quarantine);
+    if (from !== 'all') { keep.add(TOPICS.quarantine); keep.add(TOPICS.overrides); } // reviewers' decisions survive a replay
     if (keepIdentities) { keep.add(TOPICS.resolved); keep.add(TOPICS.golden); keep.add(TOPICS.households); }
     const existing = new Set(await admin.listTopics());
     const drop = TOPIC_SPECS.map((t) => t.name).filter((t) => !keep.has(t) && existing.has(t));
@@ -98,7 +98,8 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
   }
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   try {
-    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox', ${HOUSEHOLD_TABLES.map((t) => `'${t}'`).join(', ')}`;
+    // Reviewers' decisions (idres_overrides) survive a replay, which obeys them; only a full reset forgets them.
+    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox', ${HOUSEHOLD_TABLES.map((t) => `'${t}'`).join(', ')}${from === 'all' ? `, 'idres_overrides'` : ''}`;
     await pool.query(`DO $$ DECLARE t text; BEGIN
       FOREACH t IN ARRAY ARRAY[${tables}] LOOP
         IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;

@@ -7,6 +7,7 @@ export const STAGE_GROUPS: ReadonlyArray<[string, string]> = [
   ['block', TOPICS.standardized],
   ['match', TOPICS.blocked],
   ['resolve', TOPICS.pairs],
+  ['resolve-overrides', TOPICS.overrides], // reviewers' decisions: resolve recomputes their identities
   ['publish', TOPICS.resolved],
   ['households', TOPICS.resolved],
   ['publish-households', TOPICS.households],

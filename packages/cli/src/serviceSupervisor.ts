@@ -3,8 +3,8 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } 
 import path from 'node:path';
 import { servicePorts } from '@idres/runtime';
 import { CliError } from './cliError';
-import { buildServices, bundlePath } from './serviceBuild';
-import { REPO_ROOT, SERVICE_NAMES, STACK_DIR, type ServiceName } from './repoPaths';
+import { buildConsoleWeb, buildServices, bundlePath } from './serviceBuild';
+import { REPO_ROOT, STACK_DIR, SUPERVISED_SERVICES, type ServiceName } from './repoPaths';
 
 const RUN_DIR = path.join(STACK_DIR, 'services');
 
@@ -40,7 +40,7 @@ async function isReady(name: ServiceName): Promise<boolean> {
 }
 
 export async function servicesStatus(): Promise<ServiceStatus[]> {
-  return Promise.all(SERVICE_NAMES.map(async (name) => ({ name, url: urlOf(name), pid: readPid(name), ready: await isReady(name) })));
+  return Promise.all(SUPERVISED_SERVICES.map(async (name) => ({ name, url: urlOf(name), pid: readPid(name), ready: await isReady(name) })));
 }
 
 /**
@@ -50,14 +50,15 @@ export async function servicesStatus(): Promise<ServiceStatus[]> {
 const extraNodeArgs = (): string[] => (process.env.IDRES_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 /**
- * Starts each of the six services that is not already running, as a detached process with its log under
+ * Starts each of the six services and the console that is not already running, as a detached process with its log under
  * .stack/services/, and waits until every one answers /ready. Idempotent.
  */
 export async function servicesUp(env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceStatus[]> {
   mkdirSync(RUN_DIR, { recursive: true });
   // Built from the sources every time (about a second for all six), so a bundle is never older than its code.
-  const toStart = SERVICE_NAMES.filter((name) => readPid(name) === undefined);
+  const toStart = SUPERVISED_SERVICES.filter((name) => readPid(name) === undefined);
   await buildServices(toStart);
+  if (toStart.includes('console')) await buildConsoleWeb();
   for (const name of toStart) {
     const out = openSync(logFile(name), 'a');
     const child = spawn(process.execPath, ['--enable-source-maps', ...extraNodeArgs(), bundlePath(name)], {
@@ -88,7 +89,7 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
 
 /** SIGTERM to each service (each finishes its batch and commits), then waits for them to exit. */
 export async function servicesDown(timeoutMs = 30_000): Promise<void> {
-  const pids = SERVICE_NAMES.map((n) => [n, readPid(n)] as const);
+  const pids = SUPERVISED_SERVICES.map((n) => [n, readPid(n)] as const);
   for (const [, pid] of pids) if (pid !== undefined) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   for (const [name, pid] of pids) {

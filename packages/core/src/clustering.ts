@@ -32,6 +32,18 @@ export interface ClusteringOptions {
   floor?: number;
   /** No identity larger than this (a safety ceiling; links in weight order, so the weakest are the ones held). */
   maxSize?: number;
+  /**
+   * Reviewers' decisions (overrides). `sameLink`: the two records are one identity whatever their score (a link,
+   * merged before any scored link). `differentLink`: the two records are never in one identity (their link, if
+   * any, no longer joins; no merge may bring them together). When they conflict through other records,
+   * "different" wins: a chain of "same" decisions never joins two records a reviewer called different.
+   */
+  constraints?: ClusteringConstraints;
+}
+
+export interface ClusteringConstraints {
+  same?: ReadonlyArray<readonly [string, string]>;
+  different?: ReadonlyArray<readonly [string, string]>;
 }
 
 export const DEFAULT_CLUSTER_FLOOR = -3;
@@ -49,17 +61,39 @@ export function partitionComponent(members: readonly string[], edges: readonly S
   const index = new Map(ids.map((id, i) => [id, i] as const));
   const n = ids.length;
   if (n <= 1) return ids.map((id) => [id]);
-  const inside: Array<{ a: number; b: number; w: number; link: boolean }> = [];
-  const seen = new Set<string>();
-  for (const e of edges) {
-    const a = index.get(e.a);
-    const b = index.get(e.b);
-    if (a === undefined || b === undefined || a === b) continue;
+  const inside: InsideEdge[] = [];
+  const byKey = new Map<string, InsideEdge>();
+  const pairOf = (x: string, y: string): [number, number, string] | undefined => {
+    const a = index.get(x);
+    const b = index.get(y);
+    if (a === undefined || b === undefined || a === b) return undefined;
     const [lo, hi] = a < b ? [a, b] : [b, a];
-    const k = `${lo}:${hi}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    inside.push({ a: lo, b: hi, w: e.weight, link: e.link });
+    return [lo, hi, `${lo}:${hi}`];
+  };
+  for (const e of edges) {
+    const p = pairOf(e.a, e.b);
+    if (!p || byKey.has(p[2])) continue;
+    const ie: InsideEdge = { a: p[0], b: p[1], w: e.weight, link: e.link, same: false, different: false };
+    byKey.set(p[2], ie);
+    inside.push(ie);
+  }
+  const bans: Array<{ a: number; b: number }> = [];
+  for (const [x, y] of opts.constraints?.different ?? []) {
+    const p = pairOf(x, y);
+    if (!p) continue;
+    const e = byKey.get(p[2]);
+    if (e) { e.link = false; e.different = true; } else bans.push({ a: p[0], b: p[1] });
+  }
+  for (const [x, y] of opts.constraints?.same ?? []) {
+    const p = pairOf(x, y);
+    if (!p) continue;
+    const e = byKey.get(p[2]);
+    if (e?.different) continue; // one decision per pair is stored; a conflicting input keeps "different"
+    if (e) { e.link = true; e.same = true; continue; }
+    // An unscored pair counts at the floor in the mean anyway: the decision adds the link, not evidence.
+    const ne: InsideEdge = { a: p[0], b: p[1], w: floor, link: true, same: true, different: false };
+    byKey.set(p[2], ne);
+    inside.push(ne);
   }
   const components = linkComponents(n, inside);
   // Each pair to the component holding both its records (pairs across components only weigh within one).
@@ -67,15 +101,19 @@ export function partitionComponent(members: readonly string[], edges: readonly S
   components.forEach((c, ci) => { for (const i of c) compOf[i] = ci; });
   const byComp: Array<typeof inside> = components.map(() => []);
   for (const e of inside) if (compOf[e.a] === compOf[e.b]) byComp[compOf[e.a]!]!.push(e);
+  const bansByComp: Array<Array<{ a: number; b: number }>> = components.map(() => []);
+  for (const x of bans) if (compOf[x.a] === compOf[x.b]) bansByComp[compOf[x.a]!]!.push(x);
   const out: string[][] = [];
   for (const [ci, comp] of components.entries()) {
     if (comp.length === 1) { out.push([ids[comp[0]!]!]); continue; }
     const own = byComp[ci]!;
-    if (comp.length <= maxSize && meanWeight(comp.length, own, floor) >= 0) {
+    const compBans = bansByComp[ci]!;
+    const banned = compBans.length > 0 || own.some((e) => e.different);
+    if (!banned && comp.length <= maxSize && meanWeight(comp.length, own, floor) >= 0) {
       out.push(comp.map((i) => ids[i]!));
       continue;
     }
-    for (const g of averageLinkage(comp, own, floor, maxSize)) out.push(g.map((i) => ids[i]!));
+    for (const g of averageLinkage(comp, own, compBans, floor, maxSize)) out.push(g.map((i) => ids[i]!));
   }
   for (const g of out) g.sort();
   return out.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
@@ -90,6 +128,17 @@ export function meanWeight(k: number, edges: ReadonlyArray<{ w: number }>, floor
   return (sum + floor * (pairs - edges.length)) / pairs;
 }
 
+interface InsideEdge {
+  a: number;
+  b: number;
+  w: number;
+  link: boolean;
+  /** A reviewer said the two are the same person: merged first, whatever the mean. */
+  same: boolean;
+  /** A reviewer said they are different people: no group may hold both. */
+  different: boolean;
+}
+
 function linkComponents(n: number, edges: ReadonlyArray<{ a: number; b: number; link: boolean }>): number[][] {
   const uf = new UnionFind<number>();
   for (let i = 0; i < n; i++) uf.add(i);
@@ -100,21 +149,24 @@ function linkComponents(n: number, edges: ReadonlyArray<{ a: number; b: number; 
 /**
  * Kruskal over the links in descending weight (ties by record order, so the result is canonical), merging two
  * groups only when the mean clipped weight over all pairs between them is ≥ 0 and the result fits maxSize.
+ * Reviewers' "same" links go first and merge whatever the mean; no merge joins groups holding a "different" pair.
  */
-function averageLinkage(comp: readonly number[], edges: ReadonlyArray<{ a: number; b: number; w: number; link: boolean }>, floor: number, maxSize: number): number[][] {
+function averageLinkage(comp: readonly number[], edges: readonly InsideEdge[], bans: ReadonlyArray<{ a: number; b: number }>, floor: number, maxSize: number): number[][] {
   const uf = new UnionFind<number>();
   for (const i of comp) uf.add(i);
-  // Per group (by its root), the clipped weight sum and count of scored pairs to each neighbouring group.
-  const cross = new Map<number, Map<number, { sum: number; count: number }>>(comp.map((i) => [i, new Map()]));
-  for (const e of edges) {
-    const w = clip(e.w, floor);
-    for (const [x, y] of [[e.a, e.b], [e.b, e.a]] as const) {
+  // Per group (by its root), the clipped weight sum and count of scored pairs to each neighbouring group, and
+  // how many "different" decisions lie between them.
+  const cross = new Map<number, Map<number, { sum: number; count: number; bans: number }>>(comp.map((i) => [i, new Map()]));
+  const addCross = (a: number, b: number, w: number, count: number, ban: number): void => {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
       const m = cross.get(x)!;
       const c = m.get(y);
-      if (c) { c.sum += w; c.count++; } else m.set(y, { sum: w, count: 1 });
+      if (c) { c.sum += w; c.count += count; c.bans += ban; } else m.set(y, { sum: w, count, bans: ban });
     }
-  }
-  const links = edges.filter((e) => e.link).sort((x, y) => y.w - x.w || x.a - y.a || x.b - y.b);
+  };
+  for (const e of edges) addCross(e.a, e.b, clip(e.w, floor), 1, e.different ? 1 : 0);
+  for (const x of bans) addCross(x.a, x.b, 0, 0, 1);
+  const links = edges.filter((e) => e.link).sort((x, y) => Number(y.same) - Number(x.same) || y.w - x.w || x.a - y.a || x.b - y.b);
   for (const e of links) {
     const ra = uf.find(e.a);
     const rb = uf.find(e.b);
@@ -122,9 +174,10 @@ function averageLinkage(comp: readonly number[], edges: ReadonlyArray<{ a: numbe
     const sa = uf.sizeOf(ra);
     const sb = uf.sizeOf(rb);
     if (sa + sb > maxSize) continue;
-    const c = cross.get(ra)!.get(rb) ?? { sum: 0, count: 0 };
+    const c = cross.get(ra)!.get(rb) ?? { sum: 0, count: 0, bans: 0 };
+    if (c.bans > 0) continue;
     const total = sa * sb;
-    if ((c.sum + floor * (total - c.count)) / total < 0) continue;
+    if (!e.same && (c.sum + floor * (total - c.count)) / total < 0) continue;
     uf.union(ra, rb);
     const root = uf.find(ra);
     const gone = root === ra ? rb : ra;
@@ -136,9 +189,9 @@ function averageLinkage(comp: readonly number[], edges: ReadonlyArray<{ a: numbe
       const om = cross.get(other)!;
       om.delete(gone);
       const cur = into.get(other);
-      const merged = cur ? { sum: cur.sum + v.sum, count: cur.count + v.count } : { sum: v.sum, count: v.count };
+      const merged = cur ? { sum: cur.sum + v.sum, count: cur.count + v.count, bans: cur.bans + v.bans } : { sum: v.sum, count: v.count, bans: v.bans };
       into.set(other, merged);
-      om.set(root, { sum: merged.sum, count: merged.count });
+      om.set(root, { sum: merged.sum, count: merged.count, bans: merged.bans });
     }
     cross.delete(gone);
   }

@@ -20,4 +20,4 @@ export { foldText } from './text.js';
 export { chooseSettings, attributeComparison } from './chooseSettings.js';
 export type { ChooseSettingsOptions } from './chooseSettings.js';
 export { clusterRecords, partitionComponent, meanWeight, DEFAULT_CLUSTER_FLOOR } from './clustering.js';
-export type { ScoredEdge, ClusteringOptions } from './clustering.js';
+export type { ScoredEdge, ClusteringOptions, ClusteringConstraints } from './clustering.js';

@@ -115,3 +115,13 @@ export interface QuarantineRecordAvro {
   value: Buffer | null;
   at: number;
 }
+export interface OverrideKeyAvro { a: string; b: string }
+export interface OverrideEventAvro {
+  id: number;
+  action: 'DECIDED' | 'UNDONE';
+  a: string;
+  b: string;
+  decision: 'SAME' | 'DIFFERENT';
+  reviewer: string | null;
+  at: number;
+}

@@ -10,6 +10,7 @@ export const TOPICS = {
   golden: 'identity.golden',
   quarantine: 'identity.quarantine',
   households: 'identity.households',
+  overrides: 'identity.overrides',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -35,6 +36,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.resolved, keySchema: 'MasterKey', valueSchema: 'ResolvedEvent', keyReason: 'master ID: events of one identity stay in order', config: { 'retention.ms': WEEK_MS } },
   { name: TOPICS.golden, keySchema: 'MasterKey', valueSchema: 'GoldenRecord', keyReason: 'master ID, compacted: the latest golden record per identity, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
   { name: TOPICS.households, keySchema: 'HouseholdKey', valueSchema: 'Household', keyReason: 'household ID, compacted: the latest version of each household, tombstone when it is gone', config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } },
+  { name: TOPICS.overrides, keySchema: 'OverrideKey', valueSchema: 'OverrideEvent', keyReason: 'the two records of the decision: decisions about one pair stay in order', config: { 'retention.ms': '-1' } }, // reviewers' decisions: an audit log, kept like the input
   { name: TOPICS.quarantine, keySchema: 'QuarantineKey', valueSchema: 'QuarantineRecord', keyReason: 'stage + record reference of the bad message', config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } },
 ];
 

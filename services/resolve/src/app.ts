@@ -7,6 +7,8 @@ import {
   MAX_REQUEST_BYTES,
   TOPICS,
   type InboundMessage,
+  type OverrideEventAvro,
+  type OverrideKeyAvro,
   type PairEventAvro,
   type PackKeyAvro,
   type Rejection,
@@ -80,14 +82,43 @@ export function buildResolveApp(deps: RunnerDeps, pool: Pool, opts: ResolveStore
     maxBatchSize: deps.batchSize,
     handle,
   });
+  // A reviewer's decision (identity.overrides) recomputes both records' identities now; the decision itself is
+  // read from idres_overrides by every batch, so replays and later pairs obey it too.
+  const decisionsApplied = new Counter({ name: 'idres_resolve_override_events_total', help: 'Reviewer decisions (identity.overrides events) applied', registers: [deps.metrics.registry] });
+  const handleOverrides = async (messages: InboundMessage<OverrideKeyAvro, OverrideEventAvro>[]) => {
+    const rejects: Rejection<OverrideKeyAvro, OverrideEventAvro>[] = [];
+    const touch: string[] = [];
+    for (const m of messages) {
+      if (!m.value) { rejects.push({ message: m, code: 'INPUT_INVALID', reason: 'tombstone on identity.overrides' }); continue; }
+      touch.push(m.value.a, m.value.b);
+    }
+    await store.apply({ records: [], pairs: [], touch });
+    decisionsApplied.inc(messages.length - rejects.length);
+    await flush();
+    return { outputs: [], rejects };
+  };
+  const overrideRunner = new ConsumerRunner<OverrideKeyAvro, OverrideEventAvro>({
+    ...deps,
+    stage: 'resolve',
+    groupId: `${deps.groupPrefix}.resolve-overrides`,
+    topic: TOPICS.overrides,
+    keySchema: 'OverrideKey',
+    valueSchema: 'OverrideEvent',
+    maxBatchSize: deps.batchSize,
+    handle: handleOverrides,
+  });
   return {
     store,
     start: async () => {
       await store.migrate();
       await flush(); // events a crashed instance committed but did not send
       await runner.start();
+      await overrideRunner.start();
     },
-    stop: () => runner.stop(),
-    isReady: () => runner.isRunning(),
+    stop: async () => {
+      await overrideRunner.stop();
+      await runner.stop();
+    },
+    isReady: () => runner.isRunning() && overrideRunner.isRunning(),
   };
 }

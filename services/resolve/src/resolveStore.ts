@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { partitionComponent } from '@idres/core/clustering';
 import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
 import { masterIdOf } from '@idres/core/masterId';
+import { OVERRIDES_SCHEMA_LOCK, OVERRIDES_SCHEMA_SQL } from '@idres/overrides';
 import { RESOLVE_SCHEMA_SQL } from './schema';
 
 export interface RecordChange {
@@ -47,6 +48,11 @@ export const DEFAULT_MAX_COMPONENT_SIZE = 10_000;
 export interface ResolveBatch {
   records: RecordChange[];
   pairs: PairChange[];
+  /**
+   * Records whose identities are recomputed without a change of their own (a reviewer's decision about them was
+   * made or undone). Records resolve has not seen yet are skipped: the decision applies when they arrive.
+   */
+  touch?: string[];
 }
 
 interface RowState {
@@ -93,7 +99,7 @@ export function foldBatch(batch: ResolveBatch): ResolveBatch {
     const prev = pairs.get(k);
     if (!prev || p.av + p.bv > prev.av + prev.bv) pairs.set(k, p);
   }
-  return { records: [...recs.values()], pairs: [...pairs.values()] };
+  return { records: [...recs.values()], pairs: [...pairs.values()], touch: [...new Set(batch.touch ?? [])] };
 }
 
 /**
@@ -122,6 +128,10 @@ export class PostgresResolveStore {
       await c.query('SELECT pg_advisory_lock(727101)');
       await c.query(RESOLVE_SCHEMA_SQL);
       await c.query('SELECT pg_advisory_unlock(727101)');
+      // Reviewers' decisions, which every batch reads (the table belongs to @idres/overrides; same SQL, same lock).
+      await c.query('SELECT pg_advisory_lock($1)', [OVERRIDES_SCHEMA_LOCK]);
+      await c.query(OVERRIDES_SCHEMA_SQL);
+      await c.query('SELECT pg_advisory_unlock($1)', [OVERRIDES_SCHEMA_LOCK]);
     } finally {
       c.release();
     }
@@ -147,7 +157,10 @@ export class PostgresResolveStore {
       }
       const partners = await jsonRows<{ id: string; cid: number }>(c,
         `SELECT r.record_id AS id, r.cluster_id AS cid FROM (
-           SELECT b AS o FROM idres_edges WHERE link AND a = ANY($1) UNION SELECT a FROM idres_edges WHERE link AND b = ANY($1) UNION SELECT unnest($2::text[])
+           SELECT b AS o FROM idres_edges WHERE link AND a = ANY($1) UNION SELECT a FROM idres_edges WHERE link AND b = ANY($1)
+           UNION SELECT b FROM idres_overrides WHERE undone_at IS NULL AND decision = 'SAME' AND a = ANY($1)
+           UNION SELECT a FROM idres_overrides WHERE undone_at IS NULL AND decision = 'SAME' AND b = ANY($1)
+           UNION SELECT unnest($2::text[])
          ) e JOIN idres_records r ON r.record_id = e.o WHERE NOT r.deleted AND r.cluster_id IS NOT NULL`, [frontier, pending]);
       const outside = partners.filter((r) => !live.has(r.id));
       const toLock = [...new Set(outside.map((r) => r.cid).filter((cid) => !locked.has(cid)))].sort((x, y) => x - y);
@@ -172,7 +185,7 @@ export class PostgresResolveStore {
   /** Applies a batch and queues the resulting events in the outbox, atomically. Returns how many events were queued. */
   async apply(batch0: ResolveBatch): Promise<number> {
     const batch = foldBatch(batch0);
-    if (batch.records.length === 0 && batch.pairs.length === 0) return 0;
+    if (batch.records.length === 0 && batch.pairs.length === 0 && (batch.touch ?? []).length === 0) return 0;
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
@@ -188,7 +201,10 @@ export class PostgresResolveStore {
   }
 
   private async applyIn(c: PoolClient, batch: ResolveBatch): Promise<number> {
-    const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b])])].sort();
+    const touched = (batch.touch ?? []).length === 0 ? [] : (await c.query<{ record_id: string }>(
+      `SELECT record_id FROM idres_records WHERE record_id = ANY($1) AND NOT deleted`, [batch.touch])).rows.map((r) => r.record_id);
+    const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b]), ...touched])].sort();
+    if (ids.length === 0) return 0;
     // 1. Lock the clusters of the batch's records, in ascending order, then read every member of the locked
     //    clusters (the batch's records among them). Every write to a record in a cluster holds that cluster's
     //    lock, so under the locks those memberships cannot change and member rows need no locks of their own.
@@ -315,7 +331,16 @@ export class PostgresResolveStore {
     const liveIds = [...members];
     const edges = liveIds.length > 1 ? await jsonRows<{ a: string; b: string; w: number; link: boolean }>(
       c, `SELECT a, b, match_weight AS w, link FROM idres_edges WHERE a = ANY($1) AND b = ANY($1)`, [liveIds]) : [];
-    const groups = partitionComponent(liveIds, edges.map((e) => ({ a: e.a, b: e.b, weight: e.w, link: e.link })), { maxSize: this.maxIdentitySize });
+    // Reviewers' decisions between these records hold whatever the scores (@idres/overrides).
+    const decisions = liveIds.length > 1 ? await jsonRows<{ a: string; b: string; d: 'SAME' | 'DIFFERENT' }>(
+      c, `SELECT a, b, decision AS d FROM idres_overrides WHERE undone_at IS NULL AND a = ANY($1) AND b = ANY($1)`, [liveIds]) : [];
+    const groups = partitionComponent(liveIds, edges.map((e) => ({ a: e.a, b: e.b, weight: e.w, link: e.link })), {
+      maxSize: this.maxIdentitySize,
+      constraints: {
+        same: decisions.filter((d) => d.d === 'SAME').map((d) => [d.a, d.b] as const),
+        different: decisions.filter((d) => d.d === 'DIFFERENT').map((d) => [d.a, d.b] as const),
+      },
+    });
 
     // 6. Master IDs: each old identity, oldest first, keeps the group holding most of its records (so the older ID
     //    survives a merge and the larger part keeps it in a split); groups left over get new IDs.

@@ -1,0 +1,4 @@
+export * from './overrideStore';
+export * from './inMemoryOverrideStore';
+export * from './pgOverrideStore';
+export * from './overrideDesk';

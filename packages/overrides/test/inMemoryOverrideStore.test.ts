@@ -1,0 +1,4 @@
+import { InMemoryOverrideStore } from '../src/index';
+import { overrideStoreSuite } from './overrideStoreSuite';
+
+overrideStoreSuite('InMemoryOverrideStore', async () => new InMemoryOverrideStore());

@@ -1,0 +1,153 @@
+import type { Pool } from 'pg';
+import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
+import type { ReviewCandidate } from '@idres/core/reviewQueue';
+import type { SearchCriteria } from './searchQuery';
+
+/** The console's history of identities (from identity.resolved); emptied with resolve's tables by a replay or reset. */
+export const CONSOLE_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS idres_identity_history (
+  seq         bigint PRIMARY KEY,
+  master_id   text NOT NULL,
+  type        text NOT NULL,
+  members     integer NOT NULL,
+  survivor_id text,
+  split_from  text,
+  at          bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idres_identity_history_master ON idres_identity_history (master_id);
+CREATE INDEX IF NOT EXISTS idres_identity_history_survivor ON idres_identity_history (survivor_id) WHERE survivor_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idres_identity_history_split ON idres_identity_history (split_from) WHERE split_from IS NOT NULL;
+`;
+const SCHEMA_LOCK = 74203;
+
+export interface HistoryEvent {
+  seq: number;
+  masterId: string;
+  type: 'MEMBERSHIP' | 'MERGED' | 'SPLIT' | 'RETIRED';
+  members: number;
+  survivorId: string | null;
+  splitFrom: string | null;
+  at: number;
+}
+
+export interface SearchHit {
+  masterId: string;
+  recordIds: string[];
+}
+
+/** Read side over resolve's tables and the console's own history table. */
+export class ConsoleQueries {
+  constructor(private readonly pool: Pool) {}
+
+  async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      await c.query(CONSOLE_SCHEMA_SQL);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
+      c.release();
+    }
+  }
+
+  /** Identities with a live member matching every criterion, with the matching members; at most `limit`. */
+  async search(q: SearchCriteria, limit: number): Promise<SearchHit[]> {
+    const where: string[] = ['NOT deleted', 'cluster_id IS NOT NULL'];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => { params.push(v); return `$${params.length}`; };
+    if (q.masterId !== undefined) {
+      const cid = clusterIdOf(q.masterId);
+      if (cid === undefined) return [];
+      where.push(`cluster_id = ${p(cid)}`);
+    }
+    if (q.recordId !== undefined) where.push(`record_id = ${p(q.recordId)}`);
+    if (q.dob !== undefined) where.push(`values->>'dob' = ${p(q.dob)}`);
+    for (const alternatives of q.identifiers) where.push(`EXISTS (SELECT 1 FROM jsonb_each_text(values) v WHERE v.value = ANY(${p(alternatives)}))`);
+    for (const { name, text } of q.names) {
+      const n = p(name);
+      const t = p(text);
+      where.push(`(values->>'family_name' = ${n} OR values->>'given_name' = ${n} OR values->>'middle_name' = ${n} OR ${n} = ANY(string_to_array(values->>'family_name', ' ')) OR ${n} = ANY(string_to_array(values->>'given_name', ' ')) OR substr(record_id, strpos(record_id, ':') + 1) = ${t})`);
+    }
+    const res = await this.pool.query<{ cluster_id: string; ids: string[] }>(
+      `SELECT cluster_id, array_agg(record_id ORDER BY record_id) AS ids FROM idres_records WHERE ${where.join(' AND ')}
+       GROUP BY cluster_id ORDER BY cluster_id LIMIT ${p(limit)}`, params);
+    return res.rows.map((r) => ({ masterId: masterIdOf(r.cluster_id), recordIds: r.ids }));
+  }
+
+  /** Pairs worth reviewing: probability in [lo, hi], or links across identities; pairs with a decision that holds left out. */
+  async reviewCandidates(band: { lo: number; hi: number; thresholdWeight: number }, limit: number): Promise<ReviewCandidate[]> {
+    const res = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; link: boolean; ca: string | null; cb: string | null }>(
+      `SELECT e.a, e.b, e.probability, e.match_weight, e.link, ra.cluster_id AS ca, rb.cluster_id AS cb
+         FROM idres_edges e
+         JOIN idres_records ra ON ra.record_id = e.a AND NOT ra.deleted
+         JOIN idres_records rb ON rb.record_id = e.b AND NOT rb.deleted
+        WHERE ((e.probability >= $1 AND e.probability <= $2) OR (e.link AND ra.cluster_id IS DISTINCT FROM rb.cluster_id))
+          AND NOT EXISTS (SELECT 1 FROM idres_overrides o WHERE o.undone_at IS NULL AND o.a = e.a AND o.b = e.b)
+        ORDER BY abs(e.match_weight - $3), e.a, e.b LIMIT $4`,
+      [band.lo, band.hi, band.thresholdWeight, limit],
+    );
+    return res.rows.map((r) => ({
+      a: r.a, b: r.b, probability: r.probability, matchWeight: r.match_weight, link: r.link,
+      masterA: r.ca === null ? null : masterIdOf(r.ca), masterB: r.cb === null ? null : masterIdOf(r.cb),
+    }));
+  }
+
+  /** Every scored pair between the given records (one identity's links and evidence), for reviewing one identity. */
+  async pairsAmong(recordIds: readonly string[], limit: number): Promise<ReviewCandidate[]> {
+    const res = await this.pool.query<{ a: string; b: string; probability: number; match_weight: number; link: boolean; ca: string | null; cb: string | null }>(
+      `SELECT e.a, e.b, e.probability, e.match_weight, e.link, ra.cluster_id AS ca, rb.cluster_id AS cb
+         FROM idres_edges e
+         JOIN idres_records ra ON ra.record_id = e.a AND NOT ra.deleted
+         JOIN idres_records rb ON rb.record_id = e.b AND NOT rb.deleted
+        WHERE e.a = ANY($1) AND e.b = ANY($1)
+          AND NOT EXISTS (SELECT 1 FROM idres_overrides o WHERE o.undone_at IS NULL AND o.a = e.a AND o.b = e.b)
+        ORDER BY e.a, e.b LIMIT $2`,
+      [recordIds, limit],
+    );
+    return res.rows.map((r) => ({
+      a: r.a, b: r.b, probability: r.probability, matchWeight: r.match_weight, link: r.link,
+      masterA: r.ca === null ? null : masterIdOf(r.ca), masterB: r.cb === null ? null : masterIdOf(r.cb),
+    }));
+  }
+
+  /** Live records' values and identities, for the review queue's side-by-side view. */
+  async records(recordIds: readonly string[]): Promise<Map<string, { masterId: string | null; values: Record<string, string> }>> {
+    const res = await this.pool.query<{ record_id: string; cluster_id: string | null; values: Record<string, string> }>(
+      `SELECT record_id, cluster_id, values FROM idres_records WHERE record_id = ANY($1) AND NOT deleted`, [recordIds]);
+    return new Map(res.rows.map((r) => [r.record_id, { masterId: r.cluster_id === null ? null : masterIdOf(r.cluster_id), values: r.values }]));
+  }
+
+  /** Other identities at the same address (house number, street line and postcode of any member). */
+  async household(masterId: string, limit = 20): Promise<Array<{ masterId: string; recordId: string; values: Record<string, string> }>> {
+    const cid = clusterIdOf(masterId);
+    if (cid === undefined) return [];
+    const res = await this.pool.query<{ cluster_id: string; record_id: string; values: Record<string, string> }>(
+      `WITH addr AS (
+         SELECT DISTINCT values->>'house_number' AS h, values->>'address_line1' AS l, values->>'postcode' AS z FROM idres_records
+          WHERE cluster_id = $1 AND NOT deleted AND values ? 'address_line1' AND values ? 'postcode')
+       SELECT DISTINCT ON (r.cluster_id) r.cluster_id, r.record_id, r.values FROM idres_records r JOIN addr
+         ON r.values->>'address_line1' = addr.l AND r.values->>'postcode' = addr.z AND (r.values->>'house_number') IS NOT DISTINCT FROM addr.h
+        WHERE NOT r.deleted AND r.cluster_id IS NOT NULL AND r.cluster_id <> $1
+        ORDER BY r.cluster_id, r.record_id LIMIT $2`, [cid, limit]);
+    return res.rows.map((r) => ({ masterId: masterIdOf(r.cluster_id), recordId: r.record_id, values: r.values }));
+  }
+
+  /** The identity's own events, and those of identities merged into it or split off from it, oldest first. */
+  async history(masterId: string, limit = 200): Promise<HistoryEvent[]> {
+    const res = await this.pool.query<{ seq: string; master_id: string; type: HistoryEvent['type']; members: number; survivor_id: string | null; split_from: string | null; at: string }>(
+      `SELECT * FROM (SELECT seq, master_id, type, members, survivor_id, split_from, at FROM idres_identity_history
+         WHERE master_id = $1 OR survivor_id = $1 OR split_from = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, [masterId, limit]);
+    return res.rows.map((r) => ({ seq: Number(r.seq), masterId: r.master_id, type: r.type, members: r.members, survivorId: r.survivor_id, splitFrom: r.split_from, at: Number(r.at) }));
+  }
+
+  async addHistory(events: readonly HistoryEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO idres_identity_history (seq, master_id, type, members, survivor_id, split_from, at)
+       SELECT seq, master_id, type, members, survivor_id, split_from, at FROM json_to_recordset($1::json)
+         AS t(seq bigint, master_id text, type text, members int, survivor_id text, split_from text, at bigint)
+       ON CONFLICT (seq) DO NOTHING`,
+      [JSON.stringify(events.map((e) => ({ seq: e.seq, master_id: e.masterId, type: e.type, members: e.members, survivor_id: e.survivorId, split_from: e.splitFrom, at: e.at })))],
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, type ServiceState } from './api';
+
+interface Reading { at: number; services: ServiceState[]; threshold: number | null }
+
+/** Every 2 s: each service's /ready, its message counters (as rates between two readings) and its consumer lag. */
+export function PipelinePage() {
+  const [now, setNow] = useState<Reading | null>(null);
+  const prev = useRef<Reading | null>(null);
+  const [rates, setRates] = useState<Record<string, { in: number | null; out: number | null }>>({});
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let stop = false;
+    const tick = async () => {
+      try {
+        const r = await api<Reading>('/api/pipeline');
+        if (stop) return;
+        const p = prev.current;
+        if (p) {
+          const dt = (r.at - p.at) / 1000;
+          const next: Record<string, { in: number | null; out: number | null }> = {};
+          for (const s of r.services) {
+            const o = p.services.find((x) => x.name === s.name);
+            const rate = (a: number | null, b: number | null | undefined) => (a === null || b === null || b === undefined || dt <= 0 ? null : Math.max(0, (a - b) / dt));
+            next[s.name] = { in: rate(s.messagesIn, o?.messagesIn), out: rate(s.messagesOut, o?.messagesOut) };
+          }
+          setRates(next);
+        }
+        prev.current = r;
+        setNow(r);
+        setError(null);
+      } catch (e) { setError((e as Error).message); }
+    };
+    void tick();
+    const t = setInterval(() => void tick(), 2000);
+    return () => { stop = true; clearInterval(t); };
+  }, []);
+  const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(1));
+  return (
+    <section>
+      <h1>Pipeline</h1>
+      {error && <p className="error">{error}</p>}
+      {now && <p className="small">match threshold {now.threshold ?? '—'} · read {new Date(now.at).toLocaleTimeString()}</p>}
+      {now && (
+        <table data-testid="pipeline">
+          <thead><tr><th>service</th><th>ready</th><th>model / details</th><th>in (msg/s)</th><th>out (msg/s)</th><th>consumed</th><th>produced</th><th>lag</th></tr></thead>
+          <tbody>
+            {now.services.map((s) => (
+              <tr key={s.name} data-testid={`svc-${s.name}`}>
+                <td><a href={`${s.url}/ready`}>{s.name}</a></td>
+                <td className={s.ready ? 'ok' : 'bad'}>{s.ready ? 'ready' : 'not ready'}</td>
+                <td className="small">{describe(s.details)}</td>
+                <td>{fmt(rates[s.name]?.in)}</td>
+                <td>{fmt(rates[s.name]?.out)}</td>
+                <td>{s.messagesIn ?? '—'}</td>
+                <td>{s.messagesOut ?? '—'}</td>
+                <td>{s.lag.length === 0 ? '—' : s.lag.map((l) => <div key={l.group}>{l.topic}: {l.lag < 0 ? '?' : l.lag}</div>)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function describe(d: Record<string, unknown>): string {
+  if (typeof d['error'] === 'string') return d['error'];
+  const m = d['model'] as { version?: unknown; kind?: unknown } | undefined;
+  return m ? `model ${String(m.kind ?? '')} v${String(m.version ?? '—')}` : '';
+}
