@@ -6,7 +6,7 @@ import { IdresRuntimeError, errorCode, errorMessage, isRetriable } from './error
 import { activeTraceHeaders, linksFromHeaders } from './kafkaTracing';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { encodePacks, packItemCount, type PackItem } from './messagePacks';
+import { encodePacks, packItemCount, packValue, type PackItem } from './messagePacks';
 import { TOPICS, TOPIC_SPECS, packingOf } from './topics';
 
 /** A consumed message, decoded. `value` is null for a tombstone. */
@@ -398,8 +398,7 @@ export class ConsumerRunner<K, V> {
     if (!spec) return { key: m.raw.key, value: m.raw.value };
     try {
       const body = this.opts.serde.encodeBody(spec.itemSchema, m.value, m.topic);
-      const pack = Buffer.concat([Buffer.from([2]), body, Buffer.from([0])]); // one array block of one item
-      return { key: m.raw.key, value: this.opts.serde.wrapBody(`${m.topic}-value`, pack) };
+      return { key: m.raw.key, value: packValue(this.opts.serde, m.topic, [body]) };
     } catch {
       return { key: m.raw.key, value: m.raw.value }; // the whole pack, rather than nothing
     }

@@ -80,8 +80,13 @@ export function encodePacks(options: { serde: AvroSerde; topic: string; spec: Pa
   return out;
 }
 
+/** The wire-format value of a pack of already encoded items (one array block: count, the items, a zero). */
+export function packValue(serde: AvroSerde, topic: string, bodies: readonly Buffer[]): Buffer {
+  return serde.wrapBody(`${topic}-value`, Buffer.concat([zigZagVarint(bodies.length), ...bodies, Buffer.from([0])]));
+}
+
 function packMessage(serde: AvroSerde, topic: string, partition: number, bodies: Buffer[]): EncodedPack {
-  const value = serde.wrapBody(`${topic}-value`, Buffer.concat([zigZagVarint(bodies.length), ...bodies, Buffer.from([0])]));
+  const value = packValue(serde, topic, bodies);
   const key = serde.encodeKey(topic, { partition });
   return { partition, message: { key, value, partition }, bytes: key.length + value.length + 64, items: bodies.length };
 }

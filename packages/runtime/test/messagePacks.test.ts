@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Partitioners } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { AvroSerde, loadSchemaFiles } from '../src/avroSerde';
-import { encodePacks, packItemCount, partitionForKey } from '../src/messagePacks';
+import { encodePacks, packItemCount, packValue, partitionForKey } from '../src/messagePacks';
 import type { BlockedRecordAvro } from '../src/records';
 import { TOPICS, TOPIC_SPECS, packingOf } from '../src/topics';
 
@@ -85,4 +85,13 @@ test('an item that does not fit the schema is a VALIDATION_FAILED error naming t
     () => encodePacks({ serde: s, topic: TOPICS.blocked, spec: packingOf(TOPICS.blocked)!, partitions: 6, items: [{ partitionKey: 'k', value: bad }], maxBytes: 1024 }),
     (err: Error & { code?: string }) => err.code === 'VALIDATION_FAILED' && err.message.includes('version') && !err.message.includes('SECRET'),
   );
+});
+
+test('a pack of one item (how a quarantined item is kept) decodes to that item', async () => {
+  const s = await serde();
+  const item = ref(7, 'k');
+  const value = packValue(s, TOPICS.blocked, [s.encodeBody('BlockedRecord', item, TOPICS.blocked)]);
+  assert.equal(packItemCount(value), 1);
+  const decoded = await s.decode<{ items: BlockedRecordAvro[] }>(value, 'BlockedRecordPack');
+  assert.deepEqual(decoded.items.map((x) => ({ ...x })), [item]);
 });
