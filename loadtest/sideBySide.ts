@@ -21,6 +21,8 @@ import { chooseModel, waitForModel } from '../packages/cli/src/modelChoice';
 import { servicesDown, servicesUp } from '../packages/cli/src/serviceSupervisor';
 import { runStack, stackEnv } from '../packages/cli/src/stackControl';
 import { PROFILES, isProfileName, type ShapeProfileName } from './generator/profiles/index';
+import { STACK_DIR, SUPERVISED_SERVICES } from '../packages/cli/src/repoPaths';
+import { CLK_TCK, sampleProcess, watchedProcesses, type Watched } from './bench/procfs';
 
 interface Spec {
   name: string;
@@ -69,6 +71,17 @@ for (const prof of (values.profile ?? '').split(',').filter(Boolean)) {
 if (values.file) chosen.push(canonical(path.basename(values.file, '.csv').replace(/_seed\d+$/, ''), path.resolve(values.file)));
 
 const log = (m: string): void => void process.stderr.write(`[side-by-side] ${m}\n`);
+
+// CPU per process over idres's part of a dataset (training in this process included), so a run on a shared
+// machine still says what each record cost: cumulative ticks at the start and the end, from /proc.
+const watched: Watched[] = watchedProcesses(path.join(STACK_DIR, 'services'), process.env['IDRES_STACK_DIR'] ?? STACK_DIR, SUPERVISED_SERVICES)
+  .map((w) => (w.kind === 'bench' ? { ...w, name: 'cli (training, reading the file)' } : w));
+const cpuTicks = (): Map<string, number> => new Map(watched.flatMap((w) => { const s = sampleProcess(w); return s ? [[w.name, s.ticks] as const] : []; }));
+const cpuPerRecord = (before: Map<string, number>, after: Map<string, number>, records: number): { total_us_per_record: number; us_per_record: Record<string, number> } => {
+  const per: Record<string, number> = {};
+  for (const [name, t] of after) per[name] = Math.round(((t - (before.get(name) ?? 0)) / CLK_TCK) * 1e6 / records);
+  return { total_us_per_record: Object.values(per).reduce((a, b) => a + b, 0), us_per_record: per };
+};
 await runStack('up');
 spawnSync('bash', ['loadtest/splink/setup.sh'], { stdio: 'inherit' });
 const stack = stackEnv();
@@ -82,6 +95,7 @@ for (const spec of chosen) {
   const env = { ...stack, IDRES_DEFAULT_COUNTRY: ds.standardize.defaultCountry ?? 'US', IDRES_DATE_LOCALE: ds.standardize.dateLocale ?? 'US', LOG_LEVEL: 'warn' };
   await servicesUp(env);
   log(`${spec.name}: idres`);
+  const ticksBefore = cpuTicks();
   // Exactly what `idres resolve` does without --model: train on (a seeded sample of at most --train-max records
   // of) the file, make it the active version, then stream the file. Its training time counts, as Splink's does.
   const map = await resolveMapping(spec.file, spec.idColumn, spec.map);
@@ -89,6 +103,7 @@ for (const spec of chosen) {
   await waitForModel(choice.version, env, log);
   const resolved = await resolveFile({ input: spec.file, idColumn: spec.idColumn, map: spec.map, source: 'side', output: path.join(os.tmpdir(), `idres-side-${spec.name}.out.csv`), timeoutMs: 4 * 3_600_000, truthOf: spec.truthOf }, env, log);
   const seconds = resolved.seconds + choice.trainSeconds;
+  const cpu = cpuPerRecord(ticksBefore, cpuTicks(), resolved.records);
   const ours = { ...resolved, seconds, recordsPerSecond: Math.round(resolved.records / seconds) };
   log(`${spec.name}: splink`);
   const splinkOut = path.join(os.tmpdir(), `splink-side-${spec.name}.json`);
@@ -101,7 +116,7 @@ for (const spec of chosen) {
   const q = ours.quality ?? { precision: 0, recall: 0, f1: 0 };
   const line = {
     dataset: spec.name, records: ours.records,
-    idres: { seconds: +ours.seconds.toFixed(2), records_per_second: ours.recordsPerSecond, precision: +q.precision.toFixed(4), recall: +q.recall.toFixed(4), f1: +q.f1.toFixed(4), path: 'full pipeline through Kafka' },
+    idres: { seconds: +ours.seconds.toFixed(2), records_per_second: ours.recordsPerSecond, precision: +q.precision.toFixed(4), recall: +q.recall.toFixed(4), f1: +q.f1.toFixed(4), path: 'full pipeline through Kafka', cpu },
     splink: {
       seconds: splink.seconds, records_per_second: splink.records_per_second, precision: +splink.precision.toFixed(4), recall: +splink.recall.toFixed(4), f1: +splink.f1.toFixed(4), path: 'in-process, DuckDB',
       ...(splink.best_threshold ? { best_threshold_chosen_with_labels: { threshold: splink.best_threshold.threshold, precision: +splink.best_threshold.precision.toFixed(4), recall: +splink.best_threshold.recall.toFixed(4), f1: +splink.best_threshold.f1.toFixed(4) } } : {}),
