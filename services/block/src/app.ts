@@ -47,6 +47,8 @@ export interface BlockAppOptions {
   rules?: readonly BlockingRule[];
   /** Match's IDRES_BLOCK_CAP, which a rebuild of the block state applies as match would (default 500). */
   blockCap?: number;
+  /** How often block looks for a lost block state when it has no input (ms, default 5000). */
+  stateCheckMs?: number;
 }
 
 export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppOptions = {}): ServiceApp & { rebuilder: BlockStateRebuilder } {
@@ -100,8 +102,14 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
   };
   return {
     rebuilder,
-    start: () => runner.start(),
-    stop: () => runner.stop(),
+    start: async () => {
+      await runner.start();
+      rebuilder.startWatching(options.stateCheckMs ?? 5000);
+    },
+    stop: async () => {
+      rebuilder.stopWatching();
+      await runner.stop();
+    },
     isReady: () => runner.isRunning(),
     readyDetails: () => ({ model: model() }),
     routes: (http) => { http.get('/model', async () => model()); },

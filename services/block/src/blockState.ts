@@ -21,6 +21,8 @@ export class BlockStateRebuilder {
   private running: Promise<RebuildResult | undefined> | undefined;
   /** Rebuilds done by this instance (tests and metrics). */
   completed = 0;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -38,6 +40,33 @@ export class BlockStateRebuilder {
         return undefined;
       })
       .finally(() => { this.running = undefined; });
+  }
+
+  /**
+   * Checks the epoch every `intervalMs` whether or not block has input. Batches check it too, but when block has
+   * caught up and match still has a backlog, match waits on a state that no block batch would ever notice is gone.
+   */
+  startWatching(intervalMs: number): void {
+    this.stopWatching();
+    this.watchTimer = setInterval(() => { void this.checkOnce(); }, intervalMs);
+    this.watchTimer.unref();
+  }
+
+  stopWatching(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  private async checkOnce(): Promise<void> {
+    if (this.checking || this.running) return;
+    this.checking = true;
+    try {
+      if ((await this.store.epoch()) === null) this.trigger();
+    } catch {
+      // Redis unreachable: the next tick looks again (batches report the outage themselves).
+    } finally {
+      this.checking = false;
+    }
   }
 
   /** Waits for the rebuild in progress, if any (tests). */
