@@ -15,7 +15,7 @@ const rebuilds = (): number => {
   return existsSync(f) ? readFileSync(f, 'utf8').split('block state rebuilt from identity.standardized').length - 1 : 0;
 };
 
-test('chaos: nothing lost or doubled under kill -9 of every part, same identities as an undisturbed run', { timeout: 900_000 }, async () => {
+test('chaos: nothing lost or doubled under kill -9 of every part, same identities as an undisturbed run', { timeout: 1_800_000 }, async () => {
   const servicesWereUp = (await servicesStatus()).every((s) => s.pid !== undefined);
   // A crashed member's partitions move after the session timeout: 10 s instead of 30 keeps this under 5 minutes.
   process.env['IDRES_KAFKA_SESSION_TIMEOUT_MS'] ??= '10000';
