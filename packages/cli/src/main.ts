@@ -25,7 +25,7 @@ import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 import { JOB_USAGE, jobCommand } from './jobCommands';
 import { reviewedQuality } from '@idres/core/reviewLabels';
-import { loadReviewedPairs } from './reviewedPairs';
+import { loadReviewedPairs, loadReviews } from './reviewedPairs';
 
 const DEFAULT_MODEL_THRESHOLD = (): number => (JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages', 'core', 'models', 'default.json'), 'utf8')) as { threshold: number }).threshold;
 
@@ -56,7 +56,8 @@ const USAGE = `idres — identity resolution over Kafka
       together, so they end as a fresh run with that model would. Stops and restarts the local services.
   idres review quality [--threshold P]
       Precision and recall of the model estimated from the console's reviewed pairs (decisions that hold), with
-      95% intervals; also npm run quality:reviewed. idres model train sets the threshold from them (--no-reviews: not).
+      95% intervals; also npm run quality:reviewed. idres model train learns m from the "same" pairs and sets the
+      threshold from them (--no-reviews: neither).
   idres model list | activate VERSION
       The stored versions (* = active) / make an earlier version active again.
   idres auth create --name NAME --scopes SCOPE,...
@@ -298,8 +299,8 @@ async function main(argv: string[]): Promise<void> {
         if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
         const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
-        const reviewed = values['no-reviews'] ? [] : await loadReviewedPairs(cfg.databaseUrl);
-        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviewed });
+        const reviews = values['no-reviews'] ? { pairs: [], sameValues: [] } : await loadReviews(cfg.databaseUrl);
+        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviews });
         log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
         process.stdout.write(`${JSON.stringify(r)}\n`);
       } else if (sub === 'rescore') {

@@ -1,7 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { chooseSettings, mulberry32, trainModel } from '@idres/core';
-import { thresholdFromReviews, type ReviewedPair } from '@idres/core/reviewLabels';
+import { thresholdFromReviews } from '@idres/core/reviewLabels';
+import { withReviewedMatches } from '@idres/core/mFromReviews';
+import type { Reviews } from './reviewedPairs';
 import { PgModelStore, type StoredModelSummary } from '@idres/models';
 import { TOPICS, type AvroSerde, type StandardizedRecordAvro } from '@idres/runtime';
 
@@ -78,15 +80,22 @@ export async function sampleStandardized(kafka: Kafka, serde: AvroSerde, size: n
 }
 
 /** `idres model train`: trains on what the deployment holds, stores a new version and (by default) activates it. */
-export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void; reviewed?: readonly ReviewedPair[] }): Promise<{ version: number; trainedOn: number; records: number; threshold: number; thresholdFromReviews: boolean }> {
+export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void; reviews?: Reviews }): Promise<{ version: number; trainedOn: number; records: number; threshold: number; thresholdFromReviews: boolean; mFromReviewedMatches: number }> {
   opts.log(`sampling up to ${opts.sampleSize} records of ${TOPICS.standardized}...`);
   const s = await sampleStandardized(kafka, serde, opts.sampleSize);
   if (s.values.length < 2) throw new Error(`${TOPICS.standardized} holds ${s.values.length} usable records; at least 2 are needed to train`);
   opts.log(`training on ${s.values.length} of ${s.records} records (no labels)...`);
   const description = `${TOPICS.standardized} (seeded sample of ${s.values.length} of ${s.records} records)`;
-  const model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
+  let model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
+  // Reviewers' "same person" pairs are matches whose levels are known: they join EM's expected matches in m.
+  const sameValues = opts.reviews?.sameValues ?? [];
+  if (sameValues.length > 0) {
+    const r = withReviewedMatches(model, sameValues);
+    model = r.model;
+    opts.log(`m probabilities: ${sameValues.length} reviewed "same person" pairs counted beside the ~${Math.round(r.emMatches)} matches EM expected per training rule`);
+  }
   // Reviewers' decisions label pairs: the threshold that best separates them replaces the estimated one.
-  const reviewed = opts.reviewed ?? [];
+  const reviewed = opts.reviews?.pairs ?? [];
   const fromReviews = thresholdFromReviews(reviewed, model.threshold);
   if (fromReviews !== undefined) {
     opts.log(`threshold ${fromReviews.toFixed(4)} from ${reviewed.length} reviewed pairs (best F1 on them; estimated without labels: ${model.threshold.toFixed(4)})`);
@@ -96,7 +105,7 @@ export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl
     opts.log(`${reviewed.length} reviewed pairs: too few of each kind (at least 5 "same" and 5 "different") to set the threshold`);
   }
   const version = await withModelStore(databaseUrl, (store) => store.add(model, { kind: 'trained', description }, { activate: opts.activate }));
-  return { version, trainedOn: s.values.length, records: s.records, threshold: model.threshold, thresholdFromReviews: fromReviews !== undefined };
+  return { version, trainedOn: s.values.length, records: s.records, threshold: model.threshold, thresholdFromReviews: fromReviews !== undefined, mFromReviewedMatches: sameValues.length };
 }
 
 export async function withModelStore<T>(databaseUrl: string, fn: (store: PgModelStore) => Promise<T>): Promise<T> {
