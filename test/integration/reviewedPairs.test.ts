@@ -4,7 +4,7 @@ import pg from 'pg';
 import { readBaseConfig } from '@idres/runtime';
 import { PgOverrideStore } from '@idres/overrides';
 import { RESOLVE_SCHEMA_SQL } from '../../services/resolve/src/schema';
-import { loadReviews } from '../../packages/cli/src/reviewedPairs';
+import { loadReviewedPairs, loadReviews } from '../../packages/cli/src/reviewedPairs';
 import { PipelineHarness } from './pipelineHarness';
 
 // What `idres model train` learns from: the holding decisions with their stored probabilities, and the values of
@@ -31,6 +31,7 @@ test('loadReviews: holding decisions only; "same" pairs come with both live reco
 
     const r = await loadReviews(readBaseConfig(process.env, 'test').databaseUrl);
     assert.deepEqual(r.pairs, [{ same: true, probability: 0.42 }, { same: false, probability: null }, { same: true, probability: null }]);
+    assert.deepEqual(await loadReviewedPairs(readBaseConfig(process.env, 'test').databaseUrl), r.pairs, 'review quality reads the same decisions, without the values');
     assert.deepEqual(r.sameValues, [[{ given_name: 'ANNA', family_name: 'ZEIT' }, { given_name: 'ANA', family_name: 'ZEIT' }]]);
   } finally {
     await pool.end();
