@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ANONYMOUS, principalHas, verifyToken, type Principal } from './tokens';
+import { ANONYMOUS, principalHas, type Principal } from './tokens';
+import { TokenGate } from './tokenGate';
 import type { TokenStore } from './tokenStore';
 
 /**
@@ -32,39 +33,16 @@ export interface AuthPluginOptions {
 
 export const DEFAULT_OPEN_PATHS: readonly string[] = ['/health', '/ready', '/metrics', '/openapi.json'];
 const NOBODY: Principal = Object.freeze({ tokenId: null, name: 'unauthenticated', scopes: new Set<string>(), allScopes: false });
-const CACHE_LIMIT = 10_000;
 
-function bearer(header: string | undefined): string | undefined {
+/** The token of an `Authorization: Bearer ...` header, if that is what it holds. */
+export function bearer(header: string | undefined): string | undefined {
   const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m?.[1];
 }
 
 const plugin: FastifyPluginAsync<AuthPluginOptions> = async (http, opts) => {
   const open = new Set(opts.openPaths ?? DEFAULT_OPEN_PATHS);
-  const cacheMs = opts.cacheMs ?? 2000;
-  const cache = new Map<string, { principal: Principal; until: number }>();
-  let created = opts.mode === 'required';
-  let checkedAt = 0;
-
-  /** Whether tokens are checked now; in auto mode that turns true once and stays so. */
-  const enforced = async (): Promise<boolean> => {
-    if (opts.mode === 'off') return false;
-    if (created) return true;
-    if (Date.now() - checkedAt < cacheMs) return false;
-    created = await opts.store.anyCreated();
-    checkedAt = Date.now();
-    return created;
-  };
-
-  const verify = async (token: string): Promise<Principal | undefined> => {
-    const hit = cache.get(token);
-    if (hit && hit.until > Date.now()) return hit.principal;
-    const principal = await verifyToken(opts.store, token);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    if (principal) cache.set(token, { principal, until: Date.now() + cacheMs });
-    else cache.delete(token);
-    return principal;
-  };
+  const gate = new TokenGate({ mode: opts.mode, store: opts.store, cacheMs: opts.cacheMs ?? 2000 });
 
   const refuse = (reply: FastifyReply, status: 401 | 403 | 503, error: string, message: string): FastifyReply => {
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="idres"');
@@ -80,7 +58,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (http, opts) => {
     const isOpen = declared === 'public' || (declared === undefined && req.routeOptions.url !== undefined && open.has(req.routeOptions.url));
     let on: boolean;
     try {
-      on = await enforced();
+      on = await gate.enforced();
     } catch (err) {
       opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'token store unreachable; refusing with 503');
       if (isOpen) { req.principal = NOBODY; return; }
@@ -92,7 +70,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (http, opts) => {
     if (token === undefined) return refuse(reply, 401, 'UNAUTHENTICATED', 'this API needs a token: Authorization: Bearer idres_... (npx idres auth create)');
     let principal: Principal | undefined;
     try {
-      principal = await verify(token);
+      principal = await gate.verify(token);
     } catch (err) {
       opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'token store unreachable; refusing with 503');
       return refuse(reply, 503, 'AUTH_UNAVAILABLE', 'tokens cannot be checked right now; retry');

@@ -7,3 +7,4 @@ export * from './pgTokenStore';
 export * from './tokens';
 export * from './authPlugin';
 export * from './authConfig';
+export * from './tokenGate';

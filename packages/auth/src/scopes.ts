@@ -11,6 +11,8 @@ export const SCOPES = {
   identitiesRead: 'identities:read',
   /** National IDs (SSNs) in clear in the lookup API; without it they are masked (***-**-1234). */
   nationalIdRead: 'national_id:read',
+  /** Recording and undoing same/different decisions in the console (overrides resolve obeys). */
+  reviewsWrite: 'reviews:write',
   /** /metrics, only when IDRES_AUTH_METRICS=token (by default /metrics is open: its labels hold no personal data). */
   metricsRead: 'metrics:read',
 } as const;
