@@ -25,6 +25,10 @@ export function progressOf(job: Job, now = Date.now()): JobProgress {
     const rate = c.resolved / Math.max(0.001, (now - started) / 1000);
     return { ...base, percent: pct(c.resolved, c.sent), recordsPerSecond: Math.round(rate), etaSeconds: rate > 0 ? Math.round(Math.max(0, c.sent - c.resolved) / rate) : null };
   }
-  if (job.phase === 'done') return { ...base, percent: 100, recordsPerSecond: elapsedSeconds > 0 ? Math.round(c.resolved / elapsedSeconds) : null, etaSeconds: 0 };
+  if (job.phase === 'done') {
+    // A job that resolves is done when its records are; one that only writes a file (generate to a file) resolves none.
+    const done = job.spec.type === 'generate' && job.spec.generate?.target === 'file' ? c.sent : c.resolved;
+    return { ...base, percent: 100, recordsPerSecond: elapsedSeconds > 0 ? Math.round(done / elapsedSeconds) : null, etaSeconds: 0 };
+  }
   return base;
 }

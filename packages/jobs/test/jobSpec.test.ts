@@ -63,4 +63,9 @@ test('progressOf: percentage, rate and ETA of the phase in hand', () => {
   const resolving = { ...job, phase: 'resolving' as const, counts: { ...job.counts, read: 1000, sent: 1000, resolved: 400 } };
   assert.deepEqual(progressOf(resolving, t0 + 20_000), { phase: 'resolving', percent: 40, recordsPerSecond: 20, etaSeconds: 30, elapsedSeconds: 20 });
   assert.equal(progressOf({ ...job, phase: 'queued', startedAt: null }, t0).percent, null);
+  // Done: the rate of what the job produced (records resolved, or for a generated file, records written).
+  const finished = { ...resolving, phase: 'done' as const, counts: { ...resolving.counts, resolved: 1000 }, finishedAt: new Date(t0 + 50_000) };
+  assert.equal(progressOf(finished, t0 + 60_000).recordsPerSecond, 20);
+  const toFile: Job = { ...finished, spec: { type: 'generate', outputs: [], generate: { records: 1000, profile: 'us-crm', seed: 1, target: 'file' } }, counts: { ...emptyCounts(1000), read: 1000, sent: 1000 } };
+  assert.equal(progressOf(toFile, t0 + 60_000).recordsPerSecond, 20);
 });
