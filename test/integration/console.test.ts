@@ -4,7 +4,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PgTokenStore, SCOPES, issueToken } from '@idres/auth';
 import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
+import { masterIdOf } from '@idres/core/masterId';
 import { AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createProducer, readBaseConfig, servicePorts } from '@idres/runtime';
 import { PipelineWatcher } from '../../packages/cli/src/pipelineWatcher';
 import { STACK_DIR } from '../../packages/cli/src/repoPaths';
@@ -78,10 +80,13 @@ test('console: search, identity page, waterfall, review as different people spli
     const m = watcher!.masterOf.get(id)?.masterId;
     if (m) groups.set(m, [...(groups.get(m) ?? []), id].sort());
   }
-  const [masterId, members] = [...groups].filter(([, g]) => g.length === 2).sort(([a], [b]) => (a < b ? -1 : 1))[0] ?? [];
-  assert.ok(masterId && members, 'the run has a two-record identity');
-  const row = await pool.query<{ values: Record<string, string> }>('SELECT values FROM idres_records WHERE record_id = $1', [members[0]]);
-  const { family_name: family, dob } = row.rows[0]!.values;
+  // The first (by master ID) whose first record has a family name to search for: FEBRL leaves some names empty.
+  const pairs = [...groups].filter(([, g]) => g.length === 2).sort(([a], [b]) => (a < b ? -1 : 1));
+  assert.ok(pairs.length > 0, 'the run has a two-record identity');
+  const rows = await pool.query<{ record_id: string; values: Record<string, string> }>('SELECT record_id, values FROM idres_records WHERE record_id = ANY($1)', [pairs.map(([, g]) => g[0]!)]);
+  const valuesOf = new Map(rows.rows.map((r) => [r.record_id, r.values]));
+  const [masterId, members] = pairs.find(([, g]) => valuesOf.get(g[0]!)?.['family_name']) ?? assert.fail('a two-record identity with a family name');
+  const { family_name: family, dob } = valuesOf.get(members[0]!)!;
   assert.ok(family, 'the record has a family name to search for');
 
   const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
@@ -167,4 +172,95 @@ test('console API: bad input gets a clear error with a stable code and changes n
   assert.deepEqual(await code(await fetch(`${consoleUrl}/api/search?q=%20`)), [400, 'QUERY_INVALID']);
   assert.deepEqual(await code(await fetch(`${consoleUrl}/api/identities/MDM_9999999999`)), [404, 'IDENTITY_NOT_FOUND']);
   assert.equal(await count(), before, 'no decision was stored by the refused requests');
+});
+
+test('console with authentication on: sign-in with an API token, national IDs masked without national_id:read, decisions need reviews:write, jobs on the pipeline page', { timeout: 600_000 }, async () => {
+  // Tokens in the stack's own token table (the one the services check); deleted again at the end.
+  const store = new PgTokenStore(pool);
+  const steward = await issueToken(store, { name: 'console test steward', scopes: [SCOPES.identitiesRead, SCOPES.nationalIdRead, SCOPES.reviewsWrite, SCOPES.recordsWrite] });
+  const reader = await issueToken(store, { name: 'console test reader', scopes: [SCOPES.identitiesRead] });
+  const writer = await issueToken(store, { name: 'console test writer', scopes: [SCOPES.recordsWrite] });
+  const ingestUrl = `http://127.0.0.1:${servicePorts(process.env)['ingest']}`;
+  const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    await servicesDown();
+    await servicesUp({ IDRES_AUTH: 'required', IDRES_AUTH_CACHE_MS: '0', IDRES_CONSOLE_TOKEN: steward.token }, 180_000);
+    // Two records of one person with a national ID, through ingest with the writer's token.
+    const person = { given_name: 'Annabel', family_name: 'Okonkwo', dob: '1971-03-09', ssn: '512-44-7831', postcode: '2600' };
+    const posted = await fetch(`${ingestUrl}/records`, {
+      method: 'POST', headers: { authorization: `Bearer ${writer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ source: 'auth', sourceRecordId: '1', ...person }, { source: 'auth', sourceRecordId: '2', ...person }]),
+    });
+    assert.ok(posted.ok, `ingest took the records: ${posted.status}`);
+    const settled = await watcher!.waitUntilSettled(['auth:1', 'auth:2'], { timeoutMs: 120_000, pollMs: 200 });
+    assert.ok(settled.settled, 'the posted records resolved');
+    const stored = await pool.query<{ cluster_id: string; ssn: string }>("SELECT cluster_id, values->>'ssn' AS ssn FROM idres_records WHERE record_id = 'auth:1'");
+    const found = stored.rows[0] ?? assert.fail('auth:1 is stored');
+    const { ssn } = found;
+    assert.ok(ssn && ssn.length > 4, 'the record keeps its national ID');
+    const masterId = masterIdOf(Number(found.cluster_id));
+
+    // Without a session the API refuses and the page asks for a token; a writer-only token may not enter.
+    assert.equal((await fetch(`${consoleUrl}/api/me`)).status, 401);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${consoleUrl}/#/identity/${masterId}`);
+    await page.getByTestId('signin-token').waitFor();
+    await page.getByTestId('signin-token').fill(writer.token);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('signin-error').filter({ hasText: 'identities:read' }).waitFor();
+    await shot(page, '9-sign-in-refused');
+
+    // A reader: national IDs masked everywhere on the identity page, decision buttons disabled, the API refuses a decision.
+    await page.getByTestId('signin-token').fill(reader.token);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('signed-in').filter({ hasText: 'console test reader' }).waitFor();
+    await page.getByTestId('identity-title').filter({ hasText: masterId }).waitFor();
+    const readerText = (await page.locator('main').textContent()) ?? '';
+    assert.ok(!readerText.includes(ssn), 'the reader does not see the national ID in clear');
+    assert.ok(readerText.includes(`${'•'.repeat(ssn.length - 4)}${ssn.slice(-4)}`), 'the reader sees it masked');
+    const different = page.getByTestId('link-different');
+    if (await different.count() > 0) assert.ok(await different.first().isDisabled(), 'the reader cannot mark links');
+    const cookies = await context.cookies(consoleUrl);
+    const session = cookies.find((c) => c.name === 'idres_console');
+    assert.ok(session?.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+    const asReader = { cookie: `idres_console=${session.value}`, 'content-type': 'application/json' };
+    const refused = await fetch(`${consoleUrl}/api/overrides`, { method: 'POST', headers: asReader, body: JSON.stringify({ a: 'c:x', b: 'c:y', decision: 'SAME' }) });
+    assert.equal(refused.status, 403, 'a decision needs reviews:write');
+    await shot(page, '10-reader-masked');
+
+    // Sign out, then in as the steward: the national ID in clear, decisions allowed.
+    await page.getByTestId('signout').click();
+    await page.getByTestId('signin-token').waitFor();
+    await page.getByTestId('signin-token').fill(steward.token);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('signed-in').filter({ hasText: 'console test steward' }).waitFor();
+    await page.goto(`${consoleUrl}/#/identity/${masterId}`);
+    await page.getByTestId('identity-title').filter({ hasText: masterId }).waitFor();
+    assert.ok(((await page.locator('main').textContent()) ?? '').includes(ssn), 'the steward sees the national ID in clear');
+    if (await different.count() > 0) assert.ok(await different.first().isEnabled(), 'the steward can mark links');
+
+    // A job submitted to ingest (it runs jobs) shows on the pipeline page with its phase and counts.
+    const submitted = await fetch(`${ingestUrl}/jobs`, {
+      method: 'POST', headers: { authorization: `Bearer ${writer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'generate', generate: { records: 300, seed: 7, target: 'file' }, outputs: [] }),
+    });
+    assert.equal(submitted.status, 202, await submitted.clone().text());
+    const job = (await submitted.json()) as { id: string };
+    await page.goto(`${consoleUrl}/#/pipeline`);
+    const row = page.getByTestId(`job-${job.id}`);
+    await row.filter({ hasText: 'done' }).waitFor({ timeout: 120_000 });
+    assert.match((await row.textContent()) ?? '', /generate/);
+    await shot(page, '11-pipeline-jobs');
+
+    // Revoking the token ends the session at the next request.
+    await store.revoke(steward.summary.id);
+    await page.reload();
+    await page.getByTestId('signin-token').waitFor();
+    assert.deepEqual(errors, [], 'no script errors in the page');
+  } finally {
+    await context.close();
+    await pool.query('DELETE FROM idres_api_tokens WHERE id = ANY($1)', [[steward.summary.id, reader.summary.id, writer.summary.id]]);
+  }
 });

@@ -207,7 +207,7 @@ async function main(argv: string[]): Promise<void> {
       const tokenFile = path.relative(process.cwd(), LOCAL_TOKEN_FILE) || LOCAL_TOKEN_FILE;
       const authHeader = `-H "authorization: Bearer $(cat ${tokenFile})"`;
       process.stdout.write(`  lookup API    curl ${authHeader} http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
-      process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (search, review queue, pipeline)\n`);
+      process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (sign in with the API token below; search, review queue, pipeline)\n`);
       process.stdout.write(`  post records  curl -XPOST ${authHeader} -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       process.stdout.write(`  API token     ${tokenFile} (${created ? 'created now' : 'kept from an earlier run'}; every scope; npx idres auth list|create|revoke)\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import { bearer } from '@idres/auth';
+import { progressOf, type JobStore } from '@idres/jobs';
 import type { Admin } from 'kafkajs';
 import { compareMembers, rankForReview, reviewBand, weightOfProbability, type ReviewCandidate } from '@idres/core/reviewQueue';
 import { OverrideError, type OverrideDecision, type OverrideDesk } from '@idres/overrides';
 import { ConsumerRunner, TOPICS, type InboundMessage, type MasterKeyAvro, type ResolvedEventAvro, type RunnerDeps, type ServiceApp } from '@idres/runtime';
-import { noAuth, type ConsoleAuth, type ConsoleUser } from './consoleAuth';
+import { isRefusal, noAuth, type ConsoleAccess, type ConsoleUser } from './consoleAuth';
 import { ConsoleQueries, type HistoryEvent } from './consoleQueries';
 import { LookupUnavailableError, type IdentityView, type LookupClient } from './lookupClient';
 import { maskValues } from './maskNationalIds';
@@ -26,9 +29,16 @@ export interface ConsoleDeps {
   services: ReadonlyArray<{ name: string; url: string }>;
   /** The match threshold in use (match's /model), for the review band. */
   threshold: () => Promise<number>;
-  auth?: ConsoleAuth;
+  /** Sign-in (tokenAccess); noAuth when absent. */
+  auth?: ConsoleAccess;
+  /** Jobs for the pipeline page (their phase and live progress); none shown when absent. */
+  jobs?: JobStore;
   webDist?: string;
 }
+
+const SESSION_COOKIE = 'idres_console';
+const SESSION_PATH = '/api/session';
+const SESSION_SECONDS = 12 * 3600;
 
 const users = new WeakMap<FastifyRequest, ConsoleUser>();
 const userOf = (req: FastifyRequest): ConsoleUser => users.get(req)!;
@@ -73,6 +83,16 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
     handle,
   });
 
+  // The newest jobs with their progress; a failing job store shows as no jobs, never as a broken page.
+  const recentJobs = async () => {
+    if (!deps.jobs) return [];
+    const jobs = await deps.jobs.list({ limit: 10 }).catch(() => []);
+    return jobs.map((j) => ({
+      id: j.id, type: j.spec.type, source: j.spec.input?.source ?? null, phase: j.phase, counts: j.counts, progress: progressOf(j),
+      error: j.error, createdAt: j.createdAt.getTime(), finishedAt: j.finishedAt?.getTime() ?? null,
+    }));
+  };
+
   const fail = (reply: FastifyReply, err: unknown): FastifyReply => {
     if (err instanceof SearchQueryError) return reply.code(400).send({ error: err.code, message: err.message });
     if (err instanceof OverrideError) return reply.code(err.code === 'OVERRIDE_NOT_FOUND' ? 404 : err.code === 'OVERRIDE_NOT_ACTIVE' ? 409 : 400).send({ error: err.code, message: err.message });
@@ -81,14 +101,31 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
   };
 
   const routes = (http: FastifyInstance): void => {
+    void http.register(fastifyCookie);
     http.addHook('onRequest', async (req, reply) => {
-      if (!req.url.startsWith('/api/')) return;
-      const user = await auth(req);
-      if (!user) return reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'sign in to use the console' });
+      if (!req.url.startsWith('/api/') || req.url.startsWith(SESSION_PATH)) return;
+      const user = await auth.check(req.cookies[SESSION_COOKIE] || bearer(req.headers.authorization));
+      if (isRefusal(user)) return reply.code(user.status).send({ error: user.code, message: user.message });
       users.set(req, user);
     });
 
     http.get('/api/me', async (req) => userOf(req));
+
+    // Sign-in: the token goes into an HttpOnly, SameSite=Strict cookie, so page scripts never hold it and other
+    // sites cannot send it; every request checks it again (a revoked token stops working within the cache time).
+    http.post<{ Body: { token?: unknown } }>(SESSION_PATH, async (req, reply) => {
+      const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+      const user = await auth.check(token);
+      if (isRefusal(user)) return reply.code(user.status).send({ error: user.code, message: user.message });
+      if (user.signedIn) {
+        void reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', maxAge: SESSION_SECONDS });
+      }
+      return user;
+    });
+    http.delete(SESSION_PATH, async (_req, reply) => {
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
 
     http.get<{ Querystring: { q?: string; limit?: string } }>('/api/search', async (req, reply) => {
       try {
@@ -206,6 +243,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
       at: Date.now(),
       threshold: await deps.threshold().catch(() => null),
       services: await pipelineStatus({ services: deps.services, admin: deps.admin, groupPrefix: deps.runner.groupPrefix }),
+      jobs: await recentJobs(),
     }));
 
     if (existsSync(webDist)) {

@@ -18,15 +18,19 @@ export class LookupUnavailableError extends Error {
 
 /** Reads identities through publish's lookup API, so the console shows exactly what the API serves. */
 export class LookupClient {
-  /** `token`: a bearer token for the lookup API when its authentication is on (see docs/security.md). */
-  constructor(private readonly baseUrl: string, private readonly timeoutMs = 5000, private readonly token?: string) {}
+  /**
+   * `token`: the bearer token for the lookup API when its authentication is on (see docs/security.md), asked for
+   * on every call: the demo creates its token after the services started, and the console must pick it up.
+   */
+  constructor(private readonly baseUrl: string, private readonly timeoutMs = 5000, private readonly token: () => string | undefined = () => undefined) {}
 
   async identity(masterId: string): Promise<IdentityView | undefined> {
     let res: Response;
+    const token = this.token();
     try {
       res = await fetch(`${this.baseUrl}/identities/${encodeURIComponent(masterId)}`, {
         signal: AbortSignal.timeout(this.timeoutMs),
-        ...(this.token ? { headers: { authorization: `Bearer ${this.token}` } } : {}),
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       });
     } catch (err) {
       throw new LookupUnavailableError(`lookup API at ${this.baseUrl} unreachable: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,14 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PgTokenStore, TokenGate, readAuthConfig } from '@idres/auth';
+import { PgJobStore } from '@idres/jobs';
 import type { ModelJson } from '@idres/core';
 import { OverrideDesk, PgOverrideStore } from '@idres/overrides';
 import { envString, hostService, openServiceContext, readBaseConfig, runnerDeps, servicePorts } from '@idres/runtime';
 import { buildConsoleApp } from './app';
+import { tokenAccess } from './consoleAuth';
 import { ConsoleQueries } from './consoleQueries';
 import { LookupClient } from './lookupClient';
 
 const config = readBaseConfig(process.env, 'console');
+const authConfig = readAuthConfig(process.env);
 const ports = servicePorts(process.env);
 const urlOf = (name: string): string => envString(process.env, `IDRES_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}`);
 const ctx = await openServiceContext(config, process.env);
@@ -30,10 +34,17 @@ const threshold = async (): Promise<number> => {
   }
 };
 // The console reads identities through the lookup API, which needs a token once authentication is on: IDRES_CONSOLE_TOKEN,
-// else the local demo's token (.stack/api-token). The console itself has no login yet and listens on HTTP_HOST
-// (127.0.0.1 by default): do not expose it beyond the machine until it has one.
+// else the local demo's token (.stack/api-token). Its own users sign in with their API tokens, under the same
+// IDRES_AUTH rules as the APIs; what they see (national IDs) and may do (review) follows their token's scopes.
 const localToken = path.join(process.env['IDRES_STACK_DIR'] || fileURLToPath(new URL('../../../.stack/', import.meta.url)), 'api-token');
-const lookupToken = process.env['IDRES_CONSOLE_TOKEN'] || (existsSync(localToken) ? readFileSync(localToken, 'utf8').trim() : undefined);
+const lookupToken = (): string | undefined => {
+  if (process.env['IDRES_CONSOLE_TOKEN']) return process.env['IDRES_CONSOLE_TOKEN'];
+  try {
+    return existsSync(localToken) ? readFileSync(localToken, 'utf8').trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+};
 const app = buildConsoleApp({
   runner: runnerDeps(ctx),
   queries: new ConsoleQueries(pool),
@@ -42,6 +53,8 @@ const app = buildConsoleApp({
   admin,
   services: ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'].map((name) => ({ name, url: urlOf(name) })),
   threshold,
-  // Authentication plugs in here (auth: a ConsoleAuth) once the security work provides it; until then: noAuth.
+  auth: tokenAccess(new TokenGate({ mode: authConfig.mode, store: new PgTokenStore(pool), cacheMs: authConfig.cacheMs })),
+  jobs: new PgJobStore(pool),
 });
+ctx.logger.info({ auth: authConfig.mode }, 'console authentication mode');
 await hostService(ctx, app, [() => admin.disconnect(), () => pool.end()]);

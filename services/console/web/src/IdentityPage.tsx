@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, decide, fmtP, fmtTime, undo, type Identity, type Link } from './api';
+import { NO_REVIEW_RIGHT, useMe } from './me';
 import { LinkGraph, Waterfall, probabilityColour } from './charts';
 
 const FIRST = ['given_name', 'middle_name', 'family_name', 'full_name', 'dob', 'gender', 'ssn', 'phone', 'email', 'house_number', 'address_line1', 'address_line2', 'city', 'state', 'postcode', 'country'];
@@ -7,6 +8,7 @@ const FIRST = ['given_name', 'middle_name', 'family_name', 'full_name', 'dob', '
 const DERIVED = /(_dm\d|_tl|_nick|_user|_domain|^name_dm_pair|^dob_(year|month|day))$/;
 
 export function IdentityPage({ masterId }: { masterId: string }) {
+  const { mayReview } = useMe();
   const [view, setView] = useState<Identity | null>(null);
   const [gone, setGone] = useState<{ mergedInto: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -94,7 +96,7 @@ export function IdentityPage({ masterId }: { masterId: string }) {
               <td className="small">{l.rule ?? ''}</td>
               <td>
                 <button data-testid="show-waterfall" onClick={() => setSelected(l)}>waterfall</button>{' '}
-                <button data-testid="link-different" disabled={busy} onClick={() => act(() => decide(l.a, l.b, 'DIFFERENT'))}>different people</button>
+                <button data-testid="link-different" disabled={busy || !mayReview} title={mayReview ? undefined : NO_REVIEW_RIGHT} onClick={() => act(() => decide(l.a, l.b, 'DIFFERENT'))}>different people</button>
               </td>
             </tr>
           ))}
@@ -111,7 +113,7 @@ export function IdentityPage({ masterId }: { masterId: string }) {
                   <td>{h.recordId}</td><td>{h.otherRecordId}</td>
                   <td>{h.otherMasterId ? <a href={`#/identity/${h.otherMasterId}`}>{h.otherMasterId}</a> : '—'}</td>
                   <td>{fmtP(h.probability)}</td>
-                  <td><button data-testid="held-same" disabled={busy} onClick={() => act(() => decide(h.recordId, h.otherRecordId, 'SAME'))}>same person</button></td>
+                  <td><button data-testid="held-same" disabled={busy || !mayReview} title={mayReview ? undefined : NO_REVIEW_RIGHT} onClick={() => act(() => decide(h.recordId, h.otherRecordId, 'SAME'))}>same person</button></td>
                 </tr>
               ))}
             </tbody>
@@ -127,7 +129,7 @@ export function IdentityPage({ masterId }: { masterId: string }) {
               <tr key={d.id} className={d.undoneAt === null ? '' : 'undone'} data-testid={d.undoneAt === null ? 'decision-holding' : 'decision-undone'}>
                 <td>{d.a} — {d.b}</td><td>{d.decision === 'SAME' ? 'same person' : 'different people'}</td><td>{d.reviewer ?? ''}</td>
                 <td>{fmtTime(d.createdAt)}</td><td>{d.undoneAt === null ? 'holds' : `undone ${fmtTime(d.undoneAt)}`}</td>
-                <td>{d.undoneAt === null && <button data-testid="decision-undo" disabled={busy} onClick={() => act(() => undo(d.id))}>undo</button>}</td>
+                <td>{d.undoneAt === null && <button data-testid="decision-undo" disabled={busy || !mayReview} title={mayReview ? undefined : NO_REVIEW_RIGHT} onClick={() => act(() => undo(d.id))}>undo</button>}</td>
               </tr>
             ))}
           </tbody>

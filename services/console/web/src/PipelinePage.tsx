@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, type ServiceState } from './api';
+import { api, fmtTime, type JobRow, type ServiceState } from './api';
 
-interface Reading { at: number; services: ServiceState[]; threshold: number | null }
+interface Reading { at: number; services: ServiceState[]; threshold: number | null; jobs: JobRow[] }
 
-/** Every 2 s: each service's /ready, its message counters (as rates between two readings) and its consumer lag. */
+/**
+ * Every 2 s while the page is open: each service's /ready, its message counters (as rates between two readings),
+ * its consumer lag, and the newest jobs with their live progress.
+ */
 export function PipelinePage() {
   const [now, setNow] = useState<Reading | null>(null);
   const prev = useRef<Reading | null>(null);
@@ -60,7 +63,39 @@ export function PipelinePage() {
           </tbody>
         </table>
       )}
+      {now && <Jobs jobs={now.jobs} />}
     </section>
+  );
+}
+
+const fmtEta = (s: number | null): string => (s === null ? '—' : s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+/** The newest jobs (npx idres job submit, POST /jobs, npx idres resolve): phase, counts, rate and ETA. */
+function Jobs({ jobs }: { jobs: JobRow[] }) {
+  return (
+    <>
+      <h2>Jobs</h2>
+      {jobs.length === 0 ? <p className="small" data-testid="jobs-empty">No jobs yet (npx idres job submit, or POST /jobs on ingest).</p> : (
+        <table data-testid="jobs">
+          <thead><tr><th>job</th><th>type</th><th>source</th><th>phase</th><th>progress</th><th>read / rejected / sent / resolved</th><th>records/s</th><th>ETA</th><th>created</th></tr></thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr key={j.id} data-testid={`job-${j.id}`}>
+                <td>{j.id}</td>
+                <td>{j.type}</td>
+                <td>{j.source ?? '—'}</td>
+                <td className={j.phase === 'failed' ? 'bad' : j.phase === 'done' ? 'ok' : ''} title={j.error ? `${j.error.code}: ${j.error.message}` : undefined}>{j.phase}</td>
+                <td>{j.progress.percent === null ? '—' : <><progress max={100} value={j.progress.percent} /> {j.progress.percent}%</>}</td>
+                <td>{j.counts.read} / {j.counts.rejected} / {j.counts.sent} / {j.counts.resolved}{j.counts.total === null ? '' : ` of ${j.counts.total}`}</td>
+                <td>{j.progress.recordsPerSecond ?? '—'}</td>
+                <td>{j.phase === 'done' ? '—' : fmtEta(j.progress.etaSeconds)}</td>
+                <td className="small">{fmtTime(j.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, decide, fmtP, undo, type Decision, type ReviewItem } from './api';
+import { NO_REVIEW_RIGHT, useMe } from './me';
 
 const DERIVED = /(_dm\d|_tl|_nick|_user|_domain|^name_dm_pair|^dob_(year|month|day))$/;
 
@@ -21,24 +22,25 @@ export function ReviewPage({ identity }: { identity?: string }) {
   useEffect(() => { void load().catch((e: Error) => setMessage(e.message)); }, [load]);
   const item = data?.items[index];
 
+  const { mayReview } = useMe();
   const mark = useCallback(async (decision: 'SAME' | 'DIFFERENT') => {
-    if (!item) return;
+    if (!item || !mayReview) return;
     try {
       const res = await decide(item.a, item.b, decision);
       setLast(res.override);
       setMessage(`${item.a} and ${item.b}: ${decision === 'SAME' ? 'same person' : 'different people'} (decision ${res.override.id})`);
       await load(); // decided pairs leave the queue
     } catch (e) { setMessage((e as Error).message); }
-  }, [item, load]);
+  }, [item, load, mayReview]);
   const undoLast = useCallback(async () => {
-    if (!last) return;
+    if (!last || !mayReview) return;
     try {
       await undo(last.id);
       setMessage(`decision ${last.id} undone`);
       setLast(null);
       await load();
     } catch (e) { setMessage((e as Error).message); }
-  }, [last, load]);
+  }, [last, load, mayReview]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -75,8 +77,8 @@ export function ReviewPage({ identity }: { identity?: string }) {
             </tbody>
           </table>
           <p>
-            <button data-testid="review-same" onClick={() => void mark('SAME')}>same person (s)</button>{' '}
-            <button data-testid="review-different" onClick={() => void mark('DIFFERENT')}>different people (d)</button>{' '}
+            <button data-testid="review-same" disabled={!mayReview} title={mayReview ? undefined : NO_REVIEW_RIGHT} onClick={() => void mark('SAME')}>same person (s)</button>{' '}
+            <button data-testid="review-different" disabled={!mayReview} title={mayReview ? undefined : NO_REVIEW_RIGHT} onClick={() => void mark('DIFFERENT')}>different people (d)</button>{' '}
             <button onClick={() => setIndex((i) => Math.min(i + 1, data!.items.length - 1))}>skip (n)</button>{' '}
             {last && <button data-testid="review-undo" onClick={() => void undoLast()}>undo last (u)</button>}
           </p>

@@ -29,6 +29,18 @@ export interface ServiceState {
   messagesIn: number | null; messagesOut: number | null; lag: Array<{ group: string; topic: string; lag: number }>;
 }
 
+/** Who is signed in (GET /api/me); without authentication everyone is `anonymous` with every right. */
+export interface Me { name: string; signedIn: boolean; seesNationalIds: boolean; mayReview: boolean }
+export interface JobRow {
+  id: string; type: string; source: string | null; phase: string;
+  counts: { total: number | null; read: number; rejected: number; sent: number; resolved: number };
+  progress: { percent: number | null; recordsPerSecond: number | null; etaSeconds: number | null; elapsedSeconds: number };
+  error: { code: string; message: string } | null; createdAt: number; finishedAt: number | null;
+}
+
+/** Fired when the API answers 401 (never signed in, signed out elsewhere, token revoked): the app shows the sign-in form. */
+export const SIGNED_OUT_EVENT = 'idres:signed-out';
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly body: unknown) {
     super(message);
@@ -38,9 +50,13 @@ export class ApiError extends Error {
 export async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, { ...init, headers: { ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers } });
   const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+  if (res.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!res.ok) throw new ApiError(res.status, body.error ?? 'HTTP_ERROR', body.message ?? `HTTP ${res.status}`, body);
   return body as T;
 }
+
+export const signIn = (token: string): Promise<Me> => api('/api/session', { method: 'POST', body: JSON.stringify({ token }) });
+export const signOut = async (): Promise<void> => { await fetch('/api/session', { method: 'DELETE' }); };
 
 export const decide = (a: string, b: string, decision: 'SAME' | 'DIFFERENT'): Promise<{ override: Decision; changed: boolean }> =>
   api('/api/overrides', { method: 'POST', body: JSON.stringify({ a, b, decision }) });
