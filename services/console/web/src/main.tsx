@@ -42,7 +42,7 @@ function App() {
   const [me, setMe] = useMe();
   const page = path[0] ?? 'search';
   if (me === undefined) return <main><p>loading…</p></main>;
-  if (me === null) return <main><SignInPage onSignedIn={setMe} /></main>;
+  if (me === null) return <><header><strong>idres console</strong></header><main><SignInPage onSignedIn={setMe} /></main></>;
   return (
     <MeContext.Provider value={me}>
       <header>
