@@ -23,7 +23,10 @@ export function tokenStoreSuite(name: string, make: () => Promise<TokenStore>): 
     assert.equal(p?.allScopes, false);
     const stored = await s.find(summary.id);
     assert.ok(stored && stored.secretHash.length === 32, 'a 32-byte SHA-256 is stored');
-    assert.ok(!stored.secretHash.toString('latin1').includes(token.split('_')[2]!), 'the secret itself is not stored');
+    // The secret is base64url, which may itself hold '_': it is everything after the id.
+    const secret = token.slice('idres_'.length + 16 + 1);
+    assert.equal(secret.length, 43);
+    assert.ok(!stored.secretHash.toString('latin1').includes(secret), 'the secret itself is not stored');
     assert.equal(await s.anyCreated(), true);
     const list = await s.list();
     assert.equal(list.length, 1);
@@ -33,7 +36,8 @@ export function tokenStoreSuite(name: string, make: () => Promise<TokenStore>): 
   test(`${name}: wrong secret, unknown id and malformed tokens do not verify`, async () => {
     const s = await make();
     const { token } = await issueToken(s, { name: 'a', scopes: ['identities:read'] });
-    const [, id, secret] = token.split('_') as [string, string, string];
+    const id = token.slice('idres_'.length, 'idres_'.length + 16);
+    const secret = token.slice('idres_'.length + 16 + 1);
     const flipped = `idres_${id}_${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     assert.equal(await verifyToken(s, flipped), undefined);
     assert.equal(await verifyToken(s, `idres_${'0'.repeat(16)}_${secret}`), undefined);
