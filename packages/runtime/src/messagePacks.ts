@@ -1,6 +1,7 @@
-import { Partitioners, type Message, type PartitionerArgs } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { AvroSerde } from './avroSerde';
 import { IdresRuntimeError } from './errors';
+import { kafkaPartitionOf } from './kafkaMurmur2';
 
 /**
  * Packed topics carry many Avro items in one Kafka message. Each item names a partition key; all items of a
@@ -16,15 +17,8 @@ export interface PackedTopic {
 
 /** The partition Kafka's default partitioner gives `key` on a topic of `partitions` partitions. */
 export function partitionForKey(key: string, partitions: number): number {
-  const args: PartitionerArgs = {
-    topic: '',
-    partitionMetadata: Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })),
-    message: { key: Buffer.from(key, 'utf8'), value: null },
-  };
-  return defaultPartitioner(args);
+  return kafkaPartitionOf(key, partitions);
 }
-
-const defaultPartitioner = Partitioners.DefaultPartitioner();
 
 export interface PackItem {
   partitionKey: string;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { Partitioners } from 'kafkajs';
+import { kafkaMurmur2 } from '../src/kafkaMurmur2';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { AvroSerde, loadSchemaFiles } from '../src/avroSerde';
 import { encodePacks, packItemCount, packValue, partitionForKey } from '../src/messagePacks';
@@ -38,9 +40,25 @@ test('partitionForKey is what Kafka default partitioner gives the same key bytes
   const kafkaDefault = Partitioners.DefaultPartitioner();
   for (const partitions of [1, 6, 7, 64]) {
     const meta = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-    for (const key of ['fn:SMITH', 'dob:1980-01-02', 'ünïcode', '', 'x'.repeat(300)]) {
+    for (const key of ['fn:SMITH', 'dob:1980-01-02', 'ünïcode', '', 'x'.repeat(300), '😀 emoji', 'x'.repeat(2000)]) {
       assert.equal(partitionForKey(key, partitions), kafkaDefault({ topic: 't', partitionMetadata: meta, message: { key: Buffer.from(key), value: null } }));
     }
+  }
+});
+
+test('kafkaMurmur2 equals kafkajs murmur2, hash and partition, on 20,000 random keys of every length mod 4, ASCII and not', () => {
+  const kafkaDefault = Partitioners.DefaultPartitioner();
+  const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
+  const meta = Array.from({ length: 97 }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  let seed = 12345;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const alphabet = ['a', 'Z', '0', ':', ' ', 'é', 'ß', '中', '😀', '\u0000', '\u00ff'];
+  for (let i = 0; i < 20_000; i++) {
+    const key = Array.from({ length: rnd(40) }, () => alphabet[rnd(alphabet.length)]!).join('');
+    const bytes = Buffer.from(key, 'utf8');
+    // With 97 partitions the partition is the hash's low bits mod 97: a wrong hash shows.
+    assert.equal(partitionForKey(key, 97), kafkaDefault({ topic: 't', partitionMetadata: meta, message: { key: bytes, value: null } }), `key of ${bytes.length} bytes`);
+    assert.equal(kafkaMurmur2(bytes), kafkajsMurmur2(bytes), `key of ${bytes.length} bytes`);
   }
 });
 
