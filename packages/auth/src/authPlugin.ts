@@ -42,7 +42,7 @@ export function bearer(header: string | undefined): string | undefined {
 
 const plugin: FastifyPluginAsync<AuthPluginOptions> = async (http, opts) => {
   const open = new Set(opts.openPaths ?? DEFAULT_OPEN_PATHS);
-  const gate = new TokenGate({ mode: opts.mode, store: opts.store, cacheMs: opts.cacheMs ?? 2000 });
+  const gate = new TokenGate({ mode: opts.mode, store: opts.store, cacheMs: opts.cacheMs });
 
   const refuse = (reply: FastifyReply, status: 401 | 403 | 503, error: string, message: string): FastifyReply => {
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="idres"');

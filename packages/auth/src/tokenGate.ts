@@ -19,8 +19,6 @@ export class TokenGate {
     this.created = opts.mode === 'required';
   }
 
-  get mode(): AuthMode { return this.opts.mode; }
-
   private get cacheMs(): number { return this.opts.cacheMs ?? 2000; }
 
   /** Whether tokens are checked now; in auto mode that turns true once and stays so. */

@@ -103,7 +103,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
   const routes = (http: FastifyInstance): void => {
     void http.register(fastifyCookie);
     http.addHook('onRequest', async (req, reply) => {
-      if (!req.url.startsWith('/api/') || req.url.startsWith(SESSION_PATH)) return;
+      if (!req.url.startsWith('/api/') || req.routeOptions.url === SESSION_PATH) return;
       const user = await auth.check(req.cookies[SESSION_COOKIE] || bearer(req.headers.authorization));
       if (isRefusal(user)) return reply.code(user.status).send({ error: user.code, message: user.message });
       users.set(req, user);
