@@ -2,6 +2,7 @@ import { blockingKeys, candidatePairs, type BlockingRule } from './blocking.js';
 import { IdresError } from './errors.js';
 import { compileComparison, FieldIndex, loadModel, type PreparedRecord, MODEL_FORMAT, MODEL_VERSION, TF_VALUE_SEP, tfTableKey, validateSettings, type ComparisonParameters, type ModelJson, type TfTable } from './model.js';
 import { carriesEvidence, DEFAULT_SETTINGS, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
+import { learnBlockingRules, type LearnBlockingOptions } from './learnBlockingRules.js';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -21,6 +22,12 @@ export interface TrainOptions {
   trainedOn?: ModelJson['trainedOn'];
   /** Overrides for reproducible output (tests). */
   createdAt?: string;
+  /**
+   * Prediction blocking rules added from the data once m, u and the prior are known (learnBlockingRules): the
+   * candidate rules that reach likely matches the settings' rules miss. On by default; false keeps the settings'
+   * rules as given.
+   */
+  learnBlocking?: false | LearnBlockingOptions;
 }
 
 /** Small fast seeded PRNG (mulberry32): reproducible sampling without a dependency. */
@@ -514,7 +521,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     comparisons,
     tfTables: buildTfTables(records, settings),
     training: {
-      method: 'unsupervised: u from random pairs, m by EM per training blocking rule (median across rules), lambda by capture-recapture across rules (else from blocked pairs)',
+      method: 'unsupervised: u from random pairs, m by EM per training blocking rule (median across rules), lambda by capture-recapture across rules (else from blocked pairs); prediction blocking rules added where they reach likely matches the given rules miss (training.blocking)',
       seed: opts.seed ?? 42,
       uPairs: uPairs.length,
       emRuns,
@@ -526,5 +533,9 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     },
   };
   loadModel(json); // self-check: a trained model must always load
+  if (opts.learnBlocking === false) return json;
+  const learned = learnBlockingRules(records, json, { maxBlockSize, ...opts.learnBlocking });
+  if (learned.added.length > 0) json.settings = { ...settings, blockingRules: learned.rules };
+  json.training = { ...json.training, blocking: { expectedMatches: learned.expectedMatches, candidates: learned.candidates, added: learned.added } };
   return json;
 }

@@ -1,0 +1,163 @@
+import { blockingKeys, type BlockingKey, type BlockingRule } from './blocking.js';
+import { loadModel, matchWeightPrepared, prepareRecord, probabilityFromWeight, type ModelJson, type PreparedRecord } from './model.js';
+import { ATTRIBUTE_PREFIX } from './standardizeRecord.js';
+
+type Values = Readonly<Record<string, string>>;
+
+export interface LearnBlockingOptions {
+  /** Blocks larger than this are not compared (as in training, the quality run and match's cap). Default 1000. */
+  maxBlockSize?: number;
+  /** A field is an anchor of candidate rules when filled in at least this share of records. Default 0.05. */
+  anchorMinFill?: number;
+  /**
+   * A rule is added only if at least this share of the comparisons it adds are likely matches: one in 100 by
+   * default, so a rule never costs more than ~100 comparisons per match it finds.
+   */
+  minMatchShare?: number;
+  /** ... and only if it finds at least this share of the matching pairs the model expects in the data. Default 0.005. */
+  minGainShare?: number;
+  /** A candidate adding more than this many comparisons per record is not even scored (cost guard). Default 3. */
+  maxNewPairsPerRecord?: number;
+}
+
+export interface BlockingRuleChoice {
+  rule: string;
+  /** Comparisons the rule adds over the rules before it (sample pairs no earlier rule blocks). */
+  newPairs: number;
+  /** Of them, pairs the model scores at or above its threshold that no earlier rule found. */
+  newLikelyMatches: number;
+}
+
+export interface LearnedBlocking {
+  rules: BlockingRule[];
+  /** Matching pairs the model expects in the sample (prior × all pairs): a rule must add a share of these. */
+  expectedMatches: number;
+  added: BlockingRuleChoice[];
+  candidates: number;
+}
+
+/** Name codes every candidate rule may pair an anchor with: phonetic, so a typo in the name still blocks. */
+const NAME_CODES = ['family_dm1', 'given_dm1'] as const;
+/** Fields that place a person (when, where, what): paired with a name code, or with one another. */
+const ANCHOR_FIELDS = ['dob', 'dob_year', 'postcode', 'city'] as const;
+
+/**
+ * Candidate prediction rules for the fields a dataset has: every anchor (date of birth, birth year, postcode, city,
+ * and the attributes the model compares) that is filled in enough records, with each phonetic name code and with
+ * each other anchor. The rules already given are not repeated.
+ */
+export function candidateBlockingRules(values: readonly Values[], model: ModelJson, anchorMinFill = 0.05): BlockingRule[] {
+  const n = Math.max(1, values.length);
+  const fill = (f: string): number => values.reduce((c, v) => c + ((v[f] ?? '').length > 0 ? 1 : 0), 0) / n;
+  const attrs = model.settings.comparisons.map((c) => c.name).filter((c) => c.startsWith(ATTRIBUTE_PREFIX));
+  const anchors = [...ANCHOR_FIELDS, ...attrs].filter((f) => fill(f) >= anchorMinFill);
+  const codes = NAME_CODES.filter((f) => fill(f) >= anchorMinFill);
+  const have = new Set(model.settings.blockingRules.map((r) => [...r.fields].sort().join('+')));
+  const out: BlockingRule[] = [];
+  const add = (fields: string[]): void => {
+    const sig = [...fields].sort().join('+');
+    if (have.has(sig)) return;
+    have.add(sig);
+    out.push({ name: fields.join('_'), fields });
+  };
+  anchors.forEach((a, i) => {
+    for (const c of codes) add([a, c]);
+    // dob contains dob_year: that pair says no more than dob alone.
+    for (const b of anchors.slice(i + 1)) if (!(a === 'dob' && b === 'dob_year')) add([a, b]);
+  });
+  return out;
+}
+
+/** Block sizes of keys, so a pair sharing only an oversized block counts as not compared (as in the services). */
+function blockSizes(keys: readonly (readonly BlockingKey[])[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const ks of keys) for (const k of ks) sizes.set(k.key, (sizes.get(k.key) ?? 0) + 1);
+  return sizes;
+}
+
+function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], sizes: ReadonlyMap<string, number>, max: number): boolean {
+  for (const ka of a) for (const kb of b) if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) return true;
+  return false;
+}
+
+/** Members of each block of `rule` within the size limit. */
+function blocksOf(values: readonly Values[], rule: BlockingRule, max: number): number[][] {
+  const blocks = new Map<string, number[]>();
+  values.forEach((v, i) => {
+    for (const k of blockingKeys(v, [rule])) {
+      let b = blocks.get(k.key);
+      if (!b) blocks.set(k.key, (b = []));
+      b.push(i);
+    }
+  });
+  return [...blocks.values()].filter((b) => b.length >= 2 && b.length <= max);
+}
+
+/**
+ * Prediction blocking rules learned from the data with a trained model, no labels: the model's own rules, then,
+ * greedily, the candidate rule (see candidateBlockingRules) that finds the most likely matches (pairs the model
+ * scores at or above its threshold) that no rule before it compares, while it adds at least `minMatchShare` likely
+ * matches per comparison and finds at least `minGainShare` of the matching pairs the model expects in the data. Data whose matches the
+ * default rules already find (an ID, full dates) gets no extra rule; sparse data (names, a birthplace, a year)
+ * gets the rules that reach its matches. The rules keep their order; added ones come last.
+ */
+export function learnBlockingRules(values: readonly Values[], json: ModelJson, opts: LearnBlockingOptions = {}): LearnedBlocking {
+  const max = opts.maxBlockSize ?? 1000;
+  const minShare = opts.minMatchShare ?? 0.01;
+  const minGain = opts.minGainShare ?? 0.005;
+  const maxPairs = (opts.maxNewPairsPerRecord ?? 3) * values.length;
+  const model = loadModel(json);
+  const threshold = json.threshold;
+  const prepared: PreparedRecord[] = values.map((v) => prepareRecord(model, v));
+  const likely = (i: number, j: number): boolean => probabilityFromWeight(matchWeightPrepared(model, prepared[i] as PreparedRecord, prepared[j] as PreparedRecord)) >= threshold;
+
+  const baseRules = json.settings.blockingRules;
+  const baseKeys = values.map((v) => blockingKeys(v, baseRules));
+  const baseSizes = blockSizes(baseKeys);
+  const covered = (i: number, j: number): boolean => sharesComparedKey(baseKeys[i] as BlockingKey[], baseKeys[j] as BlockingKey[], baseSizes, max);
+
+  // The matching pairs the model expects in the sample (its prior over all pairs): the scale of a worthwhile gain.
+  const n = values.length;
+  const before = json.prior * ((n * (n - 1)) / 2);
+
+  // Each candidate's new pairs (not compared by the given rules) and the likely matches among them.
+  const candidates = candidateBlockingRules(values, json, opts.anchorMinFill);
+  const found = candidates.flatMap((rule) => {
+    const blocks = blocksOf(values, rule, max);
+    let pairs = 0;
+    for (const b of blocks) pairs += (b.length * (b.length - 1)) / 2;
+    if (pairs > maxPairs) return [];
+    let newPairs = 0;
+    const matches = new Set<number>();
+    for (const block of blocks) {
+      for (let x = 0; x < block.length; x++) for (let y = x + 1; y < block.length; y++) {
+        const i = Math.min(block[x] as number, block[y] as number);
+        const j = Math.max(block[x] as number, block[y] as number);
+        if (covered(i, j)) continue;
+        newPairs++;
+        if (likely(i, j)) matches.add(i * n + j);
+      }
+    }
+    return matches.size === 0 ? [] : [{ rule, newPairs, matches }];
+  });
+
+  // Greedy: the best remaining candidate by likely matches not yet found, while it pays for itself.
+  const rules = baseRules.map((r) => ({ name: r.name, fields: [...r.fields] }));
+  const added: BlockingRuleChoice[] = [];
+  const got = new Set<number>();
+  for (;;) {
+    let best: { c: (typeof found)[number]; gain: number } | undefined;
+    for (const c of found) {
+      if (added.some((a) => a.rule === c.rule.name)) continue;
+      let gain = 0;
+      for (const id of c.matches) if (!got.has(id)) gain++;
+      if (gain < minShare * c.newPairs || gain < Math.max(1, minGain * before)) continue;
+      if (best === undefined || gain > best.gain) best = { c, gain };
+    }
+    if (best === undefined) break;
+    for (const id of best.c.matches) got.add(id);
+    rules.push({ name: best.c.rule.name, fields: [...best.c.rule.fields] });
+    added.push({ rule: best.c.rule.name, newPairs: best.c.newPairs, newLikelyMatches: best.gain });
+  }
+  return { rules, expectedMatches: Math.round(before), added, candidates: candidates.length };
+}
