@@ -25,9 +25,11 @@ if [[ $status == 0 ]]; then
 fi
 node packages/cli/bin/idres.mjs services down
 if [[ $status != 0 ]]; then echo "first-run check: npm start exited $status" >&2; exit 1; fi
-for want in 'records in' 'identities out' 'pairwise quality' 'lookup API' 'web console'; do
+for want in 'records in' 'identities out' 'pairwise quality' 'lookup API' 'web console' 'report'; do
   grep -q "$want" "$out" || { echo "first-run check: npm start printed no '$want' line" >&2; exit 1; }
 done
+# The data-quality report the summary points to exists and holds its charts.
+grep -q 'Identities by number of records' .stack/demo-report.html || { echo "first-run check: npm start wrote no data-quality report at .stack/demo-report.html" >&2; exit 1; }
 [[ $without == 401 && $with == 200 ]] || { echo "first-run check: the lookup API answered $without without the demo's token and $with with it (want 401, 200)" >&2; exit 1; }
 [[ $console_without == 401 && $console_with == 200 ]] || { echo "first-run check: the console answered $console_without without the demo's token and $console_with for an identity with it (want 401, 200)" >&2; exit 1; }
 echo "first-run check: npm start resolved the sample on a reset stack; its lookup URL and console need the token it printed"

@@ -13,8 +13,7 @@ import { waitForDrain } from './resolveFile';
 import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { quarantineCounts } from './quarantineCounts';
-import { buildReport, renderPdf, standardizationFlags } from '@idres/report';
-import { fileRows } from './fileRows';
+import { writeReportFile } from './reportFile';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
 import { resolveMapping } from './resolveFile';
@@ -199,6 +198,9 @@ async function main(argv: string[]): Promise<void> {
       }, env, log);
       log(`whole run including start-up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       printSummary(summary, model);
+      // The data-quality report of what was just resolved: the next thing a steward opens after the console.
+      const report = path.join(REPO_ROOT, '.stack', 'demo-report.html');
+      await writeReportFile({ out: report, title: 'idres demo: the bundled sample', input: { file: input, map: await resolveMapping(input, 'record_id', undefined), source: 'demo', standardize: standardizeOptionsFrom(env) } }, env, () => undefined);
       const status = await servicesStatus();
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
@@ -208,6 +210,7 @@ async function main(argv: string[]): Promise<void> {
       const authHeader = `-H "authorization: Bearer $(cat ${tokenFile})"`;
       process.stdout.write(`  lookup API    curl ${authHeader} http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
       process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (sign in with the API token below; search, review queue, pipeline)\n`);
+      process.stdout.write(`  report        ${path.relative(process.cwd(), report) || report}  (data quality: fields, rejections, identity sizes, match weights; PDF: npx idres report --out r.html --pdf r.pdf)\n`);
       process.stdout.write(`  post records  curl -XPOST ${authHeader} -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       process.stdout.write(`  API token     ${tokenFile} (${created ? 'created now' : 'kept from an earlier run'}; every scope; npx idres auth list|create|revoke)\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;
@@ -251,26 +254,9 @@ async function main(argv: string[]): Promise<void> {
       } });
       if (!values.out) throw new CliError('USAGE', 'idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]');
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
-      const cfg = readBaseConfig(env, 'cli');
-      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
-      const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
-      let flags: Awaited<ReturnType<typeof standardizationFlags>> | undefined;
-      if (values.input) {
-        // Flags are not stored with resolved records: the input file is standardized again to count them.
-        if (!values['id-column']) throw new CliError('USAGE', 'idres report --input FILE needs --id-column COL');
-        const map = await resolveMapping(values.input, values['id-column'], parseMap(values.map));
-        const source = values.source ?? 'file';
-        flags = await standardizationFlags((async function* () {
-          for await (const row of fileRows(values.input!)) yield { source, fields: Object.fromEntries(Object.entries(map).map(([f, col]) => [f, row[col] ?? ''])) };
-        })(), standardizeOptionsFrom(env));
-      }
-      const html = await buildReport({ databaseUrl: cfg.databaseUrl, rejected: await quarantineCounts(kafka, serde), ...(flags ? { flags } : {}), ...(values.title ? { title: values.title } : {}) });
-      writeFileSync(values.out, html);
-      log(`report written to ${values.out} (${html.length} bytes)`);
-      if (values.pdf) {
-        await renderPdf(html, values.pdf);
-        log(`PDF written to ${values.pdf}`);
-      }
+      if (values.input && !values['id-column']) throw new CliError('USAGE', 'idres report --input FILE needs --id-column COL');
+      const input = values.input ? { file: values.input, map: await resolveMapping(values.input, values['id-column'] as string, parseMap(values.map)), source: values.source ?? 'file', standardize: standardizeOptionsFrom(env) } : undefined;
+      await writeReportFile({ out: values.out, pdf: values.pdf, title: values.title, input }, env, log);
       return;
     }
     case 'quarantine': {
