@@ -2,7 +2,7 @@ import type { BlockingRule } from './blocking.js';
 import { blockingKeys } from './blocking.js';
 import { carriesEvidence, DEFAULT_SETTINGS, type ComparisonSpec, type MatchSettings } from './settings.js';
 import { ATTRIBUTE_PREFIX } from './standardizeRecord.js';
-import { comparisonFields } from './trainModel.js';
+import { comparisonFields, mulberry32 } from './trainModel.js';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -39,6 +39,56 @@ const MIN_RULE_PAIRS = 10;
 const NUMERIC = /^[0-9][0-9 ]*$/;
 /** An attribute whose filled values are numeric in at least this share is compared exact/else only. */
 const NUMERIC_SHARE = 0.9;
+/**
+ * An attribute follows a place field when, among pairs of different people, agreeing on the place makes agreeing
+ * on the attribute at least this many times likelier than chance (a birthplace and the postcode of the same town).
+ */
+const DEPENDENCE_LIFT = 4;
+/** ... seen in at least this many pairs, so a handful of coincidences decide nothing. */
+const DEPENDENCE_MIN_PAIRS = 20;
+/** Fields an attribute's agreement may follow (besides attributes chosen before it). */
+const PLACE_FIELDS = ['postcode', 'city'] as const;
+
+/**
+ * For each attribute, the field its agreement follows among different people, if any: the parent (a place field,
+ * or an attribute chosen before it) with the largest lift P(both agree) / (P(attribute agrees) · P(parent agrees)),
+ * counted on seeded random pairs whose name codes both differ (so nearly all are different people; with no names,
+ * all random pairs). Scoring then uses the attribute's u among non-matches that agree on the parent
+ * (uGivenDependsOn), so one place does not count twice.
+ */
+export function attributeDependencies(sampleValues: readonly Values[], attrs: readonly string[], pairs = 200_000): Map<string, string> {
+  const n = sampleValues.length;
+  const out = new Map<string, string>();
+  if (n < 2 || attrs.length === 0) return out;
+  const rand = mulberry32(7);
+  const fields = [...PLACE_FIELDS, ...attrs];
+  const agree = new Array<number>(fields.length).fill(0);
+  const both = new Map<string, number>();
+  let counted = 0;
+  const named = sampleValues.some((v) => v['given_dm1'] !== undefined || v['family_dm1'] !== undefined);
+  for (let p = 0; p < pairs; p++) {
+    const a = sampleValues[Math.floor(rand() * n)] as Values;
+    const b = sampleValues[Math.floor(rand() * n)] as Values;
+    if (a === b) continue;
+    if (named && (a['given_dm1'] === undefined || a['given_dm1'] === b['given_dm1'] || a['family_dm1'] === undefined || a['family_dm1'] === b['family_dm1'])) continue;
+    counted++;
+    const hits: number[] = [];
+    fields.forEach((f, i) => { const v = a[f]; if (v !== undefined && v.length > 0 && v === b[f]) { agree[i] = (agree[i] as number) + 1; hits.push(i); } });
+    for (const i of hits) for (const j of hits) if (i < j) both.set(`${i} ${j}`, (both.get(`${i} ${j}`) ?? 0) + 1);
+  }
+  attrs.forEach((attr, ai) => {
+    const x = PLACE_FIELDS.length + ai;
+    let best: { parent: string; lift: number } | undefined;
+    for (let y = 0; y < x; y++) {
+      const nxy = both.get(`${y} ${x}`) ?? 0;
+      if (nxy < DEPENDENCE_MIN_PAIRS) continue;
+      const lift = (nxy * counted) / ((agree[x] as number) * (agree[y] as number));
+      if (lift >= DEPENDENCE_LIFT && (best === undefined || lift > best.lift)) best = { parent: fields[y] as string, lift };
+    }
+    if (best !== undefined) out.set(attr, best.parent);
+  });
+  return out;
+}
 
 function fillRates(records: readonly Values[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -124,6 +174,12 @@ export function chooseSettings(sampleValues: readonly Values[], base: MatchSetti
     if (distinct.size < 2) continue; // a constant says nothing about identity
     comparisons.push(attributeComparison(a, numeric >= NUMERIC_SHARE * n));
     chosenAttrs.push(a);
+  }
+
+  // An attribute that follows a place (or an earlier attribute) among different people is scored given it.
+  for (const [attr, parent] of attributeDependencies(sampleValues, chosenAttrs)) {
+    const c = comparisons.find((x) => x.name === attr);
+    if (c !== undefined) c.dependsOn = [parent];
   }
 
   // Training rules: the present ones, then anchors x names until every comparison has MIN_SESSIONS.

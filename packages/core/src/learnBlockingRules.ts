@@ -16,7 +16,7 @@ export interface LearnBlockingOptions {
   minMatchShare?: number;
   /** ... and only if it finds at least this share of the matching pairs the model expects in the data. Default 0.005. */
   minGainShare?: number;
-  /** A candidate adding more than this many comparisons per record is not even scored (cost guard). Default 3. */
+  /** A candidate adding more than this many comparisons per record is not even scored (cost guard). Default 10. */
   maxNewPairsPerRecord?: number;
 }
 
@@ -105,7 +105,7 @@ export function learnBlockingRules(values: readonly Values[], json: ModelJson, o
   const max = opts.maxBlockSize ?? 1000;
   const minShare = opts.minMatchShare ?? 0.01;
   const minGain = opts.minGainShare ?? 0.005;
-  const maxPairs = (opts.maxNewPairsPerRecord ?? 3) * values.length;
+  const maxPairs = (opts.maxNewPairsPerRecord ?? 10) * values.length;
   const model = loadModel(json);
   const threshold = json.threshold;
   const prepared: PreparedRecord[] = values.map((v) => prepareRecord(model, v));

@@ -99,3 +99,27 @@ test('chooseSettings: --compare forces a sparse attribute in, first; without it 
   const attrs = forced.comparisons.filter((c) => c.name.startsWith('attr.')).map((c) => c.name);
   assert.deepEqual(attrs, ['attr.passport'], 'a forced attribute that never occurs is not compared');
 });
+
+test('attributeDependencies: an attribute that follows a place is scored given it; an independent one is not', async () => {
+  const { attributeDependencies } = await import('../src/chooseSettings.js');
+  const rnd = mulberry32(5);
+  const towns = Array.from({ length: 40 }, (_, i) => ({ postcode: String(70000 + i * 37), place: `TOWN${i}` }));
+  const values = Array.from({ length: 3000 }, (_, i) => {
+    const t = towns[Math.floor(rnd() * towns.length)] as { postcode: string; place: string };
+    return {
+      given_dm1: `G${Math.floor(rnd() * 50)}`,
+      family_dm1: `F${Math.floor(rnd() * 80)}`,
+      postcode: t.postcode,
+      // Born where they live nine times in ten.
+      'attr.birthplace': rnd() < 0.9 ? t.place : `TOWN${Math.floor(rnd() * towns.length)}`,
+      'attr.occupation': ['WEAVER', 'FARMER', 'SMITH', 'MILLER', 'BAKER', 'TAILOR'][i % 6] as string,
+    };
+  });
+  const deps = attributeDependencies(values, ['attr.birthplace', 'attr.occupation']);
+  assert.equal(deps.get('attr.birthplace'), 'postcode');
+  assert.equal(deps.has('attr.occupation'), false);
+  // chooseSettings writes it into the comparison, so training estimates u given the postcode.
+  const s = chooseSettings(values);
+  assert.deepEqual(s.comparisons.find((c) => c.name === 'attr.birthplace')?.dependsOn, ['postcode']);
+  assert.equal(s.comparisons.find((c) => c.name === 'attr.occupation')?.dependsOn, undefined);
+});
