@@ -15,6 +15,7 @@ import { buildIngestApp } from '../../services/ingest/src/app';
 import { buildPublishApp } from '../../services/publish/src/app';
 import { PipelineHarness } from './pipelineHarness';
 import { testTokenStore } from './authStore';
+import { ERASURE_OPENAPI_PATHS, Eraser, KafkaErasureTopics, PgErasureLog, PgRedisRecordStores, erasureRoutes } from '@idres/erasure';
 
 let h: PipelineHarness;
 let store: PgTokenStore;
@@ -22,7 +23,7 @@ let pool: pg.Pool;
 const servers: FastifyInstance[] = [];
 let ingest = '';
 let publish = '';
-const tokens: Record<'write' | 'read' | 'readClear' | 'revoked', string> = { write: '', read: '', readClear: '', revoked: '' };
+const tokens: Record<'write' | 'read' | 'readClear' | 'erase' | 'revoked', string> = { write: '', read: '', readClear: '', erase: '', revoked: '' };
 
 async function serve(app: ServiceApp): Promise<string> {
   const metrics = createMetrics('auth-test');
@@ -39,13 +40,20 @@ before(async () => {
   tokens.write = (await issueToken(store, { name: 'writer', scopes: [SCOPES.recordsWrite] })).token;
   tokens.read = (await issueToken(store, { name: 'reader', scopes: [SCOPES.identitiesRead] })).token;
   tokens.readClear = (await issueToken(store, { name: 'clear reader', scopes: [SCOPES.identitiesRead, SCOPES.nationalIdRead] })).token;
+  tokens.erase = (await issueToken(store, { name: 'eraser', scopes: [SCOPES.recordsErase] })).token;
   const revoked = await issueToken(store, { name: 'gone', scopes: [SCOPES.recordsWrite, SCOPES.identitiesRead] });
   await store.revoke(revoked.summary.id);
   tokens.revoked = revoked.token;
   h = new PipelineHarness();
   const model = JSON.parse(readFileSync(new URL('../../packages/core/models/default.json', import.meta.url), 'utf8')) as ModelJson;
   await h.start(loadModel(model), model.threshold);
-  ingest = await serve(buildIngestApp({ producer: h.producer, serde: h.serde, metrics: createMetrics('ingest-auth-test'), maxRecordsPerRequest: 100 }));
+  // With the erasure API, wired as ingest's main.ts wires it.
+  const erasureLog = new PgErasureLog(h.pool);
+  const eraser = new Eraser({ log: erasureLog, topics: new KafkaErasureTopics({ kafka: h.kafka, producer: h.producer, serde: h.serde }), stores: new PgRedisRecordStores(h.pool) });
+  ingest = await serve(buildIngestApp({
+    producer: h.producer, serde: h.serde, metrics: createMetrics('ingest-auth-test'), maxRecordsPerRequest: 100,
+    erasure: { routes: erasureRoutes({ eraser, log: erasureLog }), openapi: { paths: ERASURE_OPENAPI_PATHS } },
+  }));
   // The routes of a publish app (its consumer is the harness's own, already running).
   publish = await serve(buildPublishApp({
     kafka: h.kafka, producer: h.producer, serde: h.serde, logger: h.logger, metrics: createMetrics('publish-auth-test'),
@@ -74,6 +82,9 @@ test('every endpoint: 401 without a token or with a revoked/bad one, 403 with th
     { name: 'GET /identities/:masterId', url: `${publish}/identities/MDM_0000000001`, scope: 'read', wrong: 'write' },
     { name: 'GET /records/:source/:id/identity', url: `${publish}/records/auth/p1/identity`, scope: 'read', wrong: 'write' },
     { name: 'GET /identities?family_name=', url: `${publish}/identities?family_name=OKAFOR`, scope: 'read', wrong: 'write' },
+    { name: 'POST /erasures', url: `${ingest}/erasures`, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"auth","sourceRecordId":"nobody"}' }, scope: 'erase', wrong: 'write' },
+    { name: 'GET /erasures/:id', url: `${ingest}/erasures/1`, scope: 'erase', wrong: 'readClear' },
+    { name: 'GET /erasures', url: `${ingest}/erasures`, scope: 'erase', wrong: 'write' },
   ];
   for (const e of endpoints) {
     const none = await call(e.url, undefined, e.init);

@@ -39,6 +39,11 @@ after(async () => {
   await producer.disconnect();
 });
 
+test('the broker refuses a message without a key on identity.raw (compacted, so a record is its key)', { timeout: 60_000 }, async () => {
+  const value = serde.encodeValue(TOPICS.raw, { source: 'rawhostile', sourceRecordId: 'no-key', given_name: 'Ann', family_name: 'Lee', dob: '1980-02-01', attributes: {} });
+  await assert.rejects(producer.send({ topic: TOPICS.raw, acks: -1, messages: [{ key: null, value }] }), /compacted topic|key|INVALID_RECORD|validation/i);
+});
+
 test('hostile messages on identity.raw are quarantined with their reason and the consumer moves on', { timeout: 120_000 }, async () => {
   const runId = `${process.pid}x${Date.now().toString(36)}`;
   const ids = { pairEventValue: await serde.registerSubject(`${TOPICS.pairs}-value`, topicSpec(TOPICS.pairs).valueSchema), recordKeyKey: await serde.registerSubject(`${TOPICS.raw}-key`, 'RecordKey') };

@@ -23,6 +23,7 @@ import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 import { JOB_USAGE, jobCommand } from './jobCommands';
+import { ERASE_USAGE, eraseCommand } from './erasureCommands';
 import { reviewedQuality } from '@idres/core/reviewLabels';
 import { loadReviewedPairs, loadReviews } from './reviewedPairs';
 
@@ -68,7 +69,7 @@ const USAGE = `idres — identity resolution over Kafka
       The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
       HTML file with its charts inline; --pdf also prints it with headless Chromium (/usr/bin/chromium, or IDRES_CHROMIUM).
       --input adds the standardization flags of that file (standardized again, as resolve mapped it).
-${JOB_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
+${JOB_USAGE}${ERASE_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset [--with connect]
                                         the local Kafka, schema registry, Postgres and Redis (--with connect: also
                                         Kafka Connect with Debezium, and a logical-decoding source database)
@@ -343,6 +344,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'job': {
       await jobCommand(argv.slice(1), process.env, log);
+      break;
+    }
+    case 'erase': {
+      await eraseCommand(argv.slice(1), process.env, log);
       break;
     }
     case 'review': {

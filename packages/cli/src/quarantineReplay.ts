@@ -1,6 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { TOPICS, type AvroSerde, type QuarantineRecordAvro } from '@idres/runtime';
 
+const IDLE_MS = 5000;
+
 export interface QuarantineReplayOptions {
   /** Only entries quarantined by this stage (e.g. 'match'). */
   stage?: string;
@@ -50,11 +52,19 @@ export async function replayQuarantine(kafka: Kafka, serde: AvroSerde, opts: Qua
   let done!: () => void;
   let failed!: (e: unknown) => void;
   const finished = new Promise<void>((resolve, reject) => { done = resolve; failed = reject; });
+  let idle: ReturnType<typeof setInterval> | undefined;
   try {
     await consumer.subscribe({ topics: [TOPICS.quarantine], fromBeginning: true });
+    // identity.quarantine is compacted (erasure tombstones entries): its last offsets may be gone, so a partition
+    // whose end never arrives counts as read once nothing has come for IDLE_MS after the group joined.
+    let lastArrival = Number.POSITIVE_INFINITY;
+    let busy = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => { lastArrival = Date.now(); });
+    idle = setInterval(() => { if (!busy && Date.now() - lastArrival > IDLE_MS) done(); }, 200);
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
+        busy = true;
         try {
           const end = ends.get(batch.partition);
           const out: Array<{ topic: string; partition: number; key: Buffer | null; value: Buffer }> = [];
@@ -87,11 +97,15 @@ export async function replayQuarantine(kafka: Kafka, serde: AvroSerde, opts: Qua
           if (ends.size === 0) done();
         } catch (e) {
           failed(e);
+        } finally {
+          busy = false;
+          lastArrival = Date.now();
         }
       },
     });
     await finished;
   } finally {
+    clearInterval(idle);
     await consumer.disconnect();
     await producer.disconnect();
   }

@@ -16,3 +16,4 @@ export * from './records';
 export * from './rawRecordProducer';
 export * from './redisBlockStore';
 export * from './schemaRegistration';
+export * from './topicScan';

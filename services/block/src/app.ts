@@ -89,8 +89,16 @@ export function buildBlockApp(deps: RunnerDeps, redis: Redis, options: BlockAppO
         }
         for (const b of out.messages) outputs.push({ topic: TOPICS.blocked, key: null, partitionKey: b.blockKey, value: b });
       }
+      // Blocks named after values the record no longer has (every block, for a delete) lose it now rather than when
+      // match next prunes them: a hash called b:ssn:<SSN> must not outlive an erased record.
+      const before = await store.records([...put.keys(), ...del]);
+      const removeMembers: Array<[string, string]> = [];
+      for (const [id, old] of before) {
+        const keep = new Set(put.get(id)?.keys.map((k) => k.key) ?? []);
+        for (const k of old.keys) if (!keep.has(k.key)) removeMembers.push([k.key, id]);
+      }
       // The record first, then its references: whichever match instance reads a reference finds the record.
-      await store.write({ putRecords: [...put], deleteRecords: [...del] });
+      await store.write({ putRecords: [...put], deleteRecords: [...del], removeMembers });
       // Emptied while we wrote: the rebuild may have read the topic before our writes landed in the old Redis.
       await store.assertEpoch(epoch ?? undefined);
       return { outputs, rejects };

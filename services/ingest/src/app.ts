@@ -26,6 +26,11 @@ export interface IngestDeps {
     start: () => void;
     stop: () => Promise<void>;
   };
+  /** The erasure API (packages/erasure), when main.ts wires it. */
+  erasure?: {
+    routes: (http: FastifyInstance) => Promise<void>;
+    openapi: { paths: Record<string, unknown> };
+  };
 }
 
 export type RecordStatus = 'accepted' | 'rejected' | 'unavailable';
@@ -194,7 +199,9 @@ export function buildIngestApp(deps: IngestDeps): ServiceApp {
   };
 
   const jobs = deps.jobs;
-  const openapi = jobs ? { ...OPENAPI_DOCUMENT, paths: { ...OPENAPI_DOCUMENT.paths, ...jobs.openapi.paths }, components: jobs.openapi.components } : OPENAPI_DOCUMENT;
+  const erasure = deps.erasure;
+  const paths = { ...OPENAPI_DOCUMENT.paths, ...jobs?.openapi.paths, ...erasure?.openapi.paths };
+  const openapi = { ...OPENAPI_DOCUMENT, paths, ...(jobs ? { components: jobs.openapi.components } : {}) };
   return {
     start: async () => {
       jobs?.start();
@@ -210,6 +217,7 @@ export function buildIngestApp(deps: IngestDeps): ServiceApp {
       void http.register(scope);
       // Its own scope: the job API keeps Fastify's JSON parsing and adds streamed uploads.
       if (jobs) void http.register(jobs.routes);
+      if (erasure) void http.register(erasure.routes);
     },
   };
 }

@@ -4,6 +4,7 @@ import { PgTokenStore, authOptions, readAuthConfig, withAuth } from '@idres/auth
 import { envInt, envString, hostService, openServiceContext, readBaseConfig } from '@idres/runtime';
 import { JOBS_OPENAPI_COMPONENTS, JOBS_OPENAPI_PATHS, JobRunner, PgJobStore, jobRoutes } from '@idres/jobs';
 import { parseSurvivorship } from '@idres/core/survivorship';
+import { ERASURE_OPENAPI_PATHS, Eraser, KafkaErasureTopics, PgErasureLog, PgRedisRecordStores, erasureRoutes } from '@idres/erasure';
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_INFLIGHT_REQUESTS, buildIngestApp } from './app';
 
 const config = readBaseConfig(process.env, 'ingest');
@@ -19,6 +20,9 @@ const runner = new JobRunner({
   groupPrefix: config.groupPrefix, batchSize: envInt(process.env, 'IDRES_JOB_BATCH', 1000, 1), env: process.env,
   survivorship: parseSurvivorship(process.env['IDRES_SURVIVORSHIP']),
 });
+// Erasure: tombstones through the same producer; whether the pipeline is done is read from resolve's tables.
+const erasureLog = new PgErasureLog(pool);
+const eraser = new Eraser({ log: erasureLog, topics: new KafkaErasureTopics({ kafka: ctx.kafka, producer: ctx.producer, serde: ctx.serde }), stores: new PgRedisRecordStores(pool) });
 const app = buildIngestApp({
   producer: ctx.producer, serde: ctx.serde, metrics: ctx.metrics, logger: ctx.logger,
   maxRecordsPerRequest: envInt(process.env, 'IDRES_MAX_RECORDS_PER_REQUEST', 10_000, 1),
@@ -31,6 +35,7 @@ const app = buildIngestApp({
     start: () => runner.start(),
     stop: () => runner.stop(),
   },
+  erasure: { routes: erasureRoutes({ eraser, log: erasureLog }), openapi: { paths: ERASURE_OPENAPI_PATHS } },
 });
 ctx.logger.info({ auth: auth.mode }, 'API authentication mode');
 await hostService(ctx, withAuth(app, authOptions(auth, new PgTokenStore(pool), ctx.logger)), [() => pool.end()]);
