@@ -111,6 +111,13 @@ connect_pg_logical() {
     WAIT_PID="" wait_until 30 pg_super_psql -c 'select 1' >/dev/null 2>&1 || die "connect: Postgres did not come back"
     level="$(pg_super_psql -At -c 'SHOW wal_level')"
     [[ "$level" == logical ]] || die "connect: wal_level is still $level after the restart"
+    # The registry keeps a pool of Postgres connections, which the restart killed: it would answer 500 until
+    # they are replaced. Restart it too when it is ours.
+    if pid_alive "$REGISTRY_PID" "$REGISTRY_MARKER" >/dev/null; then
+      log "connect: restarting the registry (its Postgres connections died with the restart)"
+      registry_down
+      registry_up
+    fi
   fi
   # Debezium connects as idres: it needs REPLICATION; it owns the source database and the tables it creates there,
   # so it may create the (filtered) publication for them.

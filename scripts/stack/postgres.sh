@@ -97,6 +97,9 @@ wal_buffers = 16MB
 max_wal_size = 2GB
 min_wal_size = 256MB
 checkpoint_completion_target = 0.9
+# Debezium (stack up connect) needs logical decoding. Set from the first start, so adding Connect later never
+# restarts Postgres under the running registry (whose pooled connections would then fail its requests with 500).
+wal_level = logical
 random_page_cost = 1.1
 effective_io_concurrency = 200
 max_worker_processes = 4
