@@ -19,7 +19,7 @@ export { nicknameKey, nicknameKeysIntersect } from './nicknames.js';
 export { foldText } from './text.js';
 export { chooseSettings, attributeComparison } from './chooseSettings.js';
 export { learnBlockingRules, candidateBlockingRules } from './learnBlockingRules.js';
-export type { LearnBlockingOptions, LearnedBlocking, BlockingRuleChoice } from './learnBlockingRules.js';
+export type { LearnBlockingOptions, LearnedBlocking, BlockingRuleChoice, BlockingRuleDrop } from './learnBlockingRules.js';
 export type { ChooseSettingsOptions } from './chooseSettings.js';
 export { clusterRecords, partitionComponent, meanWeight, DEFAULT_CLUSTER_FLOOR } from './clustering.js';
 export type { ScoredEdge, ClusteringOptions, ClusteringConstraints } from './clustering.js';

@@ -18,6 +18,12 @@ export interface LearnBlockingOptions {
   minGainShare?: number;
   /** A candidate adding more than this many comparisons per record is not even scored (cost guard). Default 10. */
   maxNewPairsPerRecord?: number;
+  /**
+   * A rule is dropped when the comparisons only it makes (at least one per 100 records) hold fewer likely matches
+   * than this share: one in 1,000 by default, so a broad rule whose blocks grow with the data (a bare date of
+   * birth) stays only where it still finds matches the others miss.
+   */
+  minKeepShare?: number;
 }
 
 export interface BlockingRuleChoice {
@@ -28,11 +34,19 @@ export interface BlockingRuleChoice {
   newLikelyMatches: number;
 }
 
+export interface BlockingRuleDrop {
+  rule: string;
+  /** Comparisons only this rule made on the sample, and the likely matches among them, when it was dropped. */
+  ownPairs: number;
+  ownLikelyMatches: number;
+}
+
 export interface LearnedBlocking {
   rules: BlockingRule[];
   /** Matching pairs the model expects in the sample (prior × all pairs): a rule must add a share of these. */
   expectedMatches: number;
   added: BlockingRuleChoice[];
+  dropped: BlockingRuleDrop[];
   candidates: number;
 }
 
@@ -159,5 +173,54 @@ export function learnBlockingRules(values: readonly Values[], json: ModelJson, o
     rules.push({ name: best.c.rule.name, fields: [...best.c.rule.fields] });
     added.push({ rule: best.c.rule.name, newPairs: best.c.newPairs, newLikelyMatches: best.gain });
   }
-  return { rules, expectedMatches: Math.round(before), added, candidates: candidates.length };
+  const dropped = dropIdleRules(values, rules, likely, max, opts.minKeepShare ?? 0.001);
+  return { rules: rules.filter((r) => !dropped.some((d) => d.rule === r.name)), expectedMatches: Math.round(before), added, dropped, candidates: candidates.length };
+}
+
+/**
+ * The rules whose own comparisons (pairs no other rule compares) hardly ever find a likely match, dropped one at a
+ * time, the worst first, and the rest counted again after each drop (a pair two dropped rules shared is nobody's
+ * then). Rules that make no comparison of their own are kept: they cost no comparison.
+ */
+function dropIdleRules(values: readonly Values[], rules: readonly BlockingRule[], likely: (i: number, j: number) => boolean, max: number, minKeep: number): BlockingRuleDrop[] {
+  const dropped: BlockingRuleDrop[] = [];
+  const minOwn = Math.max(1, values.length / 100);
+  const verdict = new Map<number, boolean>();
+  const n = values.length;
+  for (;;) {
+    const live = rules.filter((r) => !dropped.some((d) => d.rule === r.name));
+    const keys = values.map((v) => blockingKeys(v, live));
+    const sizes = blockSizes(keys);
+    const own = live.map(() => ({ pairs: 0, likely: 0 }));
+    const blocks = new Map<string, number[]>();
+    keys.forEach((ks, i) => { for (const k of ks) { if ((sizes.get(k.key) ?? 0) > max) continue; let b = blocks.get(k.key); if (!b) blocks.set(k.key, (b = [])); b.push(i); } });
+    for (const members of blocks.values()) {
+      for (let x = 0; x < members.length; x++) {
+        for (let y = x + 1; y < members.length; y++) {
+          const i = members[x] as number;
+          const j = members[y] as number;
+          // The rules under which i and j share a compared key; the pair is one rule's own when there is one.
+          let only = -1;
+          let count = 0;
+          for (const ka of keys[i] as BlockingKey[]) for (const kb of keys[j] as BlockingKey[]) if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) { count++; only = ka.ruleIndex; }
+          if (count !== 1) continue;
+          const o = own[only] as { pairs: number; likely: number };
+          o.pairs++;
+          const id = i < j ? i * n + j : j * n + i;
+          let v = verdict.get(id);
+          if (v === undefined) verdict.set(id, (v = likely(i, j)));
+          if (v) o.likely++;
+        }
+      }
+    }
+    let worst: { r: number; share: number } | undefined;
+    own.forEach((o, r) => {
+      if (o.pairs < minOwn || o.likely >= minKeep * o.pairs) return;
+      const share = o.likely / o.pairs;
+      if (worst === undefined || share < worst.share) worst = { r, share };
+    });
+    if (worst === undefined) return dropped;
+    const w = own[worst.r] as { pairs: number; likely: number };
+    dropped.push({ rule: (live[worst.r] as BlockingRule).name, ownPairs: w.pairs, ownLikelyMatches: w.likely });
+  }
 }

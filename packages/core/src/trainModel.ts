@@ -535,7 +535,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   loadModel(json); // self-check: a trained model must always load
   if (opts.learnBlocking === false) return json;
   const learned = learnBlockingRules(records, json, { maxBlockSize, ...opts.learnBlocking });
-  if (learned.added.length > 0) json.settings = { ...settings, blockingRules: learned.rules };
-  json.training = { ...json.training, blocking: { expectedMatches: learned.expectedMatches, candidates: learned.candidates, added: learned.added } };
+  if (learned.added.length > 0 || learned.dropped.length > 0) json.settings = { ...settings, blockingRules: learned.rules };
+  json.training = { ...json.training, blocking: { expectedMatches: learned.expectedMatches, candidates: learned.candidates, added: learned.added, dropped: learned.dropped } };
   return json;
 }

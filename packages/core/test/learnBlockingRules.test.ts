@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockingKeys, candidateBlockingRules, chooseSettings, learnBlockingRules, runQuality, standardizeRecord, trainModel, type BlockingRule, type LabelledRecord, type ModelJson } from '../src/index.js';
+import { blockingKeys, candidateBlockingRules, mulberry32, chooseSettings, learnBlockingRules, runQuality, standardizeRecord, trainModel, type BlockingRule, type LabelledRecord, type ModelJson } from '../src/index.js';
 import { loadLabelledDataset, type LabelledDatasetName } from '../src/fixtures/labelledDatasets.js';
 
 type Values = Readonly<Record<string, string>>;
@@ -88,4 +88,30 @@ test('candidateBlockingRules: anchors filled in enough records, with name codes 
     'attr.birthplace+dob', 'attr.birthplace+dob_year', 'attr.birthplace+family_dm1', 'attr.birthplace+given_dm1',
     'dob+given_dm1', 'dob_year+family_dm1', 'dob_year+given_dm1',
   ]);
+});
+
+test('a broad rule whose own comparisons hold no likely match is dropped; one that still finds matches stays', () => {
+  const rnd = mulberry32(3);
+  const letters = 'ABCDEFGHIKLMNOPRSTUVWZ';
+  const word = (): string => Array.from({ length: 6 }, () => letters[Math.floor(rnd() * letters.length)]).join('');
+  // 1,500 people, 30 birth dates between them (50 per date: the bare-dob rule's blocks are all strangers), an SSN
+  // each; a third have a duplicate with the same SSN and dob and a typo in the family name.
+  const data: LabelledRecord[] = [];
+  for (let p = 0; p < 1500; p++) {
+    const fields = { given_name: word(), family_name: word(), dob: `19${50 + (p % 30)}-03-14`, ssn: `${String(101 + (p % 500))}-${String(10 + (p % 80))}-${String(1000 + p)}` };
+    data.push({ id: `r${data.length}`, entity: `e${p}`, fields });
+    if (rnd() < 0.33) data.push({ id: `r${data.length}`, entity: `e${p}`, fields: { ...fields, family_name: `${fields.family_name.slice(0, 5)}X` } });
+  }
+  const values = data.map((r) => standardizeRecord(r.fields).values);
+  const settings = { ...chooseSettings(values), blockingRules: [{ name: 'ssn', fields: ['ssn'] }, { name: 'dob', fields: ['dob'] }] };
+  const json = trainModel(values, { settings, seed: 1, learnBlocking: false });
+  const learned = learnBlockingRules(values, json);
+  assert.deepEqual(learned.dropped.map((d) => d.rule), ['dob'], JSON.stringify(learned.dropped));
+  assert.deepEqual(learned.rules.map((r) => r.name), ['ssn']);
+  assert.equal(blockingRecall(data, values, learned.rules), blockingRecall(data, values, json.settings.blockingRules), 'no true pair is lost');
+
+  // FEBRL 1 with only ssn and dob: duplicates with a mistyped SSN are found by dob alone, so dob stays.
+  const f = prepare('febrl_dataset1');
+  const two = trainModel(f.values, { settings: { ...f.json.settings, blockingRules: [{ name: 'ssn', fields: ['ssn'] }, { name: 'dob', fields: ['dob'] }] }, seed: 1, learnBlocking: false });
+  assert.deepEqual(learnBlockingRules(f.values, two).dropped, []);
 });
