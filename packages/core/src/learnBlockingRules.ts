@@ -89,6 +89,31 @@ function blockSizes(keys: readonly (readonly BlockingKey[])[]): Map<string, numb
   return sizes;
 }
 
+/**
+ * The one rule under which two records share a compared key (blocks within `max`), or -1 when they share none or
+ * several. Keys come ordered by rule, at most one per rule, so one merge walk finds them.
+ */
+function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], sizes: ReadonlyMap<string, number>, max: number): number {
+  let found = -1;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ka = a[i] as BlockingKey;
+    const kb = b[j] as BlockingKey;
+    if (ka.ruleIndex < kb.ruleIndex) i++;
+    else if (ka.ruleIndex > kb.ruleIndex) j++;
+    else {
+      if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) {
+        if (found >= 0) return -1;
+        found = ka.ruleIndex;
+      }
+      i++;
+      j++;
+    }
+  }
+  return found;
+}
+
 function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], sizes: ReadonlyMap<string, number>, max: number): boolean {
   for (const ka of a) for (const kb of b) if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) return true;
   return false;
@@ -200,10 +225,8 @@ function dropIdleRules(values: readonly Values[], rules: readonly BlockingRule[]
           const i = members[x] as number;
           const j = members[y] as number;
           // The rules under which i and j share a compared key; the pair is one rule's own when there is one.
-          let only = -1;
-          let count = 0;
-          for (const ka of keys[i] as BlockingKey[]) for (const kb of keys[j] as BlockingKey[]) if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) { count++; only = ka.ruleIndex; }
-          if (count !== 1) continue;
+          const only = soleSharedRule(keys[i] as BlockingKey[], keys[j] as BlockingKey[], sizes, max);
+          if (only < 0) continue;
           const o = own[only] as { pairs: number; likely: number };
           o.pairs++;
           const id = i < j ? i * n + j : j * n + i;
