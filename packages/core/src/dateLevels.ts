@@ -17,3 +17,18 @@ export function partialDateAgrees(ya: string, ma: string, da: string, yb: string
   if (precision === 'month') return ma.length > 0 && ma === mb && (da.length === 0 || db.length === 0);
   return ma.length === 0 || mb.length === 0;
 }
+
+/** Day number of an ISO date (YYYY-MM-DD), or NaN when it is not one. */
+function dayNumber(iso: string): number {
+  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return Number.NaN;
+  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
+}
+
+/**
+ * True when both are full ISO dates at most `days` apart (an off-by-one day or month: 06-29 / 06-30, 09-16 /
+ * 10-16, which are not one-character typos of each other).
+ */
+export function daysWithin(x: string, y: string, days: number): boolean {
+  const d = dayNumber(x) - dayNumber(y);
+  return d <= days && d >= -days;
+}

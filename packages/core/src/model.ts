@@ -2,7 +2,7 @@ import { IdresError } from './errors.js';
 import { carriesEvidence, type ComparisonSpec, type LevelSpec, type MatchSettings } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
-import { partialDateAgrees } from './dateLevels.js';
+import { daysWithin, partialDateAgrees } from './dateLevels.js';
 import { buildKernel, FEATURES, shareString, type Kernel, type KernelLevel, type RecordFeatures } from './scoringKernel.js';
 
 type Values = Readonly<Record<string, string>>;
@@ -298,6 +298,11 @@ export function compileLevel(spec: LevelSpec, fields: FieldIndex, jwMemo: JwMemo
       const p = spec.precision;
       return (a, b) => partialDateAgrees(a[y] as string, a[m] as string, a[d] as string, b[y] as string, b[m] as string, b[d] as string, p);
     }
+    case 'daysWithin': {
+      const f = fields.of(spec.field);
+      const n = spec.days;
+      return (a, b) => daysWithin(a[f] as string, b[f] as string, n);
+    }
     case 'yearsWithin': {
       const f = fields.of(spec.field);
       const n = spec.years;
@@ -344,7 +349,7 @@ export function compileComparison(spec: ComparisonSpec, fields: FieldIndex): (a:
 
 // ---------- validation ----------
 
-const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'crossJaroWinkler', 'dateTransposed', 'partialDate', 'yearsWithin', 'all', 'else']);
+const LEVEL_KINDS = new Set(['null', 'exact', 'anyEqual', 'tokenOverlap', 'jaroWinkler', 'damerauLevenshtein', 'crossEqual', 'crossJaroWinkler', 'dateTransposed', 'partialDate', 'yearsWithin', 'daysWithin', 'all', 'else']);
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -386,6 +391,9 @@ function validateLevel(l: unknown, where: string): void {
       break;
     case 'yearsWithin':
       if (typeof l.field !== 'string' || typeof l.years !== 'number') invalid(`${where}: yearsWithin`);
+      break;
+    case 'daysWithin':
+      if (typeof l.field !== 'string' || typeof l.days !== 'number' || !Number.isFinite(l.days)) invalid(`${where}: daysWithin`);
       break;
     case 'crossEqual':
       if (typeof l.field !== 'string' || typeof l.otherField !== 'string') invalid(`${where}: crossEqual`);

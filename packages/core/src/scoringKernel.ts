@@ -11,7 +11,7 @@
 import type { ComparisonSpec, LevelSpec } from './settings.js';
 import { damerauLevenshtein, jaroWinkler } from './stringMetrics.js';
 import { nicknameKeysIntersect } from './nicknames.js';
-import { partialDateAgrees } from './dateLevels.js';
+import { daysWithin, partialDateAgrees } from './dateLevels.js';
 
 /** Field position lookup (FieldIndex.of). */
 type FieldOf = (field: string) => number;
@@ -80,7 +80,7 @@ function dl(x: string, y: string, d: number): boolean {
   return x.length > 0 && y.length > 0 && damerauLevenshtein(x, y, d) <= d;
 }
 
-const HELPER_NAMES = ['JW', 'YW', 'DT', 'CJW', 'TOK', 'DL', 'PD', 'TFW', 'HD', 'OWNER'] as const;
+const HELPER_NAMES = ['JW', 'YW', 'DT', 'CJW', 'TOK', 'DL', 'PD', 'TFW', 'HD', 'OWNER', 'DW'] as const;
 
 /**
  * Boolean expression for one level over `a`, `b` (string arrays). `jwVar(f)` names the per-comparison
@@ -139,6 +139,10 @@ function levelExpr(spec: LevelSpec, fieldOf: FieldOf, jwVar: (f: number) => stri
     case 'yearsWithin': {
       const f = fieldOf(spec.field);
       return `YW(${A(f)}, ${B(f)}, ${num(spec.years)})`;
+    }
+    case 'daysWithin': {
+      const f = fieldOf(spec.field);
+      return `DW(${A(f)}, ${B(f)}, ${num(spec.days)})`;
     }
     case 'all':
       return `(${spec.of.map((l) => levelExpr(l, fieldOf, jwVar)).join(' && ')})`;
@@ -223,7 +227,7 @@ export function buildKernel(input: KernelInput): Kernel {
     }
     return out.join('\n');
   };
-  const helpers = [jaroWinkler, yearsWithin, dateTransposed, crossJaroWinkler, tokenOverlap, dl, partialDateAgrees, input.tfWeight, input.householdDiscount, owner];
+  const helpers = [jaroWinkler, yearsWithin, dateTransposed, crossJaroWinkler, tokenOverlap, dl, partialDateAgrees, input.tfWeight, input.householdDiscount, owner, daysWithin];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = (params: string, src: string): unknown => new Function(...HELPER_NAMES, `'use strict'; return function (${params}) {\n${src}\n};`)(...helpers);
   return {

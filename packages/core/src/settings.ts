@@ -55,6 +55,8 @@ type LevelKind =
   | { kind: 'partialDate'; label: string; fields: string[]; precision: DatePrecision }
   /** ISO dates (or 4-digit years) whose years differ by at most `years`. */
   | { kind: 'yearsWithin'; label: string; field: string; years: number }
+  /** Full ISO dates at most `days` apart (a day or a month off that is not a one-character typo). */
+  | { kind: 'daysWithin'; label: string; field: string; days: number }
   /** Every level in `of` holds (conjunction, e.g. similar street AND same postcode). No null/else inside. */
   | { kind: 'all'; label: string; of: LevelSpec[] }
   | { kind: 'else'; label: string };
@@ -132,6 +134,8 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
       { kind: 'exact', label: 'exact', fields: ['dob'] },
       { kind: 'damerauLevenshtein', label: 'one_typo', field: 'dob', maxDistance: 1 },
       { kind: 'dateTransposed', label: 'day_month_swapped', field: 'dob' },
+      // 06-29 / 06-30 or 09-16 / 10-16: off by one day or month, two characters apart (Splink's 1-month level).
+      { kind: 'daysWithin', label: 'within_1m', field: 'dob', days: 31 },
       { kind: 'partialDate', label: 'partial_year_month', fields: ['dob_year', 'dob_month', 'dob_day'], precision: 'month' },
       { kind: 'partialDate', label: 'partial_year', fields: ['dob_year', 'dob_month', 'dob_day'], precision: 'year' },
       { kind: 'yearsWithin', label: 'within_1y', field: 'dob_year', years: 1 },

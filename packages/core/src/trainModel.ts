@@ -311,9 +311,20 @@ function fitHousehold(specs: readonly ComparisonSpec[], levels: Uint8Array, nPai
  * the middle two for an even count), renormalised. A median, not a mean, because one session whose blocking rule
  * is shared by non-matches (a family email shared by a household) can take those for matches and skew its m
  * badly; with three or more sessions its estimate is outvoted instead of averaged in.
+ * With `expectedMatches` (each session's), a session takes part in a level's median only if it expects at least
+ * one match at that level by the pooled estimate (its matches × the matches-weighted mean m): a session of 70
+ * matches says nothing about a level one match in 150 reaches, and its 0 would otherwise outvote the session of
+ * 500 that saw it. When no session qualifies, all take part.
  */
-export function combineSessions(levels: readonly LevelSpec[], estimates: ReadonlyArray<readonly number[]>): number[] {
-  const med = levels.map((l, k) => (!carriesEvidence(l) ? 0 : median(estimates.map((e) => e[k] as number))));
+export function combineSessions(levels: readonly LevelSpec[], estimates: ReadonlyArray<readonly number[]>, expectedMatches?: readonly number[]): number[] {
+  const e = expectedMatches ?? estimates.map(() => Number.POSITIVE_INFINITY);
+  const totalE = e.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const med = levels.map((l, k) => {
+    if (!carriesEvidence(l)) return 0;
+    const pooled = totalE > 0 ? estimates.reduce((a, est, s) => a + (est[k] as number) * (e[s] as number), 0) / totalE : 0;
+    const informed = estimates.filter((_, s) => (e[s] as number) * pooled >= 1);
+    return median((informed.length > 0 ? informed : estimates).map((est) => est[k] as number));
+  });
   const total = med.reduce((a, b) => a + b, 0);
   return levels.map((l, k) => (!carriesEvidence(l) ? 1 : clampP((med[k] as number) / total)));
 }
@@ -419,6 +430,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const lastRuns = new Map<number, EmResult>();
   const estimateM = (h: number[][] | undefined): { m: number[][]; emRuns: Array<Record<string, unknown>>; notEstimated: string[] } => {
     const estimates: number[][][] = specs.map(() => []);
+    const weights: number[][] = specs.map(() => []);
     const emRuns: Array<Record<string, unknown>> = [];
     for (const [si, ses] of sessions.entries()) {
       if (ses.skip) {
@@ -429,13 +441,17 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       lastRuns.set(si, res);
       emRuns.push({ rule: ses.rule.name, pairs: ses.n, iterations: res.iterations, lambda: res.lambda, expectedMatches: Math.round(res.expectedMatches), withHousehold: h !== undefined });
       if (res.expectedMatches < 5) continue;
-      for (let c = 0; c < C; c++) if (ses.active[c]) (estimates[c] as number[][]).push(res.m[c] as number[]);
+      for (let c = 0; c < C; c++) {
+        if (!ses.active[c]) continue;
+        (estimates[c] as number[][]).push(res.m[c] as number[]);
+        (weights[c] as number[]).push(res.expectedMatches);
+      }
     }
     const notEstimated: string[] = [];
     const mOut = specs.map((s, c) => {
       const es = estimates[c] as number[][];
       if (es.length === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
-      return combineSessions(s.levels, es);
+      return combineSessions(s.levels, es, weights[c]);
     });
     return { m: mOut, emRuns, notEstimated };
   };

@@ -143,3 +143,20 @@ for (const [name, a, b, want] of levelCases) {
     assert.equal(levelOf(name, b, a), want, 'symmetric');
   });
 }
+
+test('daysWithin: dates a day or a month apart (not one typo apart) hold; partial, invalid and distant dates do not', async () => {
+  const { daysWithin } = await import('../src/dateLevels.js');
+  const cases: Array<[string, string, number, boolean]> = [
+    ['2004-06-29', '2004-06-30', 31, true],
+    ['2008-10-16', '2008-09-16', 31, true],
+    ['1999-12-31', '2000-01-01', 31, true],
+    ['1995-11-09', '1995-11-10', 31, true],
+    ['1995-11-09', '1995-12-11', 31, false],
+    ['1985-05-04', '1965-05-04', 31, false],
+    ['1965', '1965-01-01', 31, false],
+    ['1965-03', '1965-03-02', 31, false],
+    ['', '1965-03-02', 31, false],
+    ['2004-06-29', '2004-06-29', 0, true],
+  ];
+  for (const [a, b, days, want] of cases) assert.equal(daysWithin(a, b, days), want, `${a} ${b} ${days}`);
+});

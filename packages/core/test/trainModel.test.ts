@@ -17,6 +17,19 @@ test('combineSessions: the median outvotes one skewed session; null stays 1 and 
   assert.ok(Math.abs((two[1] ?? 0) - 0.8) < 1e-9, 'two sessions: their mean');
 });
 
+test('combineSessions: a session too small to see a rare level does not outvote the one that saw it', () => {
+  const four: LevelSpec[] = [...levels.slice(0, 2), { kind: 'daysWithin', label: 'within_1m', field: 'dob', days: 31 }, levels[2] as LevelSpec];
+  // 500 matches saw 1% off by a day or a month; 70 and 77 matches expect 0.7 and 0.8 such pairs, and saw none.
+  const est = [[1, 0.89, 0.01, 0.1], [1, 0.9, 0, 0.1], [1, 0.9, 0, 0.1]];
+  const m = combineSessions(four, est, [500, 70, 77]);
+  assert.ok(Math.abs((m[2] ?? 0) - 0.01 / 1.01) < 1e-9, `within_1m ${m[2]}`);
+  // Every session large enough: the plain median, so the two outvote the one.
+  const big = combineSessions(four, est, [500, 700, 770]);
+  assert.ok((big[2] ?? 1) < 1e-6, `within_1m ${big[2]}`);
+  // Without the counts: the plain median, as before.
+  assert.deepEqual(combineSessions(four, est), big);
+});
+
 test('comparisonFields includes dependsOn, and validateSettings checks it', () => {
   const gender = DEFAULT_SETTINGS.comparisons.find((c) => c.name === 'gender');
   assert.ok(gender && comparisonFields(gender).has('given_name'), 'gender follows the given name');
