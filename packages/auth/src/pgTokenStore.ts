@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { schemaOnce } from '@idres/pgschema';
 import { AuthError } from './authError';
 import type { StoredToken, TokenStore, TokenSummary } from './tokenStore';
 
@@ -18,25 +19,10 @@ interface Row { id: string; name: string; scopes: string[]; secret_hash?: Buffer
 
 /** Tokens kept in the same Postgres as resolve's state; the table is created on first use. */
 export class PgTokenStore implements TokenStore {
-  private ready: Promise<void> | undefined;
-  constructor(private readonly pool: pg.Pool) {}
-
-  private ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      const c = await this.pool.connect();
-      try {
-        // Several services start at once; the advisory lock keeps CREATE ... IF NOT EXISTS from racing.
-        await c.query('SELECT pg_advisory_lock(74202)');
-        await c.query(TOKEN_SCHEMA_SQL);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock(74202)').catch(() => undefined);
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
+  /** The tables, created once per process under an advisory lock (several processes may start at once). */
+  private readonly ensure: () => Promise<void>;
+  constructor(private readonly pool: pg.Pool) {
+    this.ensure = schemaOnce(pool, 74202, TOKEN_SCHEMA_SQL);
   }
 
   async insert(t: StoredToken): Promise<void> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { schemaOnce } from '@idres/pgschema';
 import type { ErasureCompletion, ErasureLog, NewErasure } from './erasureLog';
 import { erasureIdOf, erasureNumberOf } from './erasureLog';
 import { ErasureError, type ErasurePlace, type ErasureRequest } from './erasureRequest';
@@ -44,25 +45,11 @@ const toRequest = (r: Row): ErasureRequest => ({
 
 /** The erasure log in the Postgres that holds resolve's state. */
 export class PgErasureLog implements ErasureLog {
-  private migrated: Promise<void> | undefined;
+  /** Creates the table once per process (under an advisory lock: several processes may start at once). */
+  readonly migrate: () => Promise<void>;
 
-  constructor(private readonly pool: pg.Pool) {}
-
-  migrate(): Promise<void> {
-    this.migrated ??= (async () => {
-      const c = await this.pool.connect();
-      try {
-        await c.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
-        await c.query(ERASURE_SCHEMA_SQL);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      this.migrated = undefined;
-      throw err;
-    });
-    return this.migrated;
+  constructor(private readonly pool: pg.Pool) {
+    this.migrate = schemaOnce(pool, SCHEMA_LOCK, ERASURE_SCHEMA_SQL);
   }
 
   async create(e: NewErasure): Promise<ErasureRequest> {

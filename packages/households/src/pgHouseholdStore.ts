@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { createSchema } from '@idres/pgschema';
 import type { HouseholdEvidence, HouseholdIdentity } from '@idres/core/households';
 import type { HouseholdChanges, HouseholdState, HouseholdStore, HouseholdUpdate } from './householdStore';
 import { planHouseholds } from './planHouseholds';
@@ -20,14 +21,7 @@ export class PgHouseholdStore implements HouseholdStore {
   constructor(private readonly pool: Pool) {}
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
-      await c.query(HOUSEHOLD_SCHEMA_SQL);
-      await c.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]);
-    } finally {
-      c.release();
-    }
+    await createSchema(this.pool, MIGRATE_LOCK, HOUSEHOLD_SCHEMA_SQL);
   }
 
   async apply(update: HouseholdUpdate): Promise<HouseholdChanges> {

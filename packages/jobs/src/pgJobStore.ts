@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { schemaOnce } from '@idres/pgschema';
 import { isTerminal, type Job, type JobCounts, type JobFailure, type JobOutput, type JobPhase, type JobSpec, type PendingBatch, type Rejection } from './job';
 import { JobStoreError, type JobStore } from './jobStore';
 import { jobIdOf, jobNumberOf } from './jobId';
@@ -63,25 +64,10 @@ const TERMINAL_SQL = `('done', 'failed', 'cancelled')`;
 
 /** Jobs kept in the same Postgres as resolve's state; the tables are created on first use. */
 export class PgJobStore implements JobStore {
-  private ready: Promise<void> | undefined;
-  constructor(private readonly pool: pg.Pool) {}
-
-  private ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      const c = await this.pool.connect();
-      try {
-        // Several processes may start at once; the advisory lock keeps CREATE ... IF NOT EXISTS from racing.
-        await c.query('SELECT pg_advisory_lock(727300)');
-        await c.query(JOB_SCHEMA_SQL);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock(727300)').catch(() => undefined);
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
+  /** The tables, created once per process under an advisory lock (several processes may start at once). */
+  private readonly ensure: () => Promise<void>;
+  constructor(private readonly pool: pg.Pool) {
+    this.ensure = schemaOnce(pool, 727300, JOB_SCHEMA_SQL);
   }
 
   private async one(sql: string, params: unknown[]): Promise<Row | undefined> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { schemaOnce } from '@idres/pgschema';
 import type { ModelJson } from '@idres/core';
 import { ModelStoreError, type ModelProvenance, type ModelStore, type StoredModel, type StoredModelSummary } from './modelStore';
 
@@ -25,25 +26,10 @@ interface Row {
 
 /** Models kept in the same Postgres as resolve's state; the table is created on first use. */
 export class PgModelStore implements ModelStore {
-  private ready: Promise<void> | undefined;
-  constructor(private readonly pool: pg.Pool) {}
-
-  private ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      const c = await this.pool.connect();
-      try {
-        // Several processes may start at once; the advisory lock keeps CREATE ... IF NOT EXISTS from racing.
-        await c.query('SELECT pg_advisory_lock(74201)');
-        await c.query(MODEL_SCHEMA_SQL);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock(74201)').catch(() => undefined);
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
+  /** The tables, created once per process under an advisory lock (several processes may start at once). */
+  private readonly ensure: () => Promise<void>;
+  constructor(private readonly pool: pg.Pool) {
+    this.ensure = schemaOnce(pool, 74201, MODEL_SCHEMA_SQL);
   }
 
   async add(model: ModelJson, provenance: ModelProvenance, opts: { activate?: boolean } = {}): Promise<number> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { schemaOnce } from '@idres/pgschema';
 import { normalizePair, OverrideError, type DecideInput, type Override, type OverrideStore } from './overrideStore';
 
 /**
@@ -40,24 +41,10 @@ const toOverride = (r: Row): Override => ({
 });
 
 export class PgOverrideStore implements OverrideStore {
-  private ready: Promise<void> | undefined;
-  constructor(private readonly pool: pg.Pool) {}
-
-  private ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      const c = await this.pool.connect();
-      try {
-        await c.query('SELECT pg_advisory_lock($1)', [OVERRIDES_SCHEMA_LOCK]);
-        await c.query(OVERRIDES_SCHEMA_SQL);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock($1)', [OVERRIDES_SCHEMA_LOCK]).catch(() => undefined);
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
+  /** The table, created once per process under an advisory lock (resolve creates it too, with the same lock). */
+  private readonly ensure: () => Promise<void>;
+  constructor(private readonly pool: pg.Pool) {
+    this.ensure = schemaOnce(pool, OVERRIDES_SCHEMA_LOCK, OVERRIDES_SCHEMA_SQL);
   }
 
   async decide(input: DecideInput): Promise<{ override: Override; changed: boolean; replaced: Override | null }> {

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { createSchema } from '@idres/pgschema';
 import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 import type { ReviewCandidate } from '@idres/core/reviewQueue';
 import type { SearchCriteria } from './searchQuery';
@@ -40,14 +41,7 @@ export class ConsoleQueries {
   constructor(private readonly pool: Pool) {}
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
-      await c.query(CONSOLE_SCHEMA_SQL);
-    } finally {
-      await c.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
-      c.release();
-    }
+    await createSchema(this.pool, SCHEMA_LOCK, CONSOLE_SCHEMA_SQL);
   }
 
   /** Identities with a live member matching every criterion, with the matching members; at most `limit`. */

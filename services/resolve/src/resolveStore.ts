@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { createSchema } from '@idres/pgschema';
 import { partitionComponent } from '@idres/core/clustering';
 import { IdresRuntimeError, type ResolvedEventAvro } from '@idres/runtime';
 import { masterIdOf } from '@idres/core/masterId';
@@ -123,18 +124,9 @@ export class PostgresResolveStore {
   }
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('SELECT pg_advisory_lock(727101)');
-      await c.query(RESOLVE_SCHEMA_SQL);
-      await c.query('SELECT pg_advisory_unlock(727101)');
-      // Reviewers' decisions, which every batch reads (the table belongs to @idres/overrides; same SQL, same lock).
-      await c.query('SELECT pg_advisory_lock($1)', [OVERRIDES_SCHEMA_LOCK]);
-      await c.query(OVERRIDES_SCHEMA_SQL);
-      await c.query('SELECT pg_advisory_unlock($1)', [OVERRIDES_SCHEMA_LOCK]);
-    } finally {
-      c.release();
-    }
+    await createSchema(this.pool, 727101, RESOLVE_SCHEMA_SQL);
+    // Reviewers' decisions, which every batch reads (the table belongs to @idres/overrides; same SQL, same lock).
+    await createSchema(this.pool, OVERRIDES_SCHEMA_LOCK, OVERRIDES_SCHEMA_SQL);
   }
 
   /**

@@ -1,0 +1,1 @@
+export { createSchema, schemaOnce } from './schemaOnce';
