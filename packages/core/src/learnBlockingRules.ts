@@ -82,18 +82,29 @@ export function candidateBlockingRules(values: readonly Values[], model: ModelJs
   return out;
 }
 
-/** Block sizes of keys, so a pair sharing only an oversized block counts as not compared (as in the services). */
-function blockSizes(keys: readonly (readonly BlockingKey[])[]): Map<string, number> {
-  const sizes = new Map<string, number>();
-  for (const ks of keys) for (const k of ks) sizes.set(k.key, (sizes.get(k.key) ?? 0) + 1);
-  return sizes;
+/** Every block: its key and the indexes of its records (a block over the size limit is not compared, as in the services). */
+function blocksByKey(keys: readonly (readonly BlockingKey[])[]): Map<string, number[]> {
+  const blocks = new Map<string, number[]>();
+  keys.forEach((ks, i) => {
+    for (const k of ks) {
+      let b = blocks.get(k.key);
+      if (!b) blocks.set(k.key, (b = []));
+      b.push(i);
+    }
+  });
+  return blocks;
+}
+
+/** The blocks whose records are compared: two or more, at most `max`. */
+function comparedBlocks(blocks: ReadonlyMap<string, number[]>, max: number): number[][] {
+  return [...blocks.values()].filter((b) => b.length >= 2 && b.length <= max);
 }
 
 /**
  * The one rule under which two records share a compared key (blocks within `max`), or -1 when they share none or
  * several. Keys come ordered by rule, at most one per rule, so one merge walk finds them.
  */
-function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], sizes: ReadonlyMap<string, number>, max: number): number {
+function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): number {
   let found = -1;
   let i = 0;
   let j = 0;
@@ -103,7 +114,7 @@ function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], si
     if (ka.ruleIndex < kb.ruleIndex) i++;
     else if (ka.ruleIndex > kb.ruleIndex) j++;
     else {
-      if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) {
+      if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) {
         if (found >= 0) return -1;
         found = ka.ruleIndex;
       }
@@ -114,22 +125,14 @@ function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], si
   return found;
 }
 
-function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], sizes: ReadonlyMap<string, number>, max: number): boolean {
-  for (const ka of a) for (const kb of b) if (ka.key === kb.key && (sizes.get(ka.key) ?? 0) <= max) return true;
+function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): boolean {
+  for (const ka of a) for (const kb of b) if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) return true;
   return false;
 }
 
-/** Members of each block of `rule` within the size limit. */
+/** Members of each compared block of `rule`. */
 function blocksOf(values: readonly Values[], rule: BlockingRule, max: number): number[][] {
-  const blocks = new Map<string, number[]>();
-  values.forEach((v, i) => {
-    for (const k of blockingKeys(v, [rule])) {
-      let b = blocks.get(k.key);
-      if (!b) blocks.set(k.key, (b = []));
-      b.push(i);
-    }
-  });
-  return [...blocks.values()].filter((b) => b.length >= 2 && b.length <= max);
+  return comparedBlocks(blocksByKey(values.map((v) => blockingKeys(v, [rule]))), max);
 }
 
 /**
@@ -152,8 +155,8 @@ export function learnBlockingRules(values: readonly Values[], json: ModelJson, o
 
   const baseRules = json.settings.blockingRules;
   const baseKeys = values.map((v) => blockingKeys(v, baseRules));
-  const baseSizes = blockSizes(baseKeys);
-  const covered = (i: number, j: number): boolean => sharesComparedKey(baseKeys[i] as BlockingKey[], baseKeys[j] as BlockingKey[], baseSizes, max);
+  const baseBlocks = blocksByKey(baseKeys);
+  const covered = (i: number, j: number): boolean => sharesComparedKey(baseKeys[i] as BlockingKey[], baseKeys[j] as BlockingKey[], baseBlocks, max);
 
   // The matching pairs the model expects in the sample (its prior over all pairs): the scale of a worthwhile gain.
   const n = values.length;
@@ -215,17 +218,15 @@ function dropIdleRules(values: readonly Values[], rules: readonly BlockingRule[]
   for (;;) {
     const live = rules.filter((r) => !dropped.some((d) => d.rule === r.name));
     const keys = values.map((v) => blockingKeys(v, live));
-    const sizes = blockSizes(keys);
+    const blocks = blocksByKey(keys);
     const own = live.map(() => ({ pairs: 0, likely: 0 }));
-    const blocks = new Map<string, number[]>();
-    keys.forEach((ks, i) => { for (const k of ks) { if ((sizes.get(k.key) ?? 0) > max) continue; let b = blocks.get(k.key); if (!b) blocks.set(k.key, (b = [])); b.push(i); } });
-    for (const members of blocks.values()) {
+    for (const members of comparedBlocks(blocks, max)) {
       for (let x = 0; x < members.length; x++) {
         for (let y = x + 1; y < members.length; y++) {
           const i = members[x] as number;
           const j = members[y] as number;
           // The rules under which i and j share a compared key; the pair is one rule's own when there is one.
-          const only = soleSharedRule(keys[i] as BlockingKey[], keys[j] as BlockingKey[], sizes, max);
+          const only = soleSharedRule(keys[i] as BlockingKey[], keys[j] as BlockingKey[], blocks, max);
           if (only < 0) continue;
           const o = own[only] as { pairs: number; likely: number };
           o.pairs++;
