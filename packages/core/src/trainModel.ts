@@ -430,7 +430,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
   const lastRuns = new Map<number, EmResult>();
   const estimateM = (h: number[][] | undefined): { m: number[][]; emRuns: Array<Record<string, unknown>>; notEstimated: string[] } => {
     const estimates: number[][][] = specs.map(() => []);
-    const weights: number[][] = specs.map(() => []);
+    const sessionMatches: number[][] = specs.map(() => []);
     const emRuns: Array<Record<string, unknown>> = [];
     for (const [si, ses] of sessions.entries()) {
       if (ses.skip) {
@@ -444,14 +444,14 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
       for (let c = 0; c < C; c++) {
         if (!ses.active[c]) continue;
         (estimates[c] as number[][]).push(res.m[c] as number[]);
-        (weights[c] as number[]).push(res.expectedMatches);
+        (sessionMatches[c] as number[]).push(res.expectedMatches);
       }
     }
     const notEstimated: string[] = [];
     const mOut = specs.map((s, c) => {
       const es = estimates[c] as number[][];
       if (es.length === 0) { notEstimated.push(s.name); return mInit[c] as number[]; }
-      return combineSessions(s.levels, es, weights[c]);
+      return combineSessions(s.levels, es, sessionMatches[c]);
     });
     return { m: mOut, emRuns, notEstimated };
   };
