@@ -537,7 +537,7 @@ export function trainModel(records: ReadonlyArray<Record<string, string>>, opts:
     comparisons,
     tfTables: buildTfTables(records, settings),
     training: {
-      method: 'unsupervised: u from random pairs, m by EM per training blocking rule (median across rules), lambda by capture-recapture across rules (else from blocked pairs); prediction blocking rules added where they reach likely matches the given rules miss (training.blocking)',
+      method: 'unsupervised: u from random pairs, m by EM per training blocking rule (median across rules), lambda by capture-recapture across rules (else from blocked pairs); prediction blocking rules added where they reach likely matches the given rules miss, and given ones dropped whose own comparisons hardly ever find one (training.blocking)',
       seed: opts.seed ?? 42,
       uPairs: uPairs.length,
       emRuns,
