@@ -39,6 +39,14 @@ export function readSettingsFile(file: string): MatchSettings {
   }
 }
 
+/** The blocking rules training added or dropped for this data (`training.blocking`), for the model line. */
+function learnedBlocking(json: ModelJson): string {
+  const b = json.training?.['blocking'] as { added?: Array<{ rule: string }>; dropped?: Array<{ rule: string }> } | undefined;
+  const added = (b?.added ?? []).map((a) => a.rule);
+  const dropped = (b?.dropped ?? []).map((d) => d.rule);
+  return `${added.length > 0 ? `; blocking rules added: ${added.join(', ')}` : ''}${dropped.length > 0 ? `; dropped: ${dropped.join(', ')}` : ''}`;
+}
+
 /**
  * Picks the model a file is resolved with and makes it the active version, so match scores the file with it:
  * by default one trained on the file itself; `--model FILE` or `--model default` when the user says so.
@@ -54,7 +62,7 @@ export async function chooseModel(opts: ModelChoiceOptions, env: Readonly<Record
   if (fm?.model !== undefined) {
     json = fm.model;
     provenance = { kind: 'trained', description: String(json.trainedOn?.description ?? opts.input) };
-    reason = `trained on this file without labels: ${fm.sampled} of ${fm.records} records, ${fm.seconds.toFixed(1)} s (its own term frequencies, m, u and prior)`;
+    reason = `trained on this file without labels: ${fm.sampled} of ${fm.records} records, ${fm.seconds.toFixed(1)} s (its own term frequencies, m, u and prior${learnedBlocking(json)})`;
   } else if (fm !== undefined) {
     json = JSON.parse(readFileSync(DEFAULT_MODEL_FILE, 'utf8')) as ModelJson;
     provenance = { kind: 'default', description: 'packages/core/models/default.json' };
