@@ -76,6 +76,19 @@ export function firstSharedRule(a: readonly BlockingKey[], b: readonly BlockingK
   return -1;
 }
 
+/** Every block of a batch: its key and the indexes of the records that have it. */
+export function blocksByKey(keysPerRecord: readonly (readonly BlockingKey[])[]): Map<string, number[]> {
+  const blocks = new Map<string, number[]>();
+  keysPerRecord.forEach((keys, idx) => {
+    for (const k of keys) {
+      let b = blocks.get(k.key);
+      if (!b) blocks.set(k.key, (b = []));
+      b.push(idx);
+    }
+  });
+  return blocks;
+}
+
 /**
  * In-memory candidate pairs for a batch of records (training and the quality run). Each pair appears once,
  * under the first rule both records satisfy. Blocks larger than `maxBlockSize` are skipped (hot-block guard).
@@ -85,14 +98,7 @@ export function candidatePairs(
   opts: { maxBlockSize?: number } = {},
 ): { pairs: Array<[number, number]>; skippedBlocks: number } {
   const max = opts.maxBlockSize ?? 1000;
-  const blocks = new Map<string, number[]>();
-  keysPerRecord.forEach((keys, idx) => {
-    for (const k of keys) {
-      let b = blocks.get(k.key);
-      if (!b) blocks.set(k.key, (b = []));
-      b.push(idx);
-    }
-  });
+  const blocks = blocksByKey(keysPerRecord);
   const pairs: Array<[number, number]> = [];
   let skippedBlocks = 0;
   for (const [key, members] of blocks) {

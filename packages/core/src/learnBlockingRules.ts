@@ -1,4 +1,4 @@
-import { blockingKeys, type BlockingKey, type BlockingRule } from './blocking.js';
+import { blockingKeys, blocksByKey, type BlockingKey, type BlockingRule } from './blocking.js';
 import { loadModel, matchWeightPrepared, prepareRecord, probabilityFromWeight, type ModelJson, type PreparedRecord } from './model.js';
 import { ATTRIBUTE_PREFIX } from './standardizeRecord.js';
 
@@ -80,19 +80,6 @@ export function candidateBlockingRules(values: readonly Values[], model: ModelJs
     for (const b of anchors.slice(i + 1)) if (!(a === 'dob' && b === 'dob_year')) add([a, b]);
   });
   return out;
-}
-
-/** Every block: its key and the indexes of its records (a block over the size limit is not compared, as in the services). */
-function blocksByKey(keys: readonly (readonly BlockingKey[])[]): Map<string, number[]> {
-  const blocks = new Map<string, number[]>();
-  keys.forEach((ks, i) => {
-    for (const k of ks) {
-      let b = blocks.get(k.key);
-      if (!b) blocks.set(k.key, (b = []));
-      b.push(i);
-    }
-  });
-  return blocks;
 }
 
 /** The blocks whose records are compared: two or more, at most `max`. */
