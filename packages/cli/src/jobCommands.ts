@@ -2,24 +2,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
 import { createParser } from 'eventsource-parser';
 import { servicePorts } from '@idres/runtime';
 import { CliError } from './cliError';
 import { LOCAL_TOKEN_FILE } from './authCommands';
-
-/** What the job API answers (GET /jobs/:id); the CLI reads only these fields. */
-interface JobView {
-  id: string;
-  phase: string;
-  counts: { total: number | null; read: number; rejected: number; sent: number; resolved: number };
-  checkpoint: number;
-  error: { code: string; message: string } | null;
-  outputDir: string;
-  outputs: Array<{ kind: string; path?: string; bytes?: number; rows?: number; note?: string }>;
-  progress: { percent: number | null; recordsPerSecond: number | null; etaSeconds: number | null; elapsedSeconds: number };
-  spec: { type: string; input?: { path: string; source: string }; generate?: { records: number; profile: string } };
-}
+import { JobProgressBar, fmtSeconds, type JobView } from './jobProgressBar';
 
 export const JOB_USAGE = `  idres job submit --input FILE --id-column COL [--map canonical=column,...] [--source NAME] [--format csv|jsonl|parquet]
                    [--upload] [--outputs master,crosswalk,pairs,households,rejected] [--partition-by-state] [--train] [--no-wait]
@@ -55,7 +42,6 @@ async function call<T>(base: string, method: string, url: string, body?: unknown
   return answer;
 }
 
-const fmtSeconds = (s: number | null): string => (s === null ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
 const fmtBytes = (b: number | undefined): string => (b === undefined ? '' : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
 
 /** One line per job for `status` and `list`. */
@@ -72,39 +58,51 @@ function printOutputs(j: JobView): void {
   for (const o of j.outputs) process.stdout.write(`  ${o.kind.padEnd(10)} ${o.path ?? '-'}${o.rows !== undefined ? `  ${o.rows} rows` : ''}${o.bytes !== undefined ? `  ${fmtBytes(o.bytes)}` : ''}${o.note ? `  (${o.note})` : ''}\n`);
 }
 
-/** Follows GET /jobs/:id/events with a progress bar until the job ends; resolves with the last state. */
-async function follow(base: string, id: string): Promise<JobView> {
-  const bar = new cliProgress.SingleBar({
-    format: '{phase} |{bar}| {percentage}% | {value}/{total} | {rate} rec/s | ETA {etaText} | {elapsedText}',
-    hideCursor: true, stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 5000,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
+/** How long `follow` keeps trying to reach the job API again (a restart of ingest, a network blip) before giving up. */
+const RECONNECT_FOR_MS = 10 * 60_000;
+
+/**
+ * Follows GET /jobs/:id/events with a progress bar until the job ends; resolves with the last state. When the
+ * stream breaks before the job ended (ingest restarted: the job resumes from its checkpoint there), it connects
+ * again, for up to RECONNECT_FOR_MS without an answer.
+ */
+async function follow(base: string, id: string, log: (msg: string) => void = () => undefined): Promise<JobView> {
+  const bar = new JobProgressBar();
   let last: JobView | undefined;
   const show = (j: JobView): void => {
     last = j;
-    // The bar counts what the phase works through: rows read, then records with a master ID.
-    const total = j.phase === 'resolving' || j.phase === 'exporting' || j.phase === 'done' ? Math.max(1, j.counts.sent) : Math.max(1, j.counts.total ?? 1);
-    const value = j.phase === 'reading' || j.phase === 'queued' || j.phase === 'training' ? j.counts.read : j.counts.resolved;
-    const payload = { phase: j.phase.padEnd(9), rate: j.progress.recordsPerSecond ?? 0, etaText: fmtSeconds(j.progress.etaSeconds), elapsedText: fmtSeconds(j.progress.elapsedSeconds) };
-    if (!started) {
-      bar.start(total, value, payload);
-      started = true;
-    } else {
-      bar.setTotal(total);
-      bar.update(value, payload);
-    }
+    bar.show(j);
   };
+  let lostSince: number | undefined;
   try {
-    const res = await fetch(`${base}/jobs/${id}/events`, { headers: authHeader() });
-    if (!res.ok || !res.body) throw new CliError('JOB_API', `no event stream for ${id} (HTTP ${res.status})`);
-    const parser = createParser({ onEvent: (e) => { if (e.event === 'progress') show(JSON.parse(e.data) as JobView); } });
-    const decoder = new TextDecoder();
-    for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+    for (;;) {
+      try {
+        const res = await fetch(`${base}/jobs/${id}/events`, { headers: authHeader() });
+        if (res.status === 404 || res.status === 401 || res.status === 403) throw new CliError('JOB_API', `no event stream for ${id} (HTTP ${res.status})`);
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        lostSince = undefined;
+        const parser = createParser({ onEvent: (e) => { if (e.event === 'progress') show(JSON.parse(e.data) as JobView); } });
+        const decoder = new TextDecoder();
+        for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        // The stream broke (ingest stopped or restarted); the job's state is in Postgres and it resumes there.
+      }
+      if (last && TERMINAL.has(last.phase)) return last;
+      if (lostSince === undefined) {
+        lostSince = Date.now();
+        log(`lost the job API at ${base}; the job resumes from its checkpoint when ingest is back; reconnecting...`);
+      } else if (Date.now() - lostSince > RECONNECT_FOR_MS) {
+        throw new CliError('STACK_UNAVAILABLE', `no answer from the job API at ${base} for ${RECONNECT_FOR_MS / 60_000} minutes; the job goes on when ingest runs again (idres job status ${id} --watch)`);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
   } finally {
-    if (started) bar.stop();
+    bar.stop();
   }
-  return last ?? call<JobView>(base, 'GET', `/jobs/${id}`);
 }
+
+const TERMINAL = new Set(['done', 'failed', 'cancelled']);
 
 function parseMap(spec: string | undefined): Record<string, string> | undefined {
   if (spec === undefined) return undefined;
@@ -168,7 +166,7 @@ export async function jobCommand(argv: string[], env: Readonly<Record<string, st
         process.stdout.write(`${job.id}\n`);
         return;
       }
-      const end = await follow(base, job.id);
+      const end = await follow(base, job.id, log);
       process.stdout.write(`${jobLine(end)}\n`);
       if (end.phase === 'done') printOutputs(end);
       else throw new CliError(end.error?.code ?? 'JOB_FAILED', `job ${end.id} ended ${end.phase}${end.error ? `: ${end.error.message}` : ''}`, 3);
@@ -177,7 +175,7 @@ export async function jobCommand(argv: string[], env: Readonly<Record<string, st
     case 'status': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { watch: { type: 'boolean', default: false } } });
       const id = positionals[0] ?? (() => { throw new CliError('USAGE', 'usage: idres job status ID [--watch]'); })();
-      const j = values.watch ? await follow(base, id) : await call<JobView>(base, 'GET', `/jobs/${id}`);
+      const j = values.watch ? await follow(base, id, log) : await call<JobView>(base, 'GET', `/jobs/${id}`);
       process.stdout.write(`${jobLine(j)}\n`);
       return;
     }
@@ -191,7 +189,7 @@ export async function jobCommand(argv: string[], env: Readonly<Record<string, st
       const id = rest[0] ?? (() => { throw new CliError('USAGE', 'usage: idres job cancel ID'); })();
       await call<JobView>(base, 'POST', `/jobs/${id}/cancel`);
       log(`cancel requested; the job stops reading after the batch in hand`);
-      const end = await follow(base, id);
+      const end = await follow(base, id, log);
       process.stdout.write(`${jobLine(end)}\n`);
       return;
     }
