@@ -131,7 +131,7 @@ test('a job from submit to outputs: progress events, counts, and every output re
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { error: string }).error, 'SPEC_INVALID');
 
-  const job = await submit({ input: { path: file, idColumn: 'record_id', source: 'small' }, outputs: ['master', 'crosswalk', 'pairs', 'households'] });
+  const job = await submit({ input: { path: file, idColumn: 'record_id', source: 'small' }, outputs: ['master', 'crosswalk', 'pairs', 'households', 'report'] });
   assert.match(job.id, /^JOB_\d{10}$/);
   // Follow the event stream to the end.
   const res = await fetch(`${base}/jobs/${job.id}/events`);
@@ -204,6 +204,11 @@ test('a job from submit to outputs: progress events, counts, and every output re
   }
   const rejected = parse(readFileSync(fileOf('rejected.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
   assert.deepEqual(rejected.map((r) => r['row']), ['11']);
+  // The job's data-quality report: the HTML (its charts are checked in a browser by report.test.ts) and its PDF.
+  const html = readFileSync(fileOf('report.html'), 'utf8');
+  assert.ok(html.includes(`idres job ${job.id}`) && html.includes('Identities by number of records'), 'report.html is the job\'s report');
+  assert.match(html, /rejected: job [A-Z_]+/, 'the job\'s refused row is in the report');
+  assert.equal(readFileSync(fileOf('report.pdf')).subarray(0, 5).toString(), '%PDF-');
   // Downloads serve the same bytes.
   const dl = await fetch(`${base}${byPath.get('pairs.csv')!.url!}`);
   assert.equal(await dl.text(), readFileSync(fileOf('pairs.csv'), 'utf8'));

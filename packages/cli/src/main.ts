@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cliError';
 import { REPO_ROOT, SUPERVISED_SERVICES } from './repoPaths';
@@ -9,20 +9,21 @@ import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
-import { waitForDrain } from './resolveFile';
+import { waitForDrain } from './waitForDrain';
 import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { quarantineCounts } from './quarantineCounts';
 import { writeReportFile } from './reportFile';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
-import { resolveMapping } from './resolveFile';
+import { resolveMapping } from './resolveMapping';
 import { validateInputFile } from './validateFile';
 import { formatStatus, sourceAdd, sourceList, sourceRemove, sourceStatusReports } from './sourceCommands';
 import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 import { JOB_USAGE, jobCommand } from './jobCommands';
+import { DEFAULT_OUTPUTS, OUTPUT_KINDS, type OutputKind } from '@idres/jobs';
 import { ERASE_USAGE, eraseCommand } from './erasureCommands';
 import { reviewedQuality } from '@idres/core/reviewLabels';
 import { loadReviewedPairs, loadReviews } from './reviewedPairs';
@@ -33,10 +34,13 @@ const USAGE = `idres — identity resolution over Kafka
 
   idres resolve --input FILE.csv|.jsonl --id-column COL [--map canonical=column,...] [--source NAME] --output OUT.csv
                 [--model FILE|default] [--train-sample N] [--compare ATTR,...] [--settings FILE]
-                [--truth-column COL] [--timeout SECONDS]
+                [--truth-column COL] [--timeout SECONDS] [--outputs master,pairs,households,report]
       Trains a model on the file (a seeded sample of at most N records, default 200000; no labels) unless --model
-      is given, makes it the active model version, streams the file to identity.raw, waits until every record has
-      a master ID, writes record_id,master_id. Starts the local stack and services first unless KAFKA_BROKERS is set.
+      is given, makes it the active model version, then runs the file as a job in this process (listed by idres job
+      list; resumed by ingest if this process dies; Ctrl-C cancels it) with a progress bar: streams it to
+      identity.raw, waits until every record has a master ID, writes record_id,master_id from the job's crosswalk.
+      --outputs asks the job for more of its files (see idres job). Starts the local stack and services first
+      unless KAFKA_BROKERS is set.
       Mapped attributes filled in >= 5% of records are compared; --compare names attributes to compare however
       sparse; --settings FILE trains with your own settings (comparisons, blocking and training rules as JSON).
   idres demo [--input FILE] [--no-wait]
@@ -89,6 +93,13 @@ ${JOB_USAGE}${ERASE_USAGE}  idres pipeline reset                  empties every 
 const log = (msg: string): void => {
   process.stderr.write(`[idres] ${msg}\n`);
 };
+
+/** --outputs master,pairs,...: what the job writes besides the crosswalk and rejections --output is made from. */
+function parseOutputs(spec: string | undefined): OutputKind[] {
+  const list = (spec ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const o of list) if (!(OUTPUT_KINDS as readonly string[]).includes(o)) throw new CliError('USAGE', `--outputs takes ${OUTPUT_KINDS.join(', ')}; got ${o}`);
+  return list as OutputKind[];
+}
 
 function parseMap(spec: string | undefined): Record<string, string> | undefined {
   if (spec === undefined) return undefined;
@@ -147,6 +158,7 @@ function printSummary(s: ResolveSummary, model: ModelChoice): void {
     `  largest clusters`,
     ...s.largestClusters.map((c) => `    ${c.masterId}  ${c.size} records: ${c.members.join(', ')}${c.size > c.members.length ? ', ...' : ''}`),
     `  output           ${s.output}`,
+    `  job              ${s.job}: its files in ${s.jobOutputDir} (npx idres job outputs ${s.job})`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -162,6 +174,7 @@ async function main(argv: string[]): Promise<void> {
           input: { type: 'string' }, 'id-column': { type: 'string' }, map: { type: 'string' }, source: { type: 'string' },
           output: { type: 'string' }, 'truth-column': { type: 'string' }, timeout: { type: 'string', default: '1800' },
           model: { type: 'string' }, 'train-sample': { type: 'string' }, compare: { type: 'string' }, settings: { type: 'string' },
+          outputs: { type: 'string' },
         },
       });
       if (!values.input || !values['id-column'] || !values.output) throw new CliError('USAGE', `resolve needs --input, --id-column and --output\n\n${USAGE}`);
@@ -175,12 +188,13 @@ async function main(argv: string[]): Promise<void> {
       log(`checked ${values.input}: ${checked.records} records, ${checked.bytes} bytes`);
       await resolveMapping(values.input, values['id-column'], map); // a bad mapping fails before anything starts
       if (values.settings !== undefined) readSettingsFile(values.settings);
+      const outputs = parseOutputs(values.outputs);
       const env = await ensureRunning();
       const model = await modelForFile(values.input, values['id-column'], map, source, {
         model: values.model, sample, compare: values.compare?.split(',').map((x) => x.trim()).filter(Boolean), settings: values.settings,
       }, env);
       const summary = await resolveFile({
-        input: values.input, idColumn: values['id-column'], map, source,
+        input: values.input, idColumn: values['id-column'], map, source, outputs,
         output: values.output, timeoutMs: Number(values.timeout) * 1000, ...(values['truth-column'] ? { truthColumn: values['truth-column'] } : {}),
       }, env, log);
       printSummary(summary, model);
@@ -194,14 +208,14 @@ async function main(argv: string[]): Promise<void> {
       const env = await ensureRunning();
       const output = path.join(REPO_ROOT, '.stack', 'demo-output.csv');
       const model = await modelForFile(input, 'record_id', undefined, 'demo', {}, env);
+      // The job writes every output a batch load hands on, and the data-quality report: what a steward opens next.
       const summary = await resolveFile({
-        input, idColumn: 'record_id', map: undefined, source: 'demo', output, timeoutMs: 900_000, truthColumn: 'entity_id',
+        input, idColumn: 'record_id', map: undefined, source: 'demo', output, timeoutMs: 900_000, truthColumn: 'entity_id', outputs: DEFAULT_OUTPUTS,
       }, env, log);
       log(`whole run including start-up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       printSummary(summary, model);
-      // The data-quality report of what was just resolved: the next thing a steward opens after the console.
       const report = path.join(REPO_ROOT, '.stack', 'demo-report.html');
-      await writeReportFile({ out: report, title: 'idres demo: the bundled sample', input: { file: input, map: await resolveMapping(input, 'record_id', undefined), source: 'demo', standardize: standardizeOptionsFrom(env) } }, env, () => undefined);
+      copyFileSync(path.join(summary.jobOutputDir, 'report.html'), report);
       const status = await servicesStatus();
       process.stdout.write('Services (health, readiness, Prometheus metrics at /health, /ready, /metrics):\n');
       for (const s of status) process.stdout.write(`  ${s.name.padEnd(12)} ${s.url}\n`);
@@ -211,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
       const authHeader = `-H "authorization: Bearer $(cat ${tokenFile})"`;
       process.stdout.write(`  lookup API    curl ${authHeader} http://127.0.0.1:${servicePorts(process.env)['publish']}/identities/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (OpenAPI: /openapi.json)\n`);
       process.stdout.write(`  web console   http://127.0.0.1:${servicePorts(process.env)['console']}/#/identity/${summary.largestClusters[0]?.masterId ?? 'MDM_0000000001'}  (sign in with the API token below; search, review queue, pipeline)\n`);
-      process.stdout.write(`  report        ${path.relative(process.cwd(), report) || report}  (data quality: fields, rejections, identity sizes, match weights; PDF: npx idres report --out r.html --pdf r.pdf)\n`);
+      process.stdout.write(`  report        ${path.relative(process.cwd(), report) || report}  (data quality: fields, rejections, identity sizes, match weights; the PDF and the job's files: npx idres job outputs ${summary.job})\n`);
       process.stdout.write(`  post records  curl -XPOST ${authHeader} -H content-type:application/json http://127.0.0.1:${servicePorts(process.env)['ingest']}/records -d '[{"source":"crm","sourceRecordId":"1","given_name":"Ann","family_name":"Lee","dob":"1980-02-01"}]'\n`);
       process.stdout.write(`  API token     ${tokenFile} (${created ? 'created now' : 'kept from an earlier run'}; every scope; npx idres auth list|create|revoke)\n`);
       if (values['no-wait'] || stackConfigured(process.env)) return;

@@ -1,13 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { CANONICAL_FIELDS } from '@idres/core';
-import {
-  AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createProducer, ensureTopics, type RawInput,
-} from '@idres/runtime';
+import path from 'node:path';
+import pg from 'pg';
+import { pairwiseQuality } from '@idres/core';
+import { parseSurvivorship } from '@idres/core/survivorship';
+import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig } from '@idres/runtime';
+import { JobRunner, PgJobStore, formatOf, progressOf, type Job, type JobSpec, type JobStore, type OutputKind } from '@idres/jobs';
 import { CliError } from './cliError';
-import { fileColumns, fileRows } from './fileRows';
-import { mapRow } from './fileModel';
-import { PipelineWatcher } from './pipelineWatcher';
+import { fileRows } from './fileRows';
+import { resolveMapping } from './resolveMapping';
+import { JobProgressBar } from './jobProgressBar';
+import { STACK_DIR } from './repoPaths';
 
 export interface ResolveFileOptions {
   input: string;
@@ -21,10 +24,15 @@ export interface ResolveFileOptions {
   truthColumn?: string;
   /** Or a function deriving the true entity from a row (e.g. FEBRL's rec-12-dup-0 -> 12). */
   truthOf?: (row: Readonly<Record<string, string>>) => string | undefined;
+  /** What the job writes into its own directory besides what --output needs (crosswalk, rejected). */
+  outputs?: readonly OutputKind[];
 }
 
 export interface ResolveSummary {
   input: string;
+  /** The job that resolved the file (idres job status|outputs ID). */
+  job: string;
+  jobOutputDir: string;
   records: number;
   rejected: number;
   identities: number;
@@ -36,10 +44,11 @@ export interface ResolveSummary {
   rejectedOutput?: string;
 }
 
-const CANONICAL = new Set<string>(CANONICAL_FIELDS);
+/** Where the CLI's jobs keep their files: the same place as ingest's jobs (IDRES_JOBS_DIR, else the stack's jobs/). */
+const jobsDir = (env: Readonly<Record<string, string | undefined>>): string => env['IDRES_JOBS_DIR'] || path.join(STACK_DIR, 'jobs');
 
-async function writeCsv(path: string, header: string[], rows: Iterable<string[]>): Promise<void> {
-  const out = createWriteStream(path);
+async function writeCsv(file: string, header: string[], rows: Iterable<string[]>): Promise<void> {
+  const out = createWriteStream(file);
   const esc = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   out.write(header.map(esc).join(',') + '\n');
   for (const row of rows) if (!out.write(row.map(esc).join(',') + '\n')) await once(out, 'drain');
@@ -47,116 +56,138 @@ async function writeCsv(path: string, header: string[], rows: Iterable<string[]>
   await once(out, 'finish');
 }
 
-/**
- * Streams a file into identity.raw, follows identity.resolved until every record has a master ID (or was
- * quarantined) and the pipeline has drained, then writes `record_id,master_id` (the input's own IDs).
- */
-/** The --map given, or every column named like a canonical field; checked against the file's columns. */
-export async function resolveMapping(input: string, idColumn: string, given: Record<string, string> | undefined): Promise<Record<string, string>> {
-  const columns = await fileColumns(input);
-  if (!columns.includes(idColumn)) throw new CliError('INPUT_INVALID', `--id-column ${idColumn} is not a column of ${input} (columns: ${columns.join(', ')})`);
-  const map = given ?? Object.fromEntries(columns.filter((c) => CANONICAL.has(c)).map((c) => [c, c]));
-  for (const [field, col] of Object.entries(map)) {
-    if (!columns.includes(col)) throw new CliError('INPUT_INVALID', `--map ${field}=${col}: no column ${col} in ${input} (columns: ${columns.join(', ')})`);
+/** The input's own IDs in file order, with their true entity when the caller scores the result. */
+async function inputIds(opts: ResolveFileOptions): Promise<{ ids: string[]; truth: Map<string, string> }> {
+  const ids: string[] = [];
+  const truth = new Map<string, string>();
+  for await (const row of fileRows(opts.input)) {
+    const id = row[opts.idColumn] ?? '';
+    ids.push(id);
+    const entity = opts.truthOf ? opts.truthOf(row) : opts.truthColumn ? row[opts.truthColumn] : undefined;
+    if (entity !== undefined && id !== '') truth.set(id, entity);
   }
-  if (!Object.keys(map).some((f) => CANONICAL.has(f))) throw new CliError('INPUT_INVALID', `no canonical field mapped; use --map given_name=COL,family_name=COL,... (canonical fields: ${CANONICAL_FIELDS.join(', ')})`);
-  return map;
+  return { ids, truth };
 }
 
+/** Runs the job in this process (it holds the job's lock), drawing its progress; Ctrl-C cancels it. */
+async function runOwnJob(runner: JobRunner, store: JobStore, job: Job, log: (msg: string) => void): Promise<Job> {
+  const bar = new JobProgressBar();
+  const draw = (): void => {
+    store.get(job.id).then((j) => { if (j) bar.show({ ...j, progress: progressOf(j) }); }).catch(() => undefined);
+  };
+  const timer = setInterval(draw, 1000);
+  const cancel = (): void => {
+    log(`cancelling ${job.id}: it stops after the batch in hand (Ctrl-C again to quit at once; ingest would then resume it)`);
+    store.requestCancel(job.id).catch(() => undefined);
+  };
+  process.once('SIGINT', cancel);
+  try {
+    return await runner.runHeld(job);
+  } finally {
+    clearInterval(timer);
+    process.removeListener('SIGINT', cancel);
+    bar.stop();
+  }
+}
+
+/**
+ * `idres resolve`: a job like any other (the same runner, store, checks, producer and exports as `idres job
+ * submit`), run in this process under the job's lock, so it is listed by `idres job list` and, if this process
+ * dies, resumed by ingest's runner. Writes `record_id,master_id` for the input's own IDs from the job's crosswalk.
+ */
 export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
   const map = await resolveMapping(opts.input, opts.idColumn, opts.map);
+  const cfg = readBaseConfig(env, 'cli');
   // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
   const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger, retries: 3 });
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger, retries: 3 });
   const admin = kafka.admin();
   try {
     await admin.connect();
     await ensureTopics(admin, Number(env['IDRES_PARTITIONS'] ?? 6));
   } catch (err) {
-    throw new CliError('STACK_UNAVAILABLE', `cannot reach Kafka at ${env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'}: ${(err as Error).message}`);
+    throw new CliError('STACK_UNAVAILABLE', `cannot reach Kafka at ${cfg.kafkaBrokers.join(',')}: ${(err as Error).message}`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
+  const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
   try {
     await serde.registerTopics(TOPIC_SPECS);
   } catch (err) {
-    throw new CliError('STACK_UNAVAILABLE', `cannot reach the schema registry at ${env['SCHEMA_REGISTRY_URL']}: ${(err as Error).message}`);
+    throw new CliError('STACK_UNAVAILABLE', `cannot reach the schema registry at ${cfg.schemaRegistryUrl}: ${(err as Error).message}`);
   }
+  const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 4 });
   const producer = createProducer(kafka);
   await producer.connect();
-  const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
-  await watcher.start();
-  const raw = new RawRecordProducer(producer, serde);
+  const store = new PgJobStore(pool);
+  // Records/s end to end is over reading and resolving, as before the job machinery: exports come after.
+  let resolvedAt: number | undefined;
+  const runner = new JobRunner({
+    store, pool, kafka, producer, serde, logger, groupPrefix: cfg.groupPrefix, env, pollMs: 1000,
+    survivorship: parseSurvivorship(env['IDRES_SURVIVORSHIP']),
+    onPhase: (_id, phase) => { if (phase === 'exporting') resolvedAt = Date.now(); },
+  });
+  const spec: JobSpec = {
+    type: 'resolve',
+    input: { path: path.resolve(opts.input), format: formatOf(opts.input) ?? 'csv', idColumn: opts.idColumn, source: opts.source, mapping: map },
+    outputs: [...new Set<OutputKind>(['crosswalk', 'rejected', ...(opts.outputs ?? [])])],
+    model: 'active', // the CLI chose and activated the model for this file before (modelForFile)
+    timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+  };
   const t0 = Date.now();
-  const ownId = new Map<string, string>(); // recordId -> input's own id
-  const truth = new Map<string, string>();
-  const rejected = new Map<string, string>(); // input id -> reason
-  let batch: RawInput[] = [];
-  let rowNo = 0;
-  let sent = 0;
+  let end: Job;
   try {
-    const rows = async function* (): AsyncGenerator<Record<string, string>> {
-      try {
-        yield* fileRows(opts.input);
-      } catch (err) {
-        // The file was checked before; it changed or broke while being read. Say exactly what is already in.
-        if (!(err instanceof CliError)) throw err;
-        throw new CliError(err.code, `${err.message}; ${sent} records were sent to ${TOPICS.raw} before that row (the pipeline resolves them; ${rejected.size} rows were rejected), nothing from that row on was sent`);
-      }
-    };
-    for await (const row of rows()) {
-      rowNo++;
-      const id = row[opts.idColumn] ?? '';
-      const r = mapRow(row, { idColumn: opts.idColumn, map, source: opts.source });
-      if ('error' in r) {
-        rejected.set(id || `row ${rowNo}`, r.error);
-        await producer.send({
-          topic: TOPICS.quarantine,
-          messages: [{
-            key: serde.encodeKey(TOPICS.quarantine, { stage: 'ingest', ref: `${opts.input}:${rowNo}` }),
-            value: serde.encodeValue(TOPICS.quarantine, { stage: 'ingest', code: 'INPUT_INVALID', reason: r.error, topic: null, partition: null, offset: null, key: null, value: Buffer.from(JSON.stringify(row)), at: Date.now() }),
-          }],
-        });
-        continue;
-      }
-      const recordId = `${r.ok.source}:${r.ok.sourceRecordId}`;
-      ownId.set(recordId, r.ok.sourceRecordId);
-      const entity = opts.truthOf ? opts.truthOf(row) : opts.truthColumn ? row[opts.truthColumn] : undefined;
-      if (entity !== undefined) truth.set(recordId, entity);
-      batch.push(r.ok);
-      if (batch.length >= 1000) {
-        await raw.send(batch);
-        sent += batch.length;
-        batch = [];
-      }
+    const { job, release } = await store.createLocked(spec, { outputDir: (id) => path.join(jobsDir(env), id) });
+    log(`job ${job.id}: outputs in ${job.outputDir} (idres job status ${job.id})`);
+    try {
+      end = await runOwnJob(runner, store, job, log);
+    } finally {
+      await release();
     }
-    await raw.send(batch);
-    log(`produced ${ownId.size} records to ${TOPICS.raw} (${rejected.size} rejected) in ${((Date.now() - t0) / 1000).toFixed(1)}s; waiting for master IDs...`);
-
-    const { settled, progress } = await watcher.waitUntilSettled([...ownId.keys()], {
-      timeoutMs: opts.timeoutMs,
-      onProgress: (p) => log(`  ${p.resolved}/${p.total} records have a master ID; pipeline lag ${p.lag}`),
-    });
-    if (!settled) {
-      throw new CliError('TIMEOUT', `timed out after ${opts.timeoutMs / 1000}s with ${progress.total - progress.resolved} records still without a master ID (pipeline lag ${progress.lag}); check the service logs`, 3);
+    if (end.phase !== 'done') {
+      const c = end.counts;
+      throw new CliError(end.error?.code ?? 'JOB_FAILED', `job ${end.id} ended ${end.phase}: ${end.error?.message ?? ''} (${c.read} rows read, ${c.sent} records sent to identity.raw, ${c.rejected} refused)`, end.error?.code === 'TIMEOUT' ? 3 : 1);
     }
   } finally {
-    await watcher.stop();
-    await producer.disconnect();
+    await producer.disconnect().catch(() => undefined);
   }
-  const seconds = (Date.now() - t0) / 1000;
-  for (const [recordId, reason] of watcher.quarantined) if (ownId.has(recordId) && !watcher.masterOf.has(recordId)) rejected.set(ownId.get(recordId)!, reason);
+  try {
+    return await summarise(opts, end, store, ((resolvedAt ?? Date.now()) - t0) / 1000, log);
+  } finally {
+    await pool.end();
+  }
+}
 
+/** record_id,master_id (and the .rejected.csv) from the finished job, and the summary printed after it. */
+async function summarise(opts: ResolveFileOptions, job: Job, store: JobStore, seconds: number, log: (msg: string) => void): Promise<ResolveSummary> {
+  const { ids, truth } = await inputIds(opts);
+  const own = new Set(ids);
+  const masterOf = new Map<string, string>();
+  for await (const row of fileRows(path.join(job.outputDir, 'crosswalk.csv'))) {
+    const id = row['source_record_id'] ?? '';
+    if (row['source'] === opts.source && own.has(id)) masterOf.set(id, row['master_id'] ?? '');
+  }
+  const rejected = new Map<string, string>();
+  for (let after = 0; ;) {
+    const page = await store.rejections(job.id, { afterRow: after, limit: 5000 });
+    if (page.length === 0) break;
+    for (const r of page) rejected.set(r.recordId || `row ${r.row}`, r.reason);
+    after = page[page.length - 1]!.row;
+  }
+  // Scored as before the job machinery: over the rows that were sent (a refused row has no identity to judge).
+  for (const id of rejected.keys()) truth.delete(id);
+  for (const id of ids) {
+    if (id !== '' && !masterOf.has(id) && !rejected.has(id)) rejected.set(id, 'QUARANTINED: sent, but the pipeline put it in identity.quarantine (npx idres report shows the reasons; npx idres quarantine replay sends it again)');
+  }
   const rows: string[][] = [];
   const clusters = new Map<string, string[]>();
-  for (const [recordId, id] of ownId) {
-    const m = watcher.masterOf.get(recordId);
-    if (!m) continue;
-    rows.push([id, m.masterId]);
-    const list = clusters.get(m.masterId) ?? [];
+  for (const id of ids) {
+    const m = masterOf.get(id);
+    if (m === undefined) continue;
+    rows.push([id, m]);
+    const list = clusters.get(m) ?? [];
     list.push(id);
-    clusters.set(m.masterId, list);
+    clusters.set(m, list);
   }
   await writeCsv(opts.output, ['record_id', 'master_id'], rows);
   let rejectedOutput: string | undefined;
@@ -164,36 +195,21 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
     rejectedOutput = opts.output.replace(/(\.csv)?$/i, '.rejected.csv');
     await writeCsv(rejectedOutput, ['record_id', 'reason'], [...rejected].map(([id, reason]) => [id, reason]));
   }
+  log(`wrote ${rows.length} rows to ${opts.output}`);
   const largest = [...clusters].sort((a, b) => b[1].length - a[1].length).slice(0, 5).map(([masterId, members]) => ({ masterId, size: members.length, members: members.slice(0, 8) }));
   const summary: ResolveSummary = {
-    input: opts.input, records: rowNo, rejected: rejected.size,
-    identities: clusters.size, seconds, recordsPerSecond: Math.round(ownId.size / seconds), largestClusters: largest, output: opts.output,
+    input: opts.input, job: job.id, jobOutputDir: job.outputDir, records: ids.length, rejected: rejected.size,
+    identities: clusters.size, seconds, recordsPerSecond: Math.round(rows.length / seconds), largestClusters: largest, output: opts.output,
     ...(rejectedOutput ? { rejectedOutput } : {}),
   };
   if (truth.size > 0) {
-    const { pairwiseQuality } = await import('@idres/core');
     const predicted = new Map<string, string>();
-    for (const [recordId] of truth) {
-      const m = watcher.masterOf.get(recordId);
-      if (m) predicted.set(recordId, m.masterId);
+    for (const id of truth.keys()) {
+      const m = masterOf.get(id);
+      if (m !== undefined) predicted.set(id, m);
     }
     const q = pairwiseQuality(truth, predicted);
     summary.quality = { precision: q.precision, recall: q.recall, f1: q.f1 };
   }
   return summary;
-}
-
-/** Waits until every stage's consumer group has caught up with its input topic (twice in a row). */
-export async function waitForDrain(env: Record<string, string>, log: (msg: string) => void, timeoutMs = 3_600_000): Promise<void> {
-  const logger = createLogger('idres-cli', 'warn');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger });
-  const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
-  const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
-  await watcher.start();
-  try {
-    const { settled, progress } = await watcher.waitUntilSettled([], { timeoutMs, pollMs: 1000, onProgress: (p) => log(`  pipeline lag ${p.lag}`) });
-    if (!settled) throw new CliError('TIMEOUT', `pipeline still has lag ${progress.lag} after ${timeoutMs / 1000}s`, 3);
-  } finally {
-    await watcher.stop();
-  }
 }

@@ -10,6 +10,17 @@ export class InMemoryJobStore implements JobStore {
   private next = 1;
 
   async create(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<Job> {
+    return this.insert(spec, opts);
+  }
+
+  async createLocked(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<{ job: Job; release: () => Promise<void> }> {
+    // Inserted and locked in one synchronous step: nothing can take the lock in between.
+    const job = this.insert(spec, opts);
+    this.locks.add(job.id);
+    return { job, release: async () => { this.locks.delete(job.id); } };
+  }
+
+  private insert(spec: JobSpec, opts: { outputDir: (id: string) => string }): Job {
     const id = jobIdOf(this.next++);
     const now = new Date();
     const job: Job = {

@@ -10,8 +10,12 @@ export const isTerminal = (p: JobPhase): boolean => TERMINAL_PHASES.has(p);
 export const INPUT_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
-/** Files the export phase can write. `households` needs the households tables (skipped with a note otherwise). */
-export const OUTPUT_KINDS = ['master', 'crosswalk', 'pairs', 'households', 'rejected'] as const;
+/**
+ * Files a job can write. `households` needs the households tables (skipped with a note otherwise); `report` is the
+ * data-quality report (HTML, and PDF where Chromium is installed), written by the reporting phase.
+ */
+export const OUTPUT_KINDS = ['master', 'crosswalk', 'pairs', 'households', 'rejected', 'report'] as const;
+export const DEFAULT_OUTPUTS: readonly OutputKind[] = ['master', 'crosswalk', 'pairs', 'households', 'report'];
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 export interface ResolveInput {

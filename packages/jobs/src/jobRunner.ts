@@ -7,7 +7,7 @@ import { RawRecordProducer, errorMessage, type AvroSerde, type Logger } from '@i
 import { mapRow } from '@idres/cli/src/fileModel';
 import { chooseModel, waitForModel } from '@idres/cli/src/modelChoice';
 import type { SurvivorshipRule } from '@idres/core/survivorship';
-import { isTerminal, type Job, type JobCounts, type JobOutput, type PendingBatch, type Rejection } from './job';
+import { isTerminal, type Job, type JobCounts, type JobOutput, type JobPhase, type PendingBatch, type Rejection } from './job';
 import type { JobStore } from './jobStore';
 import { openFileSource, type RowSource } from './rowSource';
 import { openGeneratedSource } from './generatedRows';
@@ -15,6 +15,8 @@ import { rawEndOffsets, sentSince } from './sentSince';
 import { pipelineLag } from './pipelineLag';
 import { resolvedCount } from './jobRecords';
 import { exportJob } from './jobExport';
+import { writeJobReport } from './jobReport';
+import { chromiumPath } from '@idres/report';
 import { JobError, codeOf } from './jobError';
 import { progressOf } from './jobProgress';
 
@@ -34,6 +36,8 @@ export interface JobRunnerDeps {
   /** Settings `model: train` jobs need (DATABASE_URL, service URLs), as the CLI reads them. */
   env?: Readonly<Record<string, string | undefined>>;
   survivorship?: Readonly<Record<string, SurvivorshipRule>>;
+  /** Told when a job this runner runs enters a phase (`idres resolve` times the resolving part by it). */
+  onPhase?: (id: string, phase: JobPhase, at: Date) => void;
 }
 
 /** Thrown inside a job when the runner stops (SIGTERM): the job keeps its phase and checkpoint and resumes at the next start. */
@@ -75,6 +79,20 @@ export class JobRunner {
   /** A new job was stored: look now instead of at the next poll. */
   notify(): void {
     this.wake?.();
+  }
+
+  /**
+   * Runs one job whose lock the caller holds (JobStore.createLocked) in this process, to its end or until stop()
+   * (then it keeps its checkpoint for the next runner); returns the job as it stands afterwards.
+   */
+  async runHeld(job: Job): Promise<Job> {
+    this.current = job.id;
+    try {
+      await this.runJob(job);
+    } finally {
+      this.current = undefined;
+    }
+    return (await this.deps.store.get(job.id)) ?? job;
   }
 
   get runningJob(): string | undefined {
@@ -122,26 +140,28 @@ export class JobRunner {
       let j = job;
       if (j.phase === 'queued' || j.phase === 'training' || j.phase === 'reading') {
         if (j.spec.model === 'train' && j.checkpoint === 0 && j.spec.input) j = await this.train(j, source);
-        j = await store.setPhase(j.id, 'reading', { counts: { total: source.total } });
+        j = await this.enter(j.id, 'reading', { counts: { total: source.total } });
         log.info({ total: source.total, checkpoint: j.checkpoint }, 'reading');
         j = await this.read(j, source);
       }
       if (j.phase === 'reading' || j.phase === 'resolving') {
-        j = await store.setPhase(j.id, 'resolving');
+        j = await this.enter(j.id, 'resolving');
         j = await this.awaitResolved(j, source);
       }
       if (j.phase === 'resolving' || j.phase === 'exporting') {
-        j = await store.setPhase(j.id, 'exporting');
+        j = await this.enter(j.id, 'exporting');
         log.info('exporting');
         const outputs = await exportJob({
           pool: this.deps.pool, store, job: j, source: source.source, mappedFields: Object.keys(source.mapping),
           ...(this.deps.survivorship ? { survivorship: this.deps.survivorship } : {}),
         });
-        j = await store.setPhase(j.id, 'reporting', { outputs });
+        j = await this.enter(j.id, 'reporting', { outputs });
       }
       if (j.phase === 'reporting') {
-        const summary = this.writeSummary(j);
-        j = await store.setPhase(j.id, 'done', { outputs: [...j.outputs, summary] });
+        log.info('reporting');
+        const reports = j.spec.outputs.includes('report') ? await this.writeReport(j, source) : [];
+        const summary = this.writeSummary({ ...j, outputs: [...j.outputs, ...reports] });
+        j = await this.enter(j.id, 'done', { outputs: [...j.outputs, ...reports, summary] });
         log.info({ counts: j.counts }, 'done');
       }
     } catch (err) {
@@ -162,6 +182,13 @@ export class JobRunner {
       log.warn({ code: codeOf(err), err: errorMessage(err) }, 'job failed');
       await store.setPhase(job.id, 'failed', { error: { code: codeOf(err), message: errorMessage(err) } }).catch(() => undefined);
     }
+  }
+
+  /** Moves the job to a phase and tells onPhase. */
+  private async enter(id: string, phase: JobPhase, patch?: Parameters<JobStore['setPhase']>[2]): Promise<Job> {
+    const j = await this.deps.store.setPhase(id, phase, patch);
+    this.deps.onPhase?.(id, phase, j.phaseStartedAt);
+    return j;
   }
 
   private async openSource(job: Job): Promise<RowSource> {
@@ -290,6 +317,17 @@ export class JobRunner {
       await admin.disconnect();
     }
     return (await store.get(job.id))!;
+  }
+
+  /** report.html and report.pdf (see writeJobReport); the model's standardization settings as the CLI reads them. */
+  private async writeReport(job: Job, source: RowSource): Promise<JobOutput[]> {
+    const env = this.deps.env ?? {};
+    const locale = env['IDRES_DATE_LOCALE'];
+    return writeJobReport({
+      pool: this.deps.pool, kafka: this.deps.kafka, serde: this.deps.serde, store: this.deps.store, job, source,
+      standardize: { defaultCountry: env['IDRES_DEFAULT_COUNTRY'] ?? 'US', ...(locale === 'EU' || locale === 'US' ? { dateLocale: locale } : {}) },
+      chromium: chromiumPath(env),
+    });
   }
 
   /** `summary.json`: the job as it ended (counts, timings, outputs); the data-quality report builds on it. */

@@ -1,4 +1,4 @@
-import { INPUT_FORMATS, OUTPUT_KINDS, type InputFormat, type JobSpec, type OutputKind } from './job';
+import { DEFAULT_OUTPUTS, INPUT_FORMATS, OUTPUT_KINDS, type InputFormat, type JobSpec, type OutputKind } from './job';
 import { JobError } from './jobError';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,7 +22,7 @@ export function parseJobSpec(body: unknown, uploadPath: (id: string) => string |
   const b = body as Record<string, unknown>;
   const type = b['type'] ?? 'resolve';
   if (type !== 'resolve' && type !== 'generate') bad('type must be resolve or generate');
-  const outputs = (b['outputs'] ?? ['master', 'crosswalk', 'pairs', 'households']) as unknown;
+  const outputs = (b['outputs'] ?? DEFAULT_OUTPUTS) as unknown;
   if (!Array.isArray(outputs) || outputs.some((o) => !(OUTPUT_KINDS as readonly unknown[]).includes(o))) bad(`outputs must be a list of ${OUTPUT_KINDS.join(', ')}`);
   const spec: JobSpec = { type: type as JobSpec['type'], outputs: [...new Set(outputs as OutputKind[])] };
   if (b['partitionByState'] !== undefined) spec.partitionByState = b['partitionByState'] === true;

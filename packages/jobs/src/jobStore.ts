@@ -6,6 +6,11 @@ import type { Job, JobCounts, JobFailure, JobOutput, JobPhase, JobSpec, PendingB
  */
 export interface JobStore {
   create(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<Job>;
+  /**
+   * Creates a job already locked by the caller (see tryLock), so no runner polling for work starts it first: for a
+   * client that runs its own job in process (`idres resolve`). If the caller dies, the lock goes and a runner resumes it.
+   */
+  createLocked(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<{ job: Job; release: () => Promise<void> }>;
   get(id: string): Promise<Job | undefined>;
   /** Newest first. */
   list(opts?: { limit?: number }): Promise<Job[]>;

@@ -1,3 +1,5 @@
+import { DEFAULT_OUTPUTS, OUTPUT_KINDS } from './job';
+
 /** OpenAPI paths of the job API, merged into the document of the service that mounts it. */
 const errorSchema = { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', description: 'stable code' }, message: { type: 'string' } } } as const;
 const json = <S extends object>(schema: S): { 'application/json': { schema: S } } => ({ 'application/json': { schema } });
@@ -13,7 +15,7 @@ const counts = {
 const output = {
   type: 'object',
   properties: {
-    kind: { type: 'string', enum: ['master', 'crosswalk', 'pairs', 'households', 'rejected', 'summary', 'generated'] },
+    kind: { type: 'string', enum: [...OUTPUT_KINDS, 'summary', 'generated'] },
     path: { type: 'string' }, bytes: { type: 'integer' }, rows: { type: 'integer' }, note: { type: 'string' },
   },
 } as const;
@@ -61,7 +63,7 @@ export const JOBS_OPENAPI_COMPONENTS = {
             path: { type: 'string' }, source: { type: 'string' },
           },
         },
-        outputs: { type: 'array', items: { type: 'string', enum: ['master', 'crosswalk', 'pairs', 'households', 'rejected'] }, default: ['master', 'crosswalk', 'pairs', 'households'] },
+        outputs: { type: 'array', items: { type: 'string', enum: [...OUTPUT_KINDS] }, default: [...DEFAULT_OUTPUTS] },
         partitionByState: { type: 'boolean' }, model: { type: 'string', enum: ['active', 'train'], default: 'active' }, timeoutSeconds: { type: 'integer' },
       },
     },

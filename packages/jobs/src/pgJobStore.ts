@@ -83,9 +83,29 @@ export class PgJobStore implements JobStore {
   }
 
   async create(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<Job> {
+    return this.insert(await this.nextId(), spec, opts);
+  }
+
+  async createLocked(spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<{ job: Job; release: () => Promise<void> }> {
+    // The ID is locked before its row exists, so a runner can never see the job unlocked.
+    const id = await this.nextId();
+    const release = await this.tryLock(id);
+    if (!release) throw new JobStoreError('JOB_UNKNOWN', `job ${id} is locked before it exists`);
+    try {
+      return { job: await this.insert(id, spec, opts), release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  private async nextId(): Promise<string> {
     await this.ensure();
     const n = await this.pool.query<{ n: string }>(`SELECT nextval('idres_job_seq') AS n`);
-    const id = jobIdOf(n.rows[0]!.n);
+    return jobIdOf(n.rows[0]!.n);
+  }
+
+  private async insert(id: string, spec: JobSpec, opts: { outputDir: (id: string) => string }): Promise<Job> {
     const row = await this.one(
       `INSERT INTO idres_jobs (id, spec, phase, counts, output_dir) VALUES ($1, $2, 'queued', $3, $4) RETURNING *`,
       [id, JSON.stringify(spec), JSON.stringify({ total: null, read: 0, rejected: 0, sent: 0, resolved: 0 }), opts.outputDir(id)],

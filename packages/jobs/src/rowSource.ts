@@ -1,7 +1,7 @@
 import { CANONICAL_FIELDS } from '@idres/core';
 import { validateInputFile } from '@idres/cli/src/validateFile';
 import { fileRows } from '@idres/cli/src/fileRows';
-import { resolveMapping } from '@idres/cli/src/resolveFile';
+import { resolveMapping } from '@idres/cli/src/resolveMapping';
 import type { ResolveInput } from './job';
 import { parquetColumns, parquetRowCount, parquetRows } from './parquetRows';
 import { JobError } from './jobError';

@@ -17,7 +17,7 @@ const code = (fn: () => unknown): string => {
 
 test('parseJobSpec: defaults, the format from the file name, uploads by ID', () => {
   const s = parseJobSpec({ input: { path: '/d/people.jsonl', idColumn: 'id', source: 'crm' } }, noUpload);
-  assert.deepEqual(s, { type: 'resolve', outputs: ['master', 'crosswalk', 'pairs', 'households'], input: { path: '/d/people.jsonl', format: 'jsonl', idColumn: 'id', source: 'crm' } });
+  assert.deepEqual(s, { type: 'resolve', outputs: ['master', 'crosswalk', 'pairs', 'households', 'report'], input: { path: '/d/people.jsonl', format: 'jsonl', idColumn: 'id', source: 'crm' } });
   const u = parseJobSpec({ input: { upload: 'u1', idColumn: 'id', source: 'crm', format: 'csv' }, outputs: ['pairs', 'pairs'], partitionByState: true, model: 'train' }, (id) => (id === 'u1' ? '/up/u1.csv' : undefined));
   assert.equal(u.input?.path, '/up/u1.csv');
   assert.deepEqual(u.outputs, ['pairs']);

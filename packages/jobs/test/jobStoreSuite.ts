@@ -93,4 +93,16 @@ export function jobStoreSuite(name: string, make: () => Promise<JobStore>): void
     assert.ok(again);
     await again();
   });
+
+  test(`${name}: createLocked: the new job is locked for its creator until released, and listed as unfinished`, async () => {
+    const s = await make();
+    const { job, release } = await s.createLocked(spec, { outputDir: dir });
+    assert.equal(job.phase, 'queued');
+    assert.ok((await s.unfinished()).some((j) => j.id === job.id));
+    assert.equal(await s.tryLock(job.id), undefined, 'a runner cannot take it');
+    await release();
+    const runner = await s.tryLock(job.id);
+    assert.ok(runner, 'a runner can resume it once its creator let go');
+    await runner();
+  });
 }
