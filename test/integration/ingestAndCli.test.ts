@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { loadModel, standardizeRecord, trainModel } from '@idres/core';
 import { createMetrics } from '@idres/runtime';
 import { buildIngestApp } from '../../services/ingest/src/app';
+import { PgJobStore } from '@idres/jobs';
 import { PipelineHarness } from './pipelineHarness';
 
 const people = [
@@ -67,9 +68,18 @@ test('idres resolve streams a CSV through the pipeline and writes record_id,mast
     env: { ...process.env, IDRES_GROUP_PREFIX: h.groupPrefix }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 0, stderr);
+  // It ran as a job like any other: stored, done, with the counts the file gives (5 rows, 1 refused, 4 sent).
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { job: string };
+  const job = await new PgJobStore(h.pool).get(summary.job);
+  assert.equal(job?.phase, 'done', JSON.stringify(job));
+  assert.equal(job.spec.input?.source, 'crm');
+  assert.deepEqual({ ...job.counts, resolved: undefined }, { total: 5, read: 5, rejected: 1, sent: 4, resolved: undefined });
+  assert.match(stderr, /(reading|resolving|exporting) +\|.*\| \d+%/, 'a progress bar was drawn');
   const lines = readFileSync(output, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'record_id,master_id');
   const master = new Map(lines.slice(1).map((l) => l.split(',') as [string, string]));
@@ -80,4 +90,35 @@ test('idres resolve streams a CSV through the pipeline and writes record_id,mast
   assert.notEqual(master.get('a4'), master.get('a3'));
   const rejected = readFileSync(output.replace(/\.csv$/, '.rejected.csv'), 'utf8');
   assert.match(rejected, /^record_id,reason\nbad,/);
+});
+
+test('Ctrl-C on idres resolve cancels its job: it stops after the batch in hand and says what was sent', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idres-resolve-cancel-'));
+  const input = path.join(dir, 'many.csv');
+  const rows = Array.from({ length: 40_000 }, (_, i) => `c${i},Name${i % 997},Family${i % 1013},19${String(50 + (i % 50)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`);
+  writeFileSync(input, ['id,first,last,dob', ...rows].join('\n') + '\n');
+  const child = spawn(process.execPath, ['packages/cli/bin/idres.mjs', 'resolve', '--input', input, '--id-column', 'id', '--source', 'cancelme',
+    '--map', 'given_name=first,family_name=last,dob=dob', '--model', 'default', '--output', path.join(dir, 'out.csv'), '--timeout', '240'], {
+    env: { ...process.env, IDRES_GROUP_PREFIX: h.groupPrefix }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const started = new Promise<string>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /job (JOB_\d{10}):/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  const id = await started;
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.notEqual(code, 0, stderr);
+  assert.match(stderr, /cancelling JOB_/);
+  assert.match(stderr, /ended cancelled: cancelled in (reading|resolving): \d+ rows read of 40000, \d+ records sent/);
+  const job = await new PgJobStore(h.pool).get(id);
+  assert.equal(job?.phase, 'cancelled');
+  assert.equal(job.counts.sent + job.counts.rejected, job.counts.read, 'every row read was sent or refused, and counted once');
+  assert.equal(job.checkpoint, job.counts.read);
 });
