@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -76,7 +77,7 @@ async function run(stateFile: string | undefined, lookbackSeconds: number, killA
 }
 
 /** Latest version of each record of SOURCE in identity.raw, and how many messages it took. */
-async function rawState(): Promise<{ latest: Map<string, RawRecord>; messages: number }> {
+async function rawState(source = SOURCE): Promise<{ latest: Map<string, RawRecord>; messages: number }> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(TOPICS.raw);
@@ -95,7 +96,7 @@ async function rawState(): Promise<{ latest: Map<string, RawRecord>; messages: n
         for (const m of batch.messages) {
           if (BigInt(m.offset) >= BigInt(starts.get(batch.partition) ?? '0') && m.key) {
             const k = await serde.decode<{ source: string; sourceRecordId: string }>(m.key, 'RecordKey');
-            if (k.source === SOURCE) {
+            if (k.source === source) {
               messages++;
               if (m.value) latest.set(k.sourceRecordId, await serde.decode<RawRecord>(m.value, 'RawRecord'));
               else latest.delete(k.sourceRecordId);
@@ -180,4 +181,94 @@ test('tap | target-idres: all rows arrive; STATE follows the records; an overlap
   assert.equal(again.latest.size, full.latest.size, 'no record added by the re-read');
   for (const [id, r] of full.latest) assert.deepEqual(again.latest.get(id), r, `record ${id} unchanged by the re-read`);
   process.stdout.write(`# singer: killed after 2 STATEs (${mid.latest.size} records in), resumed to ${full.latest.size}; overlap re-read sent ${again.messages - before} records again, 0 changed\n`);
+});
+
+// Meltano itself (from PyPI) runs the same tap and target: it passes the last STATE the target emitted back to the
+// tap on the next run from its own state backend, which is what makes the second run incremental.
+const MELTANO_VENV = path.join(STACK_DIR, 'meltano-venv');
+const exec = promisify(execFile);
+
+function meltanoInstall(): string | undefined {
+  if (existsSync(path.join(MELTANO_VENV, 'bin', 'meltano'))) return undefined;
+  const v = spawnSync('python3', ['-m', 'venv', MELTANO_VENV], { encoding: 'utf8' });
+  if (v.status !== 0) return `python3 -m venv failed: ${v.stderr.slice(-800)}`;
+  const r = spawnSync(path.join(MELTANO_VENV, 'bin', 'pip'), ['install', '-q', 'meltano>=3,<5'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `pip install meltano failed: ${r.stderr.slice(-1500)}`;
+}
+
+/** A Meltano project with the two plugins installed from this checkout. */
+function meltanoProject(dir: string, source: string): void {
+  mkdirSync(dir, { recursive: true });
+  const q = JSON.stringify;
+  writeFileSync(path.join(dir, 'meltano.yml'), `default_environment: dev
+send_anonymous_usage_stats: false
+project_id: idres-integration-test
+environments:
+  - name: dev
+plugins:
+  extractors:
+    - name: tap-idres-demo
+      namespace: tap_idres_demo
+      pip_url: ${q(path.join(REPO, 'integrations', 'tap-idres-demo'))}
+      executable: tap-idres-demo
+      capabilities: [state]
+      settings:
+        - { name: database_url, kind: string }
+        - { name: table, kind: string }
+        - { name: key, kind: string }
+        - { name: replication_key, kind: string }
+        - { name: lookback_seconds, kind: integer }
+        - { name: page_size, kind: integer }
+        - { name: stream, kind: string }
+      config: { database_url: ${q(SOURCE_URL)}, table: public.singer_people, key: id, replication_key: updated_at, lookback_seconds: 300, page_size: 50, stream: people }
+  loaders:
+    - name: target-idres
+      namespace: target_idres
+      pip_url: ${q(path.join(REPO, 'integrations', 'target-idres'))}
+      executable: target-idres
+      settings:
+        - { name: ingest_url, kind: string }
+        - { name: source, kind: string }
+        - { name: map, kind: object }
+        - { name: batch_size, kind: integer }
+      config: { ingest_url: ${q(ingestUrl)}, source: ${q(source)}, map: { given_name: first_name, family_name: last_name, dob: dob }, batch_size: 40 }
+`);
+}
+
+async function meltano(dir: string, args: string[]): Promise<string> {
+  const env = { ...process.env, PATH: `${path.join(MELTANO_VENV, 'bin')}:${process.env['PATH'] ?? ''}`, MELTANO_SEND_ANONYMOUS_USAGE_STATS: 'false' };
+  const r = await exec(path.join(MELTANO_VENV, 'bin', 'meltano'), args, { cwd: dir, env, maxBuffer: 64 << 20 });
+  return r.stdout;
+}
+
+test('meltano run tap-idres-demo target-idres: the first run loads every row; Meltano keeps the bookmark and the next run sends only what changed', { timeout: 900_000 }, async (t) => {
+  const why = venvError ?? meltanoInstall();
+  if (why) {
+    t.skip(`cannot install Meltano from PyPI: ${why}`);
+    return;
+  }
+  const source = `${SOURCE}m`;
+  const dir = path.join(work, 'meltano');
+  meltanoProject(dir, source);
+  await meltano(dir, ['install']);
+  const rows = Number((await src.query<{ n: string }>('SELECT count(*) AS n FROM public.singer_people')).rows[0]!.n);
+
+  await meltano(dir, ['run', 'tap-idres-demo', 'target-idres']);
+  const first = await rawState(source);
+  assert.equal(first.latest.size, rows, 'the first run loads every row');
+  const state = JSON.parse((await meltano(dir, ['state', 'get', 'dev:tap-idres-demo-to-target-idres'])).trim()) as { singer_state: { bookmarks: { people: { replication_key_value: string } } } };
+  const bookmark = new Date(state.singer_state.bookmarks.people.replication_key_value).getTime();
+  const newest = (await src.query<{ t: Date }>('SELECT max(updated_at) AS t FROM public.singer_people')).rows[0]!.t.getTime();
+  assert.equal(bookmark, newest, 'Meltano stored the bookmark of the last row sent');
+
+  await src.query(`UPDATE public.singer_people SET last_name = 'MELTANO', updated_at = now() WHERE id = 9`);
+  await meltano(dir, ['run', 'tap-idres-demo', 'target-idres']);
+  const second = await rawState(source);
+  const sent = second.messages - first.messages;
+  const inWindow = Number((await src.query<{ n: string }>(`SELECT count(*) AS n FROM public.singer_people WHERE updated_at >= $1`, [new Date(bookmark - 300_000)])).rows[0]!.n);
+  assert.ok(sent >= 1 && sent <= inWindow, `the second run sent ${sent} records: the change and the lookback window (${inWindow} rows), not all ${rows}`);
+  assert.equal(second.latest.get('9')?.family_name, 'MELTANO', 'the change arrived');
+  assert.equal(second.latest.size, rows);
+  for (const [id, r] of first.latest) if (id !== '9') assert.deepEqual(second.latest.get(id), r, `record ${id} unchanged`);
+  process.stdout.write(`# meltano: first run ${first.messages} records, second run ${sent} (window ${inWindow} of ${rows} rows)\n`);
 });
