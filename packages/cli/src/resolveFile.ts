@@ -137,7 +137,10 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   const t0 = Date.now();
   let end: Job;
   try {
-    const { job, release } = await store.createLocked(spec, { outputDir: (id) => path.join(jobsDir(env), id) });
+    const { job, release } = await store.createLocked(spec, { outputDir: (id) => path.join(jobsDir(env), id) }).catch((err: Error) => {
+      const db = new URL(cfg.databaseUrl);
+      throw new CliError('STACK_UNAVAILABLE', `cannot create the job in Postgres at ${db.hostname}:${db.port || 5432}: ${err.message}`);
+    });
     log(`job ${job.id}: outputs in ${job.outputDir} (idres job status ${job.id})`);
     try {
       end = await runOwnJob(runner, store, job, log);
