@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CliError } from './cliError';
 import { REPO_ROOT, SUPERVISED_SERVICES } from './repoPaths';
 import { buildConsoleWeb, buildServices } from './serviceBuild';
-import { resolveFile, type ResolveSummary } from './resolveFile';
+import { prepareStack, resolveFile, type ResolveSummary } from './resolveFile';
 import { servicesDown, servicesStatus, servicesUp } from './serviceSupervisor';
 import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
@@ -190,6 +190,7 @@ async function main(argv: string[]): Promise<void> {
       if (values.settings !== undefined) readSettingsFile(values.settings);
       const outputs = parseOutputs(values.outputs);
       const env = await ensureRunning();
+      await prepareStack(env); // an unreachable stack fails here, before a model is trained or made active
       const model = await modelForFile(values.input, values['id-column'], map, source, {
         model: values.model, sample, compare: values.compare?.split(',').map((x) => x.trim()).filter(Boolean), settings: values.settings,
       }, env);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { pairwiseQuality } from '@idres/core';
 import { parseSurvivorship } from '@idres/core/survivorship';
-import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig } from '@idres/runtime';
+import type { Kafka } from 'kafkajs';
+import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig, type Logger } from '@idres/runtime';
 import { JobRunner, PgJobStore, formatOf, progressOf, type Job, type JobSpec, type JobStore, type OutputKind } from '@idres/jobs';
 import { CliError } from './cliError';
 import { fileRows } from './fileRows';
@@ -91,12 +92,10 @@ async function runOwnJob(runner: JobRunner, store: JobStore, job: Job, log: (msg
 }
 
 /**
- * `idres resolve`: a job like any other (the same runner, store, checks, producer and exports as `idres job
- * submit`), run in this process under the job's lock, so it is listed by `idres job list` and, if this process
- * dies, resumed by ingest's runner. Writes `record_id,master_id` for the input's own IDs from the job's crosswalk.
+ * Kafka and the registry answer, the topics exist and the schemas are registered: checked before anything else
+ * happens (main calls it before a model is trained or activated, so an unreachable stack changes nothing).
  */
-export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
-  const map = await resolveMapping(opts.input, opts.idColumn, opts.map);
+export async function prepareStack(env: Record<string, string>): Promise<{ kafka: Kafka; serde: AvroSerde; logger: Logger }> {
   const cfg = readBaseConfig(env, 'cli');
   // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
   const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
@@ -116,6 +115,18 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   } catch (err) {
     throw new CliError('STACK_UNAVAILABLE', `cannot reach the schema registry at ${cfg.schemaRegistryUrl}: ${(err as Error).message}`);
   }
+  return { kafka, serde, logger };
+}
+
+/**
+ * `idres resolve`: a job like any other (the same runner, store, checks, producer and exports as `idres job
+ * submit`), run in this process under the job's lock, so it is listed by `idres job list` and, if this process
+ * dies, resumed by ingest's runner. Writes `record_id,master_id` for the input's own IDs from the job's crosswalk.
+ */
+export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
+  const map = await resolveMapping(opts.input, opts.idColumn, opts.map);
+  const cfg = readBaseConfig(env, 'cli');
+  const { kafka, serde, logger } = await prepareStack(env);
   const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 4 });
   const producer = createProducer(kafka);
   await producer.connect();

@@ -13,7 +13,7 @@ writeFileSync(path.join(dir, 'x.txt'), 'id\n1\n');
 writeFileSync(path.join(dir, 'bad-settings.json'), '{"comparisons": 3}');
 const bin = path.resolve('packages/cli/bin/idres.mjs');
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', ...env }, timeout: 120_000 });
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: 'postgres://idres:idres@127.0.0.1:1/idres', REDIS_URL: 'redis://127.0.0.1:1', ...env }, timeout: 120_000 });
 
 const cases: Array<{ name: string; args: string[]; message: RegExp }> = [
   { name: 'missing options', args: ['resolve', '--input', csv], message: /needs --input, --id-column and --output/ },
