@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PgTokenStore, SCOPES, issueToken } from '@idres/auth';
+import { PgSourceStore } from '@idres/sources';
 import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
 import { masterIdOf } from '@idres/core/masterId';
 import { AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createProducer, readBaseConfig, servicePorts } from '@idres/runtime';
@@ -253,6 +254,31 @@ test('console with authentication on: sign-in with an API token, national IDs ma
     await row.filter({ hasText: 'done' }).waitFor({ timeout: 120_000 });
     assert.match((await row.textContent()) ?? '', /generate/);
     await shot(page, '11-pipeline-jobs');
+
+    // A followed source shows with what idres applied of it and its connector's state in Kafka Connect (not
+    // registered there: ABSENT, or UNREACHABLE when Connect is not running), with the commit -> applied lag.
+    const sources = new PgSourceStore(pool);
+    const sourceName = `consoletest${process.pid}`;
+    await sources.put({
+      name: sourceName, connector: 'postgres', table: 'public.customers', idColumn: 'id', map: { given_name: 'first_name' }, columnTypes: {},
+      connectorName: `idres-source-${sourceName}`, topic: `idres.source.${sourceName}.public.customers`,
+      database: { host: '127.0.0.1', port: 5432, dbname: 'idres_source', user: 'idres' }, createdAt: new Date(),
+    });
+    try {
+      const at = new Date();
+      await sources.recordProgress(sourceName, { partition: 0, lastOffset: '19', snapshotRows: 0, changes: 12, deletes: 1, rejected: 0, lastSourceTsMs: at.getTime() - 1500, at });
+      await page.reload();
+      const srcRow = page.getByTestId(`source-${sourceName}`);
+      await srcRow.waitFor({ timeout: 30_000 });
+      const text = (await srcRow.textContent()) ?? '';
+      assert.match(text, /public\.customers/);
+      assert.match(text, /ABSENT|UNREACHABLE/, text);
+      assert.match(text, /12 \/ 1 \/ 0/, text);
+      assert.match(text, /1\.50 s/, text);
+      await shot(page, '12-pipeline-sources');
+    } finally {
+      await sources.remove(sourceName);
+    }
 
     // Revoking the token ends the session at the next request.
     await store.revoke(steward.summary.id);

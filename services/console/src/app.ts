@@ -5,6 +5,8 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { bearer } from '@idres/auth';
 import { progressOf, type JobStore } from '@idres/jobs';
+import type { ConnectClient, SourceStore } from '@idres/sources';
+import { sourcesOverview } from './sourcesOverview';
 import type { Admin } from 'kafkajs';
 import { compareMembers, rankForReview, reviewBand, weightOfProbability, type ReviewCandidate } from '@idres/core/reviewQueue';
 import { OverrideError, type OverrideDecision, type OverrideDesk } from '@idres/overrides';
@@ -33,6 +35,8 @@ export interface ConsoleDeps {
   auth?: ConsoleAccess;
   /** Jobs for the pipeline page (their phase and live progress); none shown when absent. */
   jobs?: JobStore;
+  /** Followed sources for the pipeline page (Kafka Connect is asked when given); none shown when absent. */
+  sources?: { store: SourceStore; connect: ConnectClient | undefined };
   webDist?: string;
 }
 
@@ -244,6 +248,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
       threshold: await deps.threshold().catch(() => null),
       services: await pipelineStatus({ services: deps.services, admin: deps.admin, groupPrefix: deps.runner.groupPrefix }),
       jobs: await recentJobs(),
+      sources: deps.sources ? await sourcesOverview(deps.sources).catch(() => []) : [],
     }));
 
     if (existsSync(webDist)) {

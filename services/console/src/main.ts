@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PgTokenStore, TokenGate, readAuthConfig } from '@idres/auth';
 import { PgJobStore } from '@idres/jobs';
+import { ConnectClient, PgSourceStore } from '@idres/sources';
 import type { ModelJson } from '@idres/core';
 import { OverrideDesk, PgOverrideStore } from '@idres/overrides';
 import { envString, hostService, openServiceContext, readBaseConfig, runnerDeps, servicePorts } from '@idres/runtime';
@@ -55,6 +56,8 @@ const app = buildConsoleApp({
   threshold,
   auth: tokenAccess(new TokenGate({ mode: authConfig.mode, store: new PgTokenStore(pool), cacheMs: authConfig.cacheMs })),
   jobs: new PgJobStore(pool),
+  // A short timeout: the page is polled every 2 s and a hung Connect must not hold it.
+  sources: { store: new PgSourceStore(pool), connect: new ConnectClient(envString(process.env, 'KAFKA_CONNECT_URL', 'http://127.0.0.1:8083'), 1500) },
 });
 ctx.logger.info({ auth: authConfig.mode }, 'console authentication mode');
 await hostService(ctx, app, [() => admin.disconnect(), () => pool.end()]);

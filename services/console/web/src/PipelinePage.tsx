@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, fmtTime, type JobRow, type ServiceState } from './api';
+import { api, fmtTime, type JobRow, type ServiceState, type SourceRow } from './api';
 
-interface Reading { at: number; services: ServiceState[]; threshold: number | null; jobs: JobRow[] }
+interface Reading { at: number; services: ServiceState[]; threshold: number | null; jobs: JobRow[]; sources: SourceRow[] }
 
 /**
  * Every 2 s while the page is open: each service's /ready, its message counters (as rates between two readings),
- * its consumer lag, and the newest jobs with their live progress.
+ * its consumer lag, the newest jobs with their live progress, and the followed sources' sync.
  */
 export function PipelinePage() {
   const [now, setNow] = useState<Reading | null>(null);
@@ -64,6 +64,7 @@ export function PipelinePage() {
         </table>
       )}
       {now && <Jobs jobs={now.jobs} />}
+      {now && <Sources sources={now.sources ?? []} />}
     </section>
   );
 }
@@ -92,6 +93,39 @@ function Jobs({ jobs }: { jobs: JobRow[] }) {
                 <td className="small">{fmtTime(j.createdAt)}</td>
               </tr>
             ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** Followed sources (npx idres source add): connector, snapshot progress, changes applied, lag, errors, stalls. */
+function Sources({ sources }: { sources: SourceRow[] }) {
+  return (
+    <>
+      <h2>Sources</h2>
+      {sources.length === 0 ? <p className="small" data-testid="sources-empty">No sources followed (npx idres source add NAME --connector postgres ...).</p> : (
+        <table data-testid="sources">
+          <thead><tr><th>source</th><th>table</th><th>connector</th><th>snapshot</th><th>rows/s</th><th>changes / deletes / rejected</th><th>last change</th><th>commit → applied</th><th>errors</th></tr></thead>
+          <tbody>
+            {sources.map((s) => {
+              const problem = s.stalled ?? (s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : null);
+              const snap = s.snapshot;
+              return (
+                <tr key={s.name} data-testid={`source-${s.name}`}>
+                  <td>{s.name}</td>
+                  <td>{s.table}</td>
+                  <td className={s.connector === 'RUNNING' ? 'ok' : 'bad'}>{s.connector}</td>
+                  <td>{snap.state}: {snap.rowsDone}{snap.estimatedRows > 0 ? ` of ~${snap.estimatedRows}` : ''}{snap.state === 'running' ? `, ETA ${fmtEta(snap.etaSeconds === null ? null : Math.round(snap.etaSeconds))}` : ''}</td>
+                  <td>{snap.rowsPerSecond === null ? '—' : Math.round(snap.rowsPerSecond)}</td>
+                  <td>{s.changes} / {s.deletes} / {s.rejected}</td>
+                  <td className="small">{s.lastEventAt === null ? '—' : fmtTime(s.lastEventAt)}</td>
+                  <td>{s.lastChangeLagSeconds === null ? '—' : `${s.lastChangeLagSeconds.toFixed(2)} s`}</td>
+                  <td className={s.stalled ? 'bad' : ''} title={problem ?? undefined}>{s.errors}{s.stalled ? ` (stalled: ${s.stalled})` : ''}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

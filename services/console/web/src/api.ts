@@ -38,6 +38,14 @@ export interface JobRow {
   error: { code: string; message: string } | null; createdAt: number; finishedAt: number | null;
 }
 
+/** A followed source (Debezium through Kafka Connect): the server's SourceRow. */
+export interface SourceRow {
+  name: string; table: string; connector: string;
+  snapshot: { state: string; rowsDone: number; estimatedRows: number; rowsPerSecond: number | null; etaSeconds: number | null };
+  changes: number; deletes: number; rejected: number; lastEventAt: number | null; lastChangeLagSeconds: number | null;
+  errors: number; lastError: { code: string; message: string } | null; stalled: string | null;
+}
+
 /** Fired when the API answers 401 (never signed in, signed out elsewhere, token revoked): the app shows the sign-in form. */
 export const SIGNED_OUT_EVENT = 'idres:signed-out';
 
