@@ -82,7 +82,7 @@ ${JOB_USAGE}${ERASE_USAGE}  idres pipeline reset                  empties every 
       Follows a table through Debezium (change data capture): registers the connector in Kafka Connect, stores the
       mapping, snapshots the table incrementally (resumable) and then streams its changes; inserts and updates
       become the record's latest version, deletes its delete, with the table's key as record ID. The sources
-      service (npm run sources) applies them. Default database: SOURCE_DATABASE_URL (the stack's idres_source).
+      service (started by idres services up) applies them. Default database: SOURCE_DATABASE_URL (the stack's idres_source).
   idres source list | status [NAME] [--json] | remove NAME
       Registered sources / progress (snapshot rows, rows/s, ETA from pg_class.reltuples), bookmark, slot lag,
       errors and stalls / delete the connector, slot and publication (records already in idres stay).

@@ -7,6 +7,6 @@ export const STACK_DIR = process.env['IDRES_STACK_DIR'] || path.join(REPO_ROOT, 
 export const STACK_SCRIPT = path.join(REPO_ROOT, 'scripts', 'stack.sh');
 /** The pipeline's six services, in pipeline order. */
 export const SERVICE_NAMES = ['ingest', 'standardize', 'block', 'match', 'resolve', 'publish'] as const;
-/** What `idres services up|down|status|build` runs: the pipeline, households and the web console. */
-export const SUPERVISED_SERVICES = [...SERVICE_NAMES, 'households', 'console'] as const;
+/** What `idres services up|down|status|build` runs: the pipeline, households, the web console and the sources service (CDC). */
+export const SUPERVISED_SERVICES = [...SERVICE_NAMES, 'households', 'console', 'sources'] as const;
 export type ServiceName = (typeof SUPERVISED_SERVICES)[number];

@@ -78,7 +78,7 @@ export async function sourceAdd(a: SourceAddArgs, env: SourceCliEnv, log: (m: st
           },
         },
       );
-      log(`source ${def.name} follows ${def.table} (topic ${def.topic}); the sources service applies it (npm run sources), watch it with: idres source status ${def.name}`);
+      log(`source ${def.name} follows ${def.table} (topic ${def.topic}); the sources service applies it (idres services up starts it), watch it with: idres source status ${def.name}`);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
