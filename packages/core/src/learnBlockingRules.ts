@@ -112,8 +112,21 @@ function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], bl
   return found;
 }
 
+/** Whether two records share a key of a block small enough to be compared. Keys come one per rule, ordered by rule. */
 function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): boolean {
-  for (const ka of a) for (const kb of b) if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) return true;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ka = a[i] as BlockingKey;
+    const kb = b[j] as BlockingKey;
+    if (ka.ruleIndex < kb.ruleIndex) i++;
+    else if (ka.ruleIndex > kb.ruleIndex) j++;
+    else {
+      if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) return true;
+      i++;
+      j++;
+    }
+  }
   return false;
 }
 
