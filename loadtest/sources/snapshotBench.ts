@@ -28,10 +28,18 @@ const db = new SourceDatabase(SOURCE_URL);
 const admin = createKafka({ clientId: 'idres-bench', brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger: createLogger('bench', 'fatal') }).admin();
 await admin.connect();
 const topic = `idres.source.${NAME}.public.bench_people`;
-await forgetConnector(connect, `idres-source-${NAME}`);
-await db.dropSourceObjects(`idres_${NAME}`, `idres_${NAME}`, `idres.signal_${NAME}`);
-await store.remove(NAME);
-await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+/**
+ * The bench's connector, slot, publication, source registration and change topic. Removed before the run and after
+ * it: a registered source left behind would be picked up by the deployment's own sources service (idres services
+ * up), whose consumer group has never read the topic, and re-sent into identity.raw from its first event.
+ */
+async function cleanUp(): Promise<void> {
+  await forgetConnector(connect, `idres-source-${NAME}`);
+  await db.dropSourceObjects(`idres_${NAME}`, `idres_${NAME}`, `idres.signal_${NAME}`);
+  await store.remove(NAME);
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+}
+await cleanUp();
 
 const t0 = Date.now();
 await src.query('DROP TABLE IF EXISTS public.bench_people');
@@ -81,6 +89,9 @@ const q = (await store.progress(NAME))!;
 log(`STREAM 2000 updates applied in ${((Date.now() - u0) / 1000).toFixed(1)} s; last change commit -> applied ${((q.lastEventAt!.getTime() - q.lastSourceTsMs!) / 1000).toFixed(2)} s`);
 clearInterval(rssTimer);
 service.kill('SIGTERM');
+await new Promise((r) => service.once('exit', r));
+await cleanUp();
+await src.query('DROP TABLE IF EXISTS public.bench_people');
 await admin.disconnect();
 await src.end();
 await idres.end();
