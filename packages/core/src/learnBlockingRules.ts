@@ -88,10 +88,11 @@ function comparedBlocks(blocks: ReadonlyMap<string, number[]>, max: number): num
 }
 
 /**
- * The one rule under which two records share a compared key (blocks within `max`), or -1 when they share none or
- * several. Keys come ordered by rule, at most one per rule, so one merge walk finds them.
+ * Rules under which two records share a compared key (blocks within `max`), by one merge walk: keys come ordered
+ * by rule, at most one per rule. -1 when they share none; with `firstOnly` the first such rule, else the rule when
+ * it is the only one and -2 when there are several.
  */
-function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): number {
+function sharedComparedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number, firstOnly: boolean): number {
   let found = -1;
   let i = 0;
   let j = 0;
@@ -102,7 +103,8 @@ function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], bl
     else if (ka.ruleIndex > kb.ruleIndex) j++;
     else {
       if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) {
-        if (found >= 0) return -1;
+        if (firstOnly) return ka.ruleIndex;
+        if (found >= 0) return -2;
         found = ka.ruleIndex;
       }
       i++;
@@ -112,23 +114,13 @@ function soleSharedRule(a: readonly BlockingKey[], b: readonly BlockingKey[], bl
   return found;
 }
 
-/** Whether two records share a key of a block small enough to be compared. Keys come one per rule, ordered by rule. */
-function sharesComparedKey(a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): boolean {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const ka = a[i] as BlockingKey;
-    const kb = b[j] as BlockingKey;
-    if (ka.ruleIndex < kb.ruleIndex) i++;
-    else if (ka.ruleIndex > kb.ruleIndex) j++;
-    else {
-      if (ka.key === kb.key && (blocks.get(ka.key)?.length ?? 0) <= max) return true;
-      i++;
-      j++;
-    }
-  }
-  return false;
-}
+/** The one rule under which two records share a compared key, or -1 when they share none or several. */
+const soleSharedRule = (a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): number =>
+  Math.max(-1, sharedComparedRule(a, b, blocks, max, false));
+
+/** Whether two records share a compared key under any rule. */
+const sharesComparedKey = (a: readonly BlockingKey[], b: readonly BlockingKey[], blocks: ReadonlyMap<string, number[]>, max: number): boolean =>
+  sharedComparedRule(a, b, blocks, max, true) >= 0;
 
 /** Members of each compared block of `rule`. */
 function blocksOf(values: readonly Values[], rule: BlockingRule, max: number): number[][] {
