@@ -146,30 +146,32 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
     timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
   };
   const t0 = Date.now();
-  let end: Job;
   try {
-    const { job, release } = await store.createLocked(spec, { outputDir: (id) => path.join(jobsDir(env), id) }).catch((err: Error) => {
-      const db = new URL(cfg.databaseUrl);
-      throw new CliError('STACK_UNAVAILABLE', `cannot create the job in Postgres at ${db.hostname}:${db.port || 5432}: ${err.message}`);
-    });
-    log(`job ${job.id}: outputs in ${job.outputDir} (idres job status ${job.id})`);
-    try {
-      end = await runOwnJob(runner, store, job, log);
-    } finally {
-      await release();
-    }
-    if (end.phase !== 'done') {
-      const c = end.counts;
-      throw new CliError(end.error?.code ?? 'JOB_FAILED', `job ${end.id} ended ${end.phase}: ${end.error?.message ?? ''} (${c.read} rows read, ${c.sent} records sent to identity.raw, ${c.rejected} refused)`, end.error?.code === 'TIMEOUT' ? 3 : 1);
-    }
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
-  try {
+    const end = await runToEnd(store, runner, spec, env, cfg.databaseUrl, log).finally(() => producer.disconnect().catch(() => undefined));
     return await summarise(opts, end, store, ((resolvedAt ?? Date.now()) - t0) / 1000, log);
   } finally {
     await pool.end();
   }
+}
+
+/** Creates the job locked, runs it here, and fails with the job's own error unless it ended done. */
+async function runToEnd(store: JobStore, runner: JobRunner, spec: JobSpec, env: Record<string, string>, databaseUrl: string, log: (msg: string) => void): Promise<Job> {
+  const { job, release } = await store.createLocked(spec, { outputDir: (id) => path.join(jobsDir(env), id) }).catch((err: Error) => {
+    const db = new URL(databaseUrl);
+    throw new CliError('STACK_UNAVAILABLE', `cannot create the job in Postgres at ${db.hostname}:${db.port || 5432}: ${err.message}`);
+  });
+  log(`job ${job.id}: outputs in ${job.outputDir} (idres job status ${job.id})`);
+  let end: Job;
+  try {
+    end = await runOwnJob(runner, store, job, log);
+  } finally {
+    await release();
+  }
+  if (end.phase !== 'done') {
+    const c = end.counts;
+    throw new CliError(end.error?.code ?? 'JOB_FAILED', `job ${end.id} ended ${end.phase}: ${end.error?.message ?? ''} (${c.read} rows read, ${c.sent} records sent to identity.raw, ${c.rejected} refused)`, end.error?.code === 'TIMEOUT' ? 3 : 1);
+  }
+  return end;
 }
 
 /** record_id,master_id (and the .rejected.csv) from the finished job, and the summary printed after it. */
