@@ -188,9 +188,10 @@ test('snapshot with kill -9 of Connect in the middle: every row becomes a record
   await admin.disconnect();
   const total = Math.min(ROWS, rows.length);
   // Kill Connect while Debezium's committed offset says the incremental snapshot is under way (small chunks make
-  // the snapshot last long enough to be caught).
+  // the snapshot last long enough to be caught). Up to 3 minutes: a fresh Connect can take over a minute to start
+  // the connector's task and commit its first offsets (CI once waited the former 60 s in vain).
   let running = false;
-  for (let i = 0; i < 600 && !running; i++) {
+  for (let i = 0; i < 1800 && !running; i++) {
     running = snapshotRunning(await connect.offsets(`idres-source-${NAME}`));
     if (!running) await sleep(100);
   }
