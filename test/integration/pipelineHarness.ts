@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { MatchModel, StandardizeOptions } from '@idres/core';
+import type { FieldSealer, MatchModel, StandardizeOptions } from '@idres/core';
 import {
   AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, readBaseConfig,
   type RunnerDeps, type ServiceApp,
@@ -44,7 +44,7 @@ export class PipelineHarness {
     await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
   }
 
-  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource } = {}): Promise<void> {
+  async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource; sealer?: FieldSealer } = {}): Promise<void> {
     await this.serde.registerTopics(TOPIC_SPECS);
     await this.households.migrate();
     await this.producer.connect();
@@ -53,11 +53,11 @@ export class PipelineHarness {
       groupPrefix: this.groupPrefix, batchSize: opts.batchSize ?? 500, partitionsConsumedConcurrently: 3,
     });
     this.apps = [
-      buildStandardizeApp(deps('standardize'), { standardize }),
+      buildStandardizeApp(deps('standardize'), { standardize, ...(opts.sealer ? { sealer: opts.sealer } : {}) }),
       buildBlockApp(deps('block'), this.redis, opts.models ? { models: opts.models } : { rules: model.json.settings.blockingRules }),
-      buildMatchApp(deps('match'), this.redis, { models: opts.models ?? fixedModel(model, threshold), blockCap: 500 }),
+      buildMatchApp(deps('match'), this.redis, { models: opts.models ?? fixedModel(model, threshold), blockCap: 500, ...(opts.sealer ? { sealer: opts.sealer } : {}) }),
       ...(opts.withoutResolve ? [] : [buildResolveApp(deps('resolve'), this.pool)]),
-      buildPublishApp(deps('publish'), this.pool, undefined, this.households),
+      buildPublishApp(deps('publish'), this.pool, undefined, this.households, opts.sealer ? { sealer: opts.sealer } : {}),
       buildHouseholdsApp(deps('households'), this.households, new PgIdentitySource(this.pool)),
     ];
     // The watcher first, so it sees every event the apps produce (a replay starts producing at once).

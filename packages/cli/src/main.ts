@@ -10,12 +10,13 @@ import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './waitForDrain';
-import { AvroSerde, createKafka, createLogger, readBaseConfig, servicePorts } from '@idres/runtime';
+import { AvroSerde, createKafka, createLogger, readBaseConfig, readSealer, servicePorts } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { quarantineCounts } from './quarantineCounts';
 import { writeReportFile } from './reportFile';
 import { chooseModel, readSettingsFile, waitForModel, type ModelChoice } from './modelChoice';
 import { formatModelList, trainFromTopic, withModelStore } from './modelCommands';
+import { sealKeyCommand, withSealKeys } from './sealKeys';
 import { resolveMapping } from './resolveMapping';
 import { validateInputFile } from './validateFile';
 import { formatStatus, sourceAdd, sourceList, sourceRemove, sourceStatusReports } from './sourceCommands';
@@ -68,6 +69,7 @@ const USAGE = `idres — identity resolution over Kafka
       Creates an API token (printed once; only its hash is stored in Postgres). Scopes: ${KNOWN_SCOPES.join(', ')}.
       Use it as  Authorization: Bearer <token>.  With IDRES_AUTH=auto (the default outside production) the APIs
       require a token as soon as one exists; IDRES_AUTH=required always does (docs/security.md).
+  idres seal-key list | rotate | retire ID   the keys that seal national IDs at rest (see docs/security.md)
   idres auth list | revoke ID            the tokens (id, created, active/revoked, name, scopes) / revoke one
   idres report --out FILE.html [--pdf FILE.pdf] [--title TEXT] [--input FILE --id-column COL [--map ...] [--source NAME]]
       The data-quality report of what the deployment holds (Postgres and identity.quarantine): one self-contained
@@ -302,7 +304,7 @@ async function main(argv: string[]): Promise<void> {
         const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
         const reviews = values['no-reviews'] ? { pairs: [], sameValues: [] } : await loadReviews(cfg.databaseUrl);
-        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviews });
+        const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviews, sealer: readSealer(withSealKeys(process.env)) });
         log(`stored model version ${r.version}${values['no-activate'] ? ' (not active: idres model activate ' + r.version + ')' : ', now active'}`);
         process.stdout.write(`${JSON.stringify(r)}\n`);
       } else if (sub === 'rescore') {
@@ -359,6 +361,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'job': {
       await jobCommand(argv.slice(1), process.env, log);
+      break;
+    }
+    case 'seal-key': {
+      sealKeyCommand(argv.slice(1), process.env, log);
       break;
     }
     case 'erase': {

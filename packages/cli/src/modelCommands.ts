@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { chooseSettings, mulberry32, trainModel } from '@idres/core';
+import { chooseSettings, mulberry32, trainModel, type FieldSealer } from '@idres/core';
 import { thresholdFromReviews } from '@idres/core/reviewLabels';
 import { withReviewedMatches } from '@idres/core/mFromReviews';
 import type { Reviews } from './reviewedPairs';
@@ -80,15 +80,18 @@ export async function sampleStandardized(kafka: Kafka, serde: AvroSerde, size: n
 }
 
 /** `idres model train`: trains on what the deployment holds, stores a new version and (by default) activates it. */
-export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void; reviews?: Reviews }): Promise<{ version: number; trainedOn: number; records: number; threshold: number; thresholdFromReviews: boolean; mFromReviewedMatches: number }> {
+export async function trainFromTopic(kafka: Kafka, serde: AvroSerde, databaseUrl: string, opts: { sampleSize: number; activate: boolean; log: (m: string) => void; reviews?: Reviews; sealer?: FieldSealer }): Promise<{ version: number; trainedOn: number; records: number; threshold: number; thresholdFromReviews: boolean; mFromReviewedMatches: number }> {
   opts.log(`sampling up to ${opts.sampleSize} records of ${TOPICS.standardized}...`);
   const s = await sampleStandardized(kafka, serde, opts.sampleSize);
+  // Sealed national IDs are compared in clear by match (in memory), so the model learns their levels in clear too.
+  const open = (v: Record<string, string>): Record<string, string> => (opts.sealer ? opts.sealer.openValues(v) : v);
+  s.values = s.values.map(open);
   if (s.values.length < 2) throw new Error(`${TOPICS.standardized} holds ${s.values.length} usable records; at least 2 are needed to train`);
   opts.log(`training on ${s.values.length} of ${s.records} records (no labels)...`);
   const description = `${TOPICS.standardized} (seeded sample of ${s.values.length} of ${s.records} records)`;
   let model = trainModel(s.values, { settings: chooseSettings(s.values), seed: 1, trainedOn: { description, records: s.values.length } });
   // Reviewers' "same person" pairs are matches whose levels are known: they join EM's expected matches in m.
-  const sameValues = opts.reviews?.sameValues ?? [];
+  const sameValues = (opts.reviews?.sameValues ?? []).map(([a, b]) => [open(a), open(b)] as const);
   if (sameValues.length > 0) {
     const r = withReviewedMatches(model, sameValues);
     model = r.model;

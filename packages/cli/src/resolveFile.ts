@@ -5,7 +5,8 @@ import pg from 'pg';
 import { pairwiseQuality } from '@idres/core';
 import { parseSurvivorship } from '@idres/core/survivorship';
 import type { Kafka } from 'kafkajs';
-import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig, type Logger } from '@idres/runtime';
+import { withSealKeys } from './sealKeys';
+import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig, readSealer, type Logger } from '@idres/runtime';
 import { JobRunner, PgJobStore, formatOf, progressOf, type Job, type JobSpec, type JobStore, type OutputKind } from '@idres/jobs';
 import { CliError } from './cliError';
 import { fileRows } from './fileRows';
@@ -135,7 +136,7 @@ export async function resolveFile(opts: ResolveFileOptions, env: Record<string, 
   let resolvedAt: number | undefined;
   const runner = new JobRunner({
     store, pool, kafka, producer, serde, logger, groupPrefix: cfg.groupPrefix, env, pollMs: 1000,
-    survivorship: parseSurvivorship(env['IDRES_SURVIVORSHIP']),
+    survivorship: parseSurvivorship(env['IDRES_SURVIVORSHIP']), sealer: readSealer(withSealKeys(env)),
     onPhase: (_id, phase) => { if (phase === 'exporting') resolvedAt = Date.now(); },
   });
   const spec: JobSpec = {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { withSealKeys } from './sealKeys';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { servicePorts } from '@idres/runtime';
@@ -63,7 +64,8 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
     const out = openSync(logFile(name), 'a');
     const child = spawn(process.execPath, ['--enable-source-maps', ...extraNodeArgs(), bundlePath(name)], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, HTTP_PORT: String(portOf(name)) },
+      // Every service gets the same sealing keyring (the local stack's unless IDRES_SEAL_KEYS_FILE says otherwise).
+      env: { ...withSealKeys({ ...process.env, ...env }), HTTP_PORT: String(portOf(name)) },
       stdio: ['ignore', out, out],
       detached: true,
     });

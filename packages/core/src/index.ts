@@ -23,3 +23,4 @@ export type { LearnBlockingOptions, LearnedBlocking, BlockingRuleChoice, Blockin
 export type { ChooseSettingsOptions } from './chooseSettings.js';
 export { clusterRecords, partitionComponent, meanWeight, DEFAULT_CLUSTER_FLOOR } from './clustering.js';
 export type { ScoredEdge, ClusteringOptions, ClusteringConstraints } from './clustering.js';
+export * from './fieldSealer';

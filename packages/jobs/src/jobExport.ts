@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { GOLDEN_FIELDS, DEFAULT_SURVIVORSHIP, buildGolden, type SurvivorshipRule } from '@idres/core/survivorship';
+import type { FieldSealer } from '@idres/core/fieldSealer';
 import { masterIdOf } from '@idres/core/masterId';
 import type { ExplanationTerm, ModelJson } from '@idres/core';
 import type { Job, JobOutput } from './job';
@@ -18,6 +19,8 @@ export interface ExportOptions {
   /** Golden fields the job's input maps (completeness is measured over these). */
   mappedFields: readonly string[];
   survivorship?: Readonly<Record<string, SurvivorshipRule>>;
+  /** Opens sealed national IDs for the master file: outputs are the user's own files (protect their directory). */
+  sealer?: FieldSealer;
   /** Called after each identity or pair written (progress). */
   onRow?: (kind: 'identity' | 'pair', n: number) => void;
 }
@@ -87,7 +90,7 @@ async function exportIdentities(o: ExportOptions, wantMaster: boolean, wantCross
     const members = row.members ?? [];
     if (members.length === 0) continue;
     if (wantMaster) {
-      const golden = buildGolden(members.map((m) => ({ recordId: m.id, recency: Number(m.v), values: m.values })), o.survivorship ?? DEFAULT_SURVIVORSHIP);
+      const golden = buildGolden(members.map((m) => ({ recordId: m.id, recency: Number(m.v), values: o.sealer ? o.sealer.openValues(m.values) : m.values })), o.survivorship ?? DEFAULT_SURVIVORSHIP);
       const filled = completenessOver.filter((f) => (golden.fields[f] ?? '') !== '').length;
       const cells: CellValue[] = [
         masterId,

@@ -7,6 +7,7 @@ import { RawRecordProducer, errorMessage, type AvroSerde, type Logger } from '@i
 import { mapRow } from '@idres/cli/src/fileModel';
 import { chooseModel, waitForModel } from '@idres/cli/src/modelChoice';
 import type { SurvivorshipRule } from '@idres/core/survivorship';
+import type { FieldSealer } from '@idres/core/fieldSealer';
 import { isTerminal, type Job, type JobCounts, type JobOutput, type JobPhase, type PendingBatch, type Rejection } from './job';
 import type { JobStore } from './jobStore';
 import { openFileSource, type RowSource } from './rowSource';
@@ -36,6 +37,8 @@ export interface JobRunnerDeps {
   /** Settings `model: train` jobs need (DATABASE_URL, service URLs), as the CLI reads them. */
   env?: Readonly<Record<string, string | undefined>>;
   survivorship?: Readonly<Record<string, SurvivorshipRule>>;
+  /** Opens sealed national IDs for the master file (IDRES_SEAL_KEYS_FILE). */
+  sealer?: FieldSealer;
   /** Told when a job this runner runs enters a phase (`idres resolve` times the resolving part by it). */
   onPhase?: (id: string, phase: JobPhase, at: Date) => void;
 }
@@ -154,6 +157,7 @@ export class JobRunner {
         const outputs = await exportJob({
           pool: this.deps.pool, store, job: j, source: source.source, mappedFields: Object.keys(source.mapping),
           ...(this.deps.survivorship ? { survivorship: this.deps.survivorship } : {}),
+          ...(this.deps.sealer ? { sealer: this.deps.sealer } : {}),
         });
         j = await this.enter(j.id, 'reporting', { outputs });
       }

@@ -1,3 +1,4 @@
+import { FieldSealer } from '@idres/core/fieldSealer';
 import type { Pool } from 'pg';
 
 /** Everything the data-quality report shows; collected from Postgres (collectReportData) or given by the caller. */
@@ -26,6 +27,8 @@ const OUTLIER_FIELDS = ['ssn', 'phone', 'email', 'dob'] as const;
 
 /** Keeps the shape of a value (placeholders stay recognisable: 000•••00) without the value itself. */
 export function maskValue(v: string): string {
+  // A sealed national ID groups like its clear value (the seal is deterministic) but shows nothing of it.
+  if (FieldSealer.isSealed(v)) return '(sealed)';
   if (v.length <= 4) return '•'.repeat(v.length);
   return `${v.slice(0, 2)}${'•'.repeat(Math.min(v.length - 4, 8))}${v.slice(-2)}`;
 }

@@ -17,3 +17,4 @@ export * from './rawRecordProducer';
 export * from './redisBlockStore';
 export * from './schemaRegistration';
 export * from './topicScan';
+export * from './sealerConfig';

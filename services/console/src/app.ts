@@ -1,3 +1,4 @@
+import type { FieldSealer } from '@idres/core/fieldSealer';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -37,6 +38,8 @@ export interface ConsoleDeps {
   jobs?: JobStore;
   /** Followed sources for the pipeline page (Kafka Connect is asked when given); none shown when absent. */
   sources?: { store: SourceStore; connect: ConnectClient | undefined };
+  /** Opens sealed national IDs for display (IDRES_SEAL_KEYS_FILE); without it they show fully masked. */
+  sealer?: FieldSealer;
   webDist?: string;
 }
 
@@ -47,8 +50,12 @@ const SESSION_SECONDS = 12 * 3600;
 const users = new WeakMap<FastifyRequest, ConsoleUser>();
 const userOf = (req: FastifyRequest): ConsoleUser => users.get(req)!;
 
-const maskView = (v: IdentityView, user: ConsoleUser): IdentityView => user.seesNationalIds ? v : {
-  ...v, golden: { ...v.golden, fields: maskValues(v.golden.fields) }, members: v.members.map((m) => ({ ...m, values: maskValues(m.values) })),
+type Values = Record<string, string>;
+
+/** Sealed national IDs opened (in memory), then masked for a user without the right to see them. */
+const showValues = (sealer: FieldSealer | undefined) => (values: Values, user: ConsoleUser): Values => {
+  const open = sealer ? sealer.openValues(values) : values;
+  return user.seesNationalIds ? open : maskValues(open);
 };
 
 const num = (v: string | undefined, fallback: number, min: number, max: number): number => {
@@ -63,6 +70,10 @@ const num = (v: string | undefined, fallback: number, min: number, max: number):
  */
 export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
   const { queries, lookup, desk } = deps;
+  const show = showValues(deps.sealer);
+  const maskView = (v: IdentityView, user: ConsoleUser): IdentityView => ({
+    ...v, golden: { ...v.golden, fields: show(v.golden.fields, user) }, members: v.members.map((m) => ({ ...m, values: show(m.values, user) })),
+  });
   const auth = deps.auth ?? noAuth;
   const webDist = deps.webDist ?? WEB_DIST;
 
@@ -138,7 +149,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
         const user = userOf(req);
         const results = await Promise.all(hits.map(async (h) => {
           const view = await lookup.identity(h.masterId);
-          return { masterId: h.masterId, matched: h.recordIds, size: view?.members.length ?? h.recordIds.length, golden: view ? (user.seesNationalIds ? view.golden.fields : maskValues(view.golden.fields)) : {} };
+          return { masterId: h.masterId, matched: h.recordIds, size: view?.members.length ?? h.recordIds.length, golden: view ? show(view.golden.fields, user) : {} };
         }));
         return { criteria, results };
       } catch (err) {
@@ -163,7 +174,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
           ...shown,
           fields: compareMembers(shown.members),
           history,
-          household: household.map((h) => ({ ...h, values: user.seesNationalIds ? h.values : maskValues(h.values) })),
+          household: household.map((h) => ({ ...h, values: show(h.values, user) })),
           decisions,
         };
       } catch (err) {
@@ -202,7 +213,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
       const user = userOf(req);
       const side = (id: string) => {
         const r = records.get(id);
-        return { recordId: id, masterId: r?.masterId ?? null, values: r ? (user.seesNationalIds ? r.values : maskValues(r.values)) : {} };
+        return { recordId: id, masterId: r?.masterId ?? null, values: r ? show(r.values, user) : {} };
       };
       return {
         band,

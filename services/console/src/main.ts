@@ -7,7 +7,7 @@ import { PgJobStore } from '@idres/jobs';
 import { ConnectClient, PgSourceStore } from '@idres/sources';
 import type { ModelJson } from '@idres/core';
 import { OverrideDesk, PgOverrideStore } from '@idres/overrides';
-import { envString, hostService, openServiceContext, readBaseConfig, runnerDeps, servicePorts } from '@idres/runtime';
+import { describeSealing, envString, hostService, openServiceContext, readBaseConfig, readSealer, runnerDeps, servicePorts } from '@idres/runtime';
 import { buildConsoleApp } from './app';
 import { tokenAccess } from './consoleAuth';
 import { ConsoleQueries } from './consoleQueries';
@@ -17,7 +17,9 @@ const config = readBaseConfig(process.env, 'console');
 const authConfig = readAuthConfig(process.env);
 const ports = servicePorts(process.env);
 const urlOf = (name: string): string => envString(process.env, `IDRES_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}`);
+const sealer = readSealer(process.env);
 const ctx = await openServiceContext(config, process.env);
+ctx.logger.info(describeSealing(sealer), 'sealed fields');
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
 pool.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres idle connection error'));
 pool.on('connect', (client) => { client.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'postgres connection error')); });
@@ -47,6 +49,7 @@ const lookupToken = (): string | undefined => {
   }
 };
 const app = buildConsoleApp({
+  sealer,
   runner: runnerDeps(ctx),
   queries: new ConsoleQueries(pool),
   lookup: new LookupClient(urlOf('publish'), 5000, lookupToken),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { PgTokenStore, authOptions, readAuthConfig, withAuth } from '@idres/auth';
-import { envInt, envString, hostService, openServiceContext, readBaseConfig } from '@idres/runtime';
+import { envInt, envString, hostService, openServiceContext, readBaseConfig, readSealer } from '@idres/runtime';
 import { JOBS_OPENAPI_COMPONENTS, JOBS_OPENAPI_PATHS, JobRunner, PgJobStore, jobRoutes } from '@idres/jobs';
 import { parseSurvivorship } from '@idres/core/survivorship';
 import { ERASURE_OPENAPI_PATHS, Eraser, KafkaErasureTopics, PgErasureLog, PgRedisRecordStores, erasureRoutes } from '@idres/erasure';
@@ -18,7 +18,7 @@ const outputRoot = envString(process.env, 'IDRES_JOBS_DIR', path.join(process.en
 const runner = new JobRunner({
   store, pool, kafka: ctx.kafka, producer: ctx.producer, serde: ctx.serde, logger: ctx.logger.child({ component: 'jobs' }),
   groupPrefix: config.groupPrefix, batchSize: envInt(process.env, 'IDRES_JOB_BATCH', 1000, 1), env: process.env,
-  survivorship: parseSurvivorship(process.env['IDRES_SURVIVORSHIP']),
+  survivorship: parseSurvivorship(process.env['IDRES_SURVIVORSHIP']), sealer: readSealer(process.env),
 });
 // Erasure: tombstones through the same producer; whether the pipeline is done is read from resolve's tables.
 const erasureLog = new PgErasureLog(pool);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import { DEFAULT_CLUSTER_FLOOR, firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type MatchModel, type PreparedRecord } from '@idres/core';
+import { DEFAULT_CLUSTER_FLOOR, firstSharedRule, matchWeightPrepared, prepareRecord, probabilityFromWeight, scorePrepared, type BlockingKey, type FieldSealer, type MatchModel, type PreparedRecord } from '@idres/core';
 import {
   ConsumerRunner,
   TOPICS,
@@ -39,6 +39,8 @@ export interface MatchAppOptions {
   cacheRecords?: number;
   /** How many block member entries match keeps between batches (see BlockMembership); 0 reads every block from Redis. */
   membershipEntries?: number;
+  /** Opens sealed fields (national IDs) in memory for the comparisons; what match sends on stays sealed. */
+  sealer?: FieldSealer;
 }
 
 /**
@@ -105,7 +107,7 @@ export function buildMatchApp(deps: RunnerDeps, redis: Redis, options: MatchAppO
     // Records are converted to the model's dense form once while cached; explanations only for pairs that pass.
     const prep = (e: CachedRecord): PreparedRecord => {
       if (e.prepared === undefined || e.preparedFor !== model) {
-        e.prepared = prepareRecord(model, e.stored.values);
+        e.prepared = prepareRecord(model, options.sealer ? options.sealer.openValues(e.stored.values) : e.stored.values);
         e.preparedFor = model;
       }
       return e.prepared;

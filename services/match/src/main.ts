@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startServiceModel } from '@idres/models';
-import { envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
+import { describeSealing, envInt, hostService, openServiceContext, readBaseConfig, readSealer, runnerDeps } from '@idres/runtime';
 import { buildMatchApp, DEFAULT_CACHE_RECORDS, DEFAULT_MEMBERSHIP_ENTRIES } from './app';
 
 const config = readBaseConfig(process.env, 'match');
+const sealer = readSealer(process.env);
 const ctx = await openServiceContext(config, process.env);
+ctx.logger.info(describeSealing(sealer), 'sealed fields');
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
@@ -25,6 +27,6 @@ const models = await startServiceModel({
   logger: ctx.logger, registry: ctx.metrics.registry,
 });
 const app = buildMatchApp(runnerDeps(ctx), redis, { models, blockCap: envInt(process.env, 'IDRES_BLOCK_CAP', 500, 1), cacheRecords: envInt(process.env, 'IDRES_MATCH_CACHE_RECORDS', DEFAULT_CACHE_RECORDS, 0),
-  membershipEntries: envInt(process.env, 'IDRES_MATCH_MEMBERSHIP_ENTRIES', DEFAULT_MEMBERSHIP_ENTRIES, 0),
+  membershipEntries: envInt(process.env, 'IDRES_MATCH_MEMBERSHIP_ENTRIES', DEFAULT_MEMBERSHIP_ENTRIES, 0), sealer,
 });
 await hostService(ctx, app, [() => models.stop(), async () => { await redis.quit(); }, () => pool.end()]);

@@ -15,6 +15,7 @@ import {
   type ServiceApp,
 } from '@idres/runtime';
 import { DEFAULT_SURVIVORSHIP, type SurvivorshipRule } from '@idres/core/survivorship';
+import type { FieldSealer } from '@idres/core/fieldSealer';
 import { SCOPES, requestHas } from '@idres/auth';
 import { IdentityQueries, type IdentityView } from './identityQueries';
 import { maskValues } from './maskNationalId';
@@ -30,7 +31,12 @@ export type HouseholdReader = Pick<HouseholdStore, 'household' | 'householdsOf' 
  * the golden records of identities that joined or left a household (households are computed after the identity
  * changed, so the first golden record may carry the previous household for a moment).
  */
-export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP, households?: HouseholdReader): ServiceApp {
+export interface PublishAppOptions {
+  /** Opens sealed national IDs for the lookup API (in memory; golden records on identity.golden stay sealed). */
+  sealer?: FieldSealer;
+}
+
+export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Readonly<Record<string, SurvivorshipRule>> = DEFAULT_SURVIVORSHIP, households?: HouseholdReader, options: PublishAppOptions = {}): ServiceApp {
   const queries = new IdentityQueries(pool, survivorship, households);
   const goldenMessages = async (changed: ReadonlyMap<string, number>): Promise<OutboundMessage[]> => {
     const current = await queries.goldens([...changed.keys()]);
@@ -86,26 +92,29 @@ export function buildPublishApp(deps: RunnerDeps, pool: Pool, survivorship: Read
     start: async () => { await runner.start(); await householdRunner?.start(); },
     stop: async () => { await householdRunner?.stop(); await runner.stop(); },
     isReady: () => runner.isRunning() && (householdRunner?.isRunning() ?? true),
-    routes: (http) => registerLookupRoutes(http, queries),
+    routes: (http) => registerLookupRoutes(http, queries, options.sealer),
   };
 }
 
-/** The identity as a caller without national_id:read sees it: national IDs masked in the golden record and members. */
-function maskedView(view: IdentityView): IdentityView {
-  return { ...view, golden: { ...view.golden, fields: maskValues(view.golden.fields) }, members: view.members.map((m) => ({ ...m, values: maskValues(m.values) })) };
+/** The identity with each value changed by `f` (opening sealed fields, masking national IDs). */
+function mapView(view: IdentityView, f: (values: Record<string, string>) => Record<string, string>): IdentityView {
+  return { ...view, golden: { ...view.golden, fields: f(view.golden.fields) }, members: view.members.map((m) => ({ ...m, values: f(m.values) })) };
 }
 
 /**
  * The lookup API. Every route needs identities:read (when auth is on, see @idres/auth); national IDs are shown in
  * clear only to callers that also hold national_id:read.
  */
-export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQueries): void {
+export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQueries, sealer?: FieldSealer): void {
+  // Sealed national IDs are opened for every caller, then masked for those without the scope (the mask shows the
+  // last four digits, which only the clear value has).
+  const open = (values: Record<string, string>): Record<string, string> => (sealer ? sealer.openValues(values) : values);
   const read = { config: { auth: { scope: SCOPES.identitiesRead } } };
   http.get('/openapi.json', { config: { auth: 'public' } }, async () => OPENAPI_DOCUMENT);
   http.get<{ Params: { masterId: string } }>('/identities/:masterId', read, async (req, reply) => {
     const view = await queries.identity(req.params.masterId);
     if (!view) return reply.code(404).send({ error: 'IDENTITY_NOT_FOUND', message: 'no identity with that master ID' });
-    return requestHas(req, SCOPES.nationalIdRead) ? view : maskedView(view);
+    return mapView(view, requestHas(req, SCOPES.nationalIdRead) ? open : (v) => maskValues(open(v)));
   });
   http.get<{ Params: { householdId: string } }>('/households/:householdId', read, async (req, reply) => {
     const view = await queries.household(req.params.householdId);
@@ -124,6 +133,7 @@ export function registerLookupRoutes(http: FastifyInstance, queries: IdentityQue
     if (dob !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(dob)) return reply.code(400).send({ error: 'QUERY_INVALID', message: 'dob must be YYYY-MM-DD' });
     const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
     const results = await queries.search({ familyName: family_name, givenName: given_name, dob, limit });
-    return { results: requestHas(req, SCOPES.nationalIdRead) ? results : results.map((r) => ({ ...r, values: maskValues(r.values) })) };
+    const show = requestHas(req, SCOPES.nationalIdRead) ? open : (v: Record<string, string>) => maskValues(open(v));
+    return { results: results.map((r) => ({ ...r, values: show(r.values) })) };
   });
 }

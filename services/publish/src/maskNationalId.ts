@@ -1,8 +1,11 @@
+import { FieldSealer } from '@idres/core/fieldSealer';
 /**
  * A national ID as callers without the national_id:read scope see it: only the last four digits, in the US SSN
  * shape (`***-**-1234`), whatever the stored format. Fewer than four digits show none.
  */
 export function maskNationalId(value: string): string {
+  // Still sealed (no key here): its characters are ciphertext, not the last digits.
+  if (FieldSealer.isSealed(value)) return '***-**-****';
   const digits = value.replace(/\D/g, '');
   return `***-**-${digits.length >= 4 ? digits.slice(-4) : '****'}`;
 }

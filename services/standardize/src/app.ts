@@ -1,4 +1,4 @@
-import { ATTRIBUTE_PREFIX, standardizeRecord, type RawFields, type StandardizeOptions } from '@idres/core';
+import { ATTRIBUTE_PREFIX, standardizeRecord, type FieldSealer, type RawFields, type StandardizeOptions } from '@idres/core';
 import {
   ConsumerRunner,
   TOPICS,
@@ -33,6 +33,8 @@ function badCharacters(v: string): string | undefined {
 
 export interface StandardizeAppOptions {
   standardize?: StandardizeOptions;
+  /** Seals the configured fields (national IDs) before anything leaves standardize; without it they rest in clear. */
+  sealer?: FieldSealer;
 }
 
 /** Pure per-message step, exported for tests: a raw record (or tombstone) to its standardized form, or a rejection reason. */
@@ -100,6 +102,7 @@ export function buildStandardizeApp(deps: RunnerDeps, options: StandardizeAppOpt
       const rejects: Rejection<RecordKey, RawRecord>[] = [];
       for (const m of messages) {
         const r = standardizeMessage(m.key, m.value, m.timestamp, options.standardize);
+        if ('ok' in r && options.sealer) r.ok.values = options.sealer.sealValues(r.ok.values);
         if ('ok' in r) outputs.push({ topic: TOPICS.standardized, key: { source: r.ok.source, sourceRecordId: r.ok.sourceRecordId }, value: r.ok });
         else rejects.push({ message: m, code: r.code, reason: r.reason });
       }
