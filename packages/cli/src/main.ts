@@ -10,7 +10,7 @@ import { parseMapSpec } from '@idres/core/rowMapping';
 import { runStack, stackConfigured, stackEnv } from './stackControl';
 import { resetPipeline, type ReplayFrom } from './pipelineReset';
 import { waitForDrain } from './waitForDrain';
-import { AvroSerde, createKafka, createLogger, readBaseConfig, readSealer, servicePorts } from '@idres/runtime';
+import { AvroSerde, createKafka, createLogger, readBaseConfig, readSealer, servicePorts, standardizeOptionsFrom } from '@idres/runtime';
 import { replayQuarantine } from './quarantineReplay';
 import { quarantineCounts } from './quarantineCounts';
 import { writeReportFile } from './reportFile';
@@ -20,7 +20,6 @@ import { sealKeyCommand, withSealKeys } from './sealKeys';
 import { resolveMapping } from './resolveMapping';
 import { validateInputFile } from './validateFile';
 import { formatStatus, sourceAdd, sourceList, sourceRemove, sourceStatusReports } from './sourceCommands';
-import type { StandardizeOptions } from '@idres/core';
 import { KNOWN_SCOPES } from '@idres/auth';
 import { LOCAL_TOKEN_FILE, createToken, ensureLocalToken, formatTokenList, withTokenStore } from './authCommands';
 import { JOB_USAGE, jobCommand } from './jobCommands';
@@ -126,11 +125,6 @@ async function ensureRunning(): Promise<Record<string, string>> {
   return { ...env, ...(portBase ? { IDRES_SERVICE_PORT_BASE: portBase } : {}), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
 }
 
-/** Standardization as the standardize service does it (same variables), for the training sample. */
-function standardizeOptionsFrom(env: Readonly<Record<string, string | undefined>>): StandardizeOptions {
-  const locale = env['IDRES_DATE_LOCALE'];
-  return { defaultCountry: env['IDRES_DEFAULT_COUNTRY'] ?? 'US', ...(locale === 'EU' || locale === 'US' ? { dateLocale: locale } : {}) };
-}
 
 /** The model for a file (trained on it unless --model), active in match before the first record is sent. */
 interface TrainFlags { model?: string | undefined; sample?: number | undefined; compare?: string[] | undefined; settings?: string | undefined }

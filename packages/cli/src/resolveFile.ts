@@ -7,7 +7,7 @@ import { parseSurvivorship } from '@idres/core/survivorship';
 import type { Kafka } from 'kafkajs';
 import { withSealKeys } from './sealKeys';
 import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, ensureTopics, readBaseConfig, readSealer, type Logger } from '@idres/runtime';
-import { JobRunner, PgJobStore, formatOf, progressOf, type Job, type JobSpec, type JobStore, type OutputKind } from '@idres/jobs';
+import { JobRunner, PgJobStore, allRejections, formatOf, progressOf, type Job, type JobSpec, type JobStore, type OutputKind } from '@idres/jobs';
 import { CliError } from './cliError';
 import { fileRows } from './fileRows';
 import { resolveMapping } from './resolveMapping';
@@ -185,12 +185,7 @@ async function summarise(opts: ResolveFileOptions, job: Job, store: JobStore, se
     if (row['source'] === opts.source && own.has(id)) masterOf.set(id, row['master_id'] ?? '');
   }
   const rejected = new Map<string, string>();
-  for (let after = 0; ;) {
-    const page = await store.rejections(job.id, { afterRow: after, limit: 5000 });
-    if (page.length === 0) break;
-    for (const r of page) rejected.set(r.recordId || `row ${r.row}`, r.reason);
-    after = page[page.length - 1]!.row;
-  }
+  for await (const r of allRejections(store, job.id)) rejected.set(r.recordId || `row ${r.row}`, r.reason);
   // Scored as before the job machinery: over the rows that were sent (a refused row has no identity to judge).
   for (const id of rejected.keys()) truth.delete(id);
   for (const id of ids) {

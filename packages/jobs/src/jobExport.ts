@@ -6,7 +6,7 @@ import type { FieldSealer } from '@idres/core/fieldSealer';
 import { masterIdOf } from '@idres/core/masterId';
 import type { ExplanationTerm, ModelJson } from '@idres/core';
 import type { Job, JobOutput } from './job';
-import type { JobStore } from './jobStore';
+import { allRejections, type JobStore } from './jobStore';
 import { sourceRange } from './jobRecords';
 import { queryRows, tableExists } from './queryRows';
 import { CsvTableWriter, ParquetTableWriter, TextFileWriter, type CellValue, type ColumnSpec } from './tableWriters';
@@ -226,12 +226,7 @@ async function exportHouseholds(o: ExportOptions): Promise<JobOutput> {
 /** The rows the job refused, with their reasons (never their values). */
 async function exportRejected(o: ExportOptions): Promise<JobOutput> {
   const out = new CsvTableWriter(path.join(o.job.outputDir, 'rejected.csv'), ['row', 'record_id', 'reason']);
-  for (let after = 0; ;) {
-    const page = await o.store.rejections(o.job.id, { afterRow: after, limit: 5000 });
-    if (page.length === 0) break;
-    for (const r of page) await out.add([r.row, r.recordId, r.reason]);
-    after = page[page.length - 1]!.row;
-  }
+  for await (const r of allRejections(o.store, o.job.id)) await out.add([r.row, r.recordId, r.reason]);
   return { kind: 'rejected', path: 'rejected.csv', rows: out.rows, bytes: await out.finish() };
 }
 

@@ -7,7 +7,7 @@ import { buildReport, renderPdf, standardizationFlags } from '@idres/report';
 import { errorMessage, type AvroSerde } from '@idres/runtime';
 import { quarantineCounts } from '@idres/cli/src/quarantineCounts';
 import type { Job, JobOutput } from './job';
-import type { JobStore } from './jobStore';
+import { allRejections, type JobStore } from './jobStore';
 import type { RowSource } from './rowSource';
 
 export interface JobReportOptions {
@@ -25,14 +25,9 @@ export interface JobReportOptions {
 /** The job's refused rows by reason code (the text before the first colon), as the report's `rejected` rows. */
 async function jobRejections(store: JobStore, id: string): Promise<Array<{ stage: string; code: string; count: number }>> {
   const counts = new Map<string, number>();
-  for (let after = 0; ;) {
-    const page = await store.rejections(id, { afterRow: after, limit: 5000 });
-    if (page.length === 0) break;
-    for (const r of page) {
-      const code = /^[A-Z][A-Z0-9_]+(?=:)/.exec(r.reason)?.[0] ?? 'INPUT_INVALID';
-      counts.set(code, (counts.get(code) ?? 0) + 1);
-    }
-    after = page[page.length - 1]!.row;
+  for await (const r of allRejections(store, id)) {
+    const code = /^[A-Z][A-Z0-9_]+(?=:)/.exec(r.reason)?.[0] ?? 'INPUT_INVALID';
+    counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return [...counts].map(([code, count]) => ({ stage: 'job', code, count }));
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
-import { RawRecordProducer, errorMessage, type AvroSerde, type Logger } from '@idres/runtime';
+import { RawRecordProducer, errorMessage, standardizeOptionsFrom, type AvroSerde, type Logger } from '@idres/runtime';
 import { mapRow } from '@idres/cli/src/fileModel';
 import { chooseModel, waitForModel } from '@idres/cli/src/modelChoice';
 import type { SurvivorshipRule } from '@idres/core/survivorship';
@@ -211,7 +211,7 @@ export class JobRunner {
     const log = (msg: string): void => this.deps.logger.info({ job: job.id }, msg);
     const choice = await chooseModel({
       input: job.spec.input!.path, idColumn: source.idColumn, map: source.mapping, source: source.source, model: undefined,
-      standardize: { defaultCountry: env['IDRES_DEFAULT_COUNTRY'] ?? 'US' },
+      standardize: standardizeOptionsFrom(env),
     }, env, log);
     await waitForModel(choice.version, env, log);
     return j;
@@ -326,10 +326,9 @@ export class JobRunner {
   /** report.html and report.pdf (see writeJobReport); the model's standardization settings as the CLI reads them. */
   private async writeReport(job: Job, source: RowSource): Promise<JobOutput[]> {
     const env = this.deps.env ?? {};
-    const locale = env['IDRES_DATE_LOCALE'];
     return writeJobReport({
       pool: this.deps.pool, kafka: this.deps.kafka, serde: this.deps.serde, store: this.deps.store, job, source,
-      standardize: { defaultCountry: env['IDRES_DEFAULT_COUNTRY'] ?? 'US', ...(locale === 'EU' || locale === 'US' ? { dateLocale: locale } : {}) },
+      standardize: standardizeOptionsFrom(env),
       chromium: chromiumPath(env),
     });
   }

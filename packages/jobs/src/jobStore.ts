@@ -44,3 +44,13 @@ export class JobStoreError extends Error {
     this.name = 'JobStoreError';
   }
 }
+
+/** Every refused row of a job in row order, read a page at a time (memory bounded by one page). */
+export async function* allRejections(store: Pick<JobStore, 'rejections'>, id: string, pageSize = 5000): AsyncGenerator<Rejection> {
+  for (let after = 0; ;) {
+    const page = await store.rejections(id, { afterRow: after, limit: pageSize });
+    if (page.length === 0) return;
+    yield* page;
+    after = page[page.length - 1]!.row;
+  }
+}

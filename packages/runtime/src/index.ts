@@ -18,3 +18,4 @@ export * from './redisBlockStore';
 export * from './schemaRegistration';
 export * from './topicScan';
 export * from './sealerConfig';
+export * from './standardizeConfig';
