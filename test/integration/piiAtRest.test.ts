@@ -74,13 +74,7 @@ after(async () => {
 
 test('sealed national IDs: none readable after identity.raw, FEBRL quality kept, the lookup API opens them', { timeout: 600_000 }, async () => {
   assert.ok(needles.size > 500, `FEBRL dataset1 has SSNs to look for (${needles.size})`);
-  const ids = dataset.records.map((r) => `${SOURCE}:${r.id}`);
-  for (let i = 0; i < dataset.records.length; i += 250) {
-    await h.raw.send(dataset.records.slice(i, i + 250).map((r) => ({
-      source: SOURCE, sourceRecordId: r.id, attributes: {},
-      fields: Object.fromEntries(Object.entries(r.fields).filter((e): e is [string, string] => typeof e[1] === 'string')),
-    })));
-  }
+  const ids = await h.sendLabelled(dataset.records, SOURCE);
   await h.waitForIdentities(ids);
 
   // Quality: the same floors as the unsealed end-to-end test (pipeline.test.ts).

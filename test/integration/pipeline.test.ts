@@ -28,13 +28,7 @@ after(async () => {
 });
 
 test('FEBRL dataset1 end to end: every record gets exactly one master ID and labelled duplicates share one', { timeout: 300_000 }, async () => {
-  const ids = dataset.records.map((r) => `${SOURCE}:${r.id}`);
-  for (let i = 0; i < dataset.records.length; i += 250) {
-    await h.raw.send(dataset.records.slice(i, i + 250).map((r) => ({
-      source: SOURCE, sourceRecordId: r.id, attributes: {},
-      fields: Object.fromEntries(Object.entries(r.fields).filter((e): e is [string, string] => typeof e[1] === 'string')),
-    })));
-  }
+  const ids = await h.sendLabelled(dataset.records, SOURCE);
   await h.waitForIdentities(ids);
 
   // Every record resolved, none quarantined, and what identity.resolved says equals resolve's state in Postgres.

@@ -67,6 +67,17 @@ export class PipelineHarness {
   }
 
   /** Waits until every given record has a master ID or was quarantined, and all stage groups have no lag. */
+  /** Sends a labelled dataset's records to identity.raw under `source` (250 per send); returns their record IDs. */
+  async sendLabelled(records: ReadonlyArray<{ id: string; fields: Readonly<Record<string, unknown>> }>, source: string): Promise<string[]> {
+    for (let i = 0; i < records.length; i += 250) {
+      await this.raw.send(records.slice(i, i + 250).map((r) => ({
+        source, sourceRecordId: r.id, attributes: {},
+        fields: Object.fromEntries(Object.entries(r.fields).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      })));
+    }
+    return records.map((r) => `${source}:${r.id}`);
+  }
+
   async waitForIdentities(recordIds: readonly string[], timeoutMs = 180_000): Promise<void> {
     const { settled, progress } = await this.watcher.waitUntilSettled(recordIds, { timeoutMs, pollMs: 400 });
     if (!settled) throw new Error(`timeout: ${progress.total - progress.resolved} records without master ID, lag ${progress.lag}`);
