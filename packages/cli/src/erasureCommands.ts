@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Redis } from 'ioredis';
-import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, readBaseConfig } from '@idres/runtime';
+import { AvroSerde, TOPIC_SPECS, createKafka, createRedis, createLogger, createProducer, readBaseConfig } from '@idres/runtime';
 import { ErasureError, Eraser, KafkaErasureTopics, PgErasureLog, PgRedisRecordStores, type ErasureRequest } from '@idres/erasure';
 import { CliError } from './cliError';
 import { stackConfigured, stackEnv } from './stackControl';
@@ -41,7 +40,7 @@ export async function eraseCommand(argv: readonly string[], env0: NodeJS.Process
     const logger = createLogger('cli', env['LOG_LEVEL'] ?? 'warn');
     const kafka = createKafka({ clientId: 'idres-erase', brokers: cfg.kafkaBrokers, logger });
     const producer = createProducer(kafka);
-    const redis = new Redis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = createRedis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }, cfg.redisSecurity);
     const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
     try {
       await serde.registerTopics(TOPIC_SPECS);

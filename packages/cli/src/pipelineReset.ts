@@ -1,8 +1,7 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { HOUSEHOLD_TABLES } from '@idres/households';
-import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
+import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createRedis, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
 
 /** The stage whose input topic a replay starts from; everything downstream of it is rebuilt. */
 export type ReplayFrom = 'raw' | 'standardized' | 'blocked' | 'pairs';
@@ -82,7 +81,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
     await admin.disconnect();
   }
   if (from === 'all' || from === 'raw' || from === 'standardized' || from === 'blocked') {
-    const redis = new Redis(env.redisUrl);
+    const redis = createRedis(env.redisUrl);
     try {
       let cursor = '0';
       do {
