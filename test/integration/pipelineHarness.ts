@@ -40,7 +40,7 @@ export class PipelineHarness {
   /** A clean pipeline: empty topics, no resolve state, no block membership. */
   static async reset(): Promise<void> {
     const c = readBaseConfig(process.env, 'test');
-    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
+    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix, kafkaSecurity: c.kafkaSecurity, redisSecurity: c.redisSecurity }, 'all');
   }
 
   async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource } = {}): Promise<void> {

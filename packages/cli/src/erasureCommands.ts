@@ -38,7 +38,7 @@ export async function eraseCommand(argv: readonly string[], env0: NodeJS.Process
     const { values } = parseArgs({ args: sub === 'status' ? [] : [...argv], options: { source: { type: 'string' }, id: { type: 'string' }, timeout: { type: 'string', default: '300' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' } } });
     if (sub !== 'status' && (!values.source || !values.id)) throw new CliError('USAGE', `erase needs --source and --id\n\n${ERASE_USAGE}`);
     const logger = createLogger('cli', env['LOG_LEVEL'] ?? 'warn');
-    const kafka = createKafka({ clientId: 'idres-erase', brokers: cfg.kafkaBrokers, logger });
+    const kafka = createKafka({ clientId: 'idres-erase', brokers: cfg.kafkaBrokers, logger, security: cfg.kafkaSecurity });
     const producer = createProducer(kafka);
     const redis = createRedis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }, cfg.redisSecurity);
     const serde = AvroSerde.connect(cfg.schemaRegistryUrl);

@@ -255,7 +255,7 @@ async function main(argv: string[]): Promise<void> {
       const cfg = readBaseConfig(env, 'cli');
       if (local) await servicesDown();
       const t0 = Date.now();
-      await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, from);
+      await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix, kafkaSecurity: cfg.kafkaSecurity, redisSecurity: cfg.redisSecurity }, from);
       log(`${from === 'all' ? 'pipeline emptied' : `rebuilding from identity.${from}`} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
       if (from === 'all') return;
       if (local) await servicesUp(stackEnv());
@@ -280,7 +280,7 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: argv.slice(2), options: { stage: { type: 'string' }, code: { type: 'string' } } });
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
       const cfg = readBaseConfig(env, 'cli');
-      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn'), security: cfg.kafkaSecurity });
       const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
       const summary = await replayQuarantine(kafka, serde, {
         groupId: `${cfg.groupPrefix}.quarantine-replay`,
@@ -299,7 +299,7 @@ async function main(argv: string[]): Promise<void> {
         const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false }, 'no-reviews': { type: 'boolean', default: false } } });
         const sampleSize = Number(values.sample);
         if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
-        const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+        const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn'), security: cfg.kafkaSecurity });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
         const reviews = values['no-reviews'] ? { pairs: [], sameValues: [] } : await loadReviews(cfg.databaseUrl);
         const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviews });
@@ -319,7 +319,7 @@ async function main(argv: string[]): Promise<void> {
         const local = !stackConfigured(process.env);
         if (local) await servicesDown();
         const t0 = Date.now();
-        await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'standardized', { keepIdentities: true });
+        await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix, kafkaSecurity: cfg.kafkaSecurity, redisSecurity: cfg.redisSecurity }, 'standardized', { keepIdentities: true });
         log(`rescoring every record with model version ${active}`);
         if (local) await servicesUp(stackEnv());
         else log('restart your services now; block re-reads identity.standardized from the earliest offset');
