@@ -101,7 +101,7 @@ export function kafkaSecurityFrom(env: Env, read: ReadText = readText): KafkaSec
   if (username === undefined) throw new IdresRuntimeError('CONFIG_INVALID', 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME is required');
   if (password === undefined) throw new IdresRuntimeError('CONFIG_INVALID', 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required');
   if (mechanism === 'plain' && !useSsl) throw new IdresRuntimeError('CONFIG_INVALID', 'KAFKA_SASL_MECHANISM=plain needs KAFKA_SSL=true (it sends the password in clear)');
-  out.sasl = mechanism === 'plain' ? { mechanism, username, password } : mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
+  out.sasl = { mechanism, username, password };
   return out;
 }
 
