@@ -135,6 +135,11 @@ cmd_up() {
     "$(fn_prefix "$c")_up"
   done
   log "up in $((SECONDS - t0))s"
+  if [[ "$STACK_SECURE" == 1 ]]; then
+    # Not printed here: the settings hold passwords. They are one command away.
+    log "secure mode: the client settings (with passwords): eval \"\$(IDRES_SECURE=1 IDRES_STACK_DIR=$STACK_DIR scripts/stack.sh env)\""
+    return 0
+  fi
   cmd_env
 }
 

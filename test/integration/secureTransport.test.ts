@@ -116,7 +116,7 @@ test('Kafka: only SASL/SCRAM over verified TLS gets in', { timeout: 120_000 }, a
   const good = kafkaSecurityFrom(env);
   assert.ok(good.ssl && good.sasl);
   // The positive control: the settings from the env work (so the refusals below are about security, not reachability).
-  assert.equal(await kafkaAttempt(good), undefined);
+  assert.equal((await kafkaAttempt(good))?.message, undefined, 'the env\'s Kafka settings must connect');
   const refused: Array<[string, KafkaSecurity]> = [
     ['plaintext', {}],
     ['TLS without SASL', { ssl: good.ssl! }],
@@ -147,18 +147,18 @@ async function pgAttempt(config: pg.ClientConfig): Promise<Error | undefined> {
 
 test('Postgres: only verified TLS with the password gets in; plaintext is rejected by pg_hba', { timeout: 60_000 }, async () => {
   const url = env['DATABASE_URL']!;
-  assert.equal(await pgAttempt({ connectionString: url }), undefined);
+  assert.equal((await pgAttempt({ connectionString: url }))?.message, undefined, 'the env\'s DATABASE_URL must connect');
   const u = new URL(url);
   const bare = `${u.protocol}//${u.username}:${u.password}@${u.host}${u.pathname}`;
   const plain = await pgAttempt({ connectionString: bare, ssl: false });
-  assert.ok(plain);
+  assert.ok(plain, 'Postgres accepted a plaintext connection');
   assert.match(plain.message, /pg_hba\.conf rejects connection .* no encryption/);
   const untrusted = await pgAttempt({ connectionString: bare, ssl: { rejectUnauthorized: true } });
-  assert.ok(untrusted);
+  assert.ok(untrusted, 'Postgres was accepted by a client that does not trust the stack CA');
   assert.match(untrusted.message, /self[- ]signed|unable to (get|verify)/i);
   u.password = 'wrong-password';
   const wrong = await pgAttempt({ connectionString: u.toString() });
-  assert.ok(wrong);
+  assert.ok(wrong, 'Postgres accepted a wrong password');
   assert.match(wrong.message, /password authentication failed/);
   // Every connection the server has open right now (the registry's pool among them) is TLS.
   const c = new pg.Client({ connectionString: url });
@@ -190,7 +190,7 @@ test('Redis: only TLS with the ACL user gets in', { timeout: 60_000 }, async () 
   const url = env['REDIS_URL']!;
   const good = redisSecurityFrom(env);
   assert.ok(good.tls);
-  assert.equal(await redisAttempt(url, good), undefined);
+  assert.equal((await redisAttempt(url, good))?.message, undefined, 'the env\'s REDIS_URL must connect');
   const u = new URL(url);
   const noAuth = `rediss://${u.host}`;
   const plain = `redis://${u.username}:${u.password}@${u.host}`;

@@ -76,7 +76,8 @@ const USAGE = `idres — identity resolution over Kafka
 ${JOB_USAGE}${ERASE_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset [--with connect]
                                         the local Kafka, schema registry, Postgres and Redis (--with connect: also
-                                        Kafka Connect with Debezium, and a logical-decoding source database)
+                                        Kafka Connect with Debezium, and a logical-decoding source database);
+                                        IDRES_SECURE=1: TLS and passwords on Kafka, Postgres and Redis (docs/security.md)
   idres source add NAME --connector postgres --table SCHEMA.TABLE --id-column PK --map canonical=column,...
                    [--database-url postgres://user:pw@host:port/db]
       Follows a table through Debezium (change data capture): registers the connector in Kafka Connect, stores the
