@@ -141,7 +141,9 @@ kafka_healthy() {
   port_open "$KAFKA_PORT" || return 1
   local rc=0
   # Secure mode: the check logs in like a service (KAFKA_SSL, KAFKA_SASL_* of secure_kafka_client_env).
-  env $(secure_kafka_client_env) node "$STACK_LIB_DIR/kafka-check.cjs" "$REPO_ROOT" "127.0.0.1:$KAFKA_PORT" 2>/dev/null || rc=$?
+  local client_env=()
+  mapfile -t client_env < <(secure_kafka_client_env)
+  env "${client_env[@]}" node "$STACK_LIB_DIR/kafka-check.cjs" "$REPO_ROOT" "127.0.0.1:$KAFKA_PORT" 2>/dev/null || rc=$?
   [[ $rc == 0 ]] && return 0
   if [[ $rc == 3 && -f "$KAFKA_LIBS/.complete" ]]; then
     local tool_security=()
