@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createRedis } from '@idres/runtime';
 
 const TABLES = ['idres_records', 'idres_clusters', 'idres_edges', 'idres_outbox'] as const;
 
@@ -37,7 +37,7 @@ export interface RedisUsage {
 
 /** INFO memory used_memory and DBSIZE. */
 export async function redisUsage(redisUrl: string): Promise<RedisUsage> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const redis = createRedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   try {
     const info = await redis.info('memory');

@@ -12,9 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import {
-  AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createProducer, ensureTopics, errorMessage, servicePorts,
+  AvroSerde, RawRecordProducer, TOPIC_SPECS, TOPICS, createKafka, createLogger, createRedis, createProducer, ensureTopics, errorMessage, servicePorts,
   type GoldenRecordAvro, type QuarantineRecordAvro, type RawInput, type ResolvedEventAvro,
 } from '@idres/runtime';
 import { fileRows } from '../../packages/cli/src/fileRows';
@@ -631,7 +630,7 @@ export async function ensureStackHealthy(): Promise<void> {
   await stackSh('up');
   await servicesUp(stringEnv(), 180_000);
   const env = stackEnv();
-  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(env.redisUrl, { maxRetriesPerRequest: 3 });
   try {
     await redis.ping();
   } finally {

@@ -130,6 +130,7 @@ EOF
 
 connect_up() {
   local pid
+  [[ "$STACK_SECURE" == 1 ]] && die "connect: Kafka Connect + Debezium is not supported in secure mode yet (IDRES_SECURE=1: it would need SASL_SSL to Kafka and TLS to Postgres); run it on a plain stack (docs/security.md)"
   need_curl
   connect_pg_logical
   if pid="$(pid_alive "$CONNECT_PID" "$CONNECT_MARKER")"; then

@@ -12,9 +12,22 @@ try {
 }
 
 const { Kafka, logLevel } = kafkajs;
+// Secure mode: stack.sh passes the same variables the services read (see packages/runtime/src/transportSecurity.ts).
+const fs = require('node:fs');
+const env = process.env;
+const ssl = env.KAFKA_SSL === 'true' ? { ca: env.KAFKA_SSL_CA_FILE ? [fs.readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')] : undefined, rejectUnauthorized: true } : undefined;
+const sasl = env.KAFKA_SASL_MECHANISM
+  ? {
+      mechanism: env.KAFKA_SASL_MECHANISM,
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD_FILE ? fs.readFileSync(env.KAFKA_SASL_PASSWORD_FILE, 'utf8').trim() : env.KAFKA_SASL_PASSWORD,
+    }
+  : undefined;
 const kafka = new Kafka({
   clientId: 'idres-stack-health',
   brokers: [broker],
+  ...(ssl ? { ssl } : {}),
+  ...(sasl ? { sasl } : {}),
   connectionTimeout: 1500,
   requestTimeout: 3000,
   retry: { retries: 0 },

@@ -72,16 +72,23 @@ registry_up() {
   local cds_opt
   cds_opt="$(cds_option "$REGISTRY_HOME")"
   # shellcheck disable=SC2086 # REGISTRY_HEAP / REGISTRY_JAVA_OPTS are lists of JVM flags
-  (cd "$REGISTRY_DIR" && exec setsid nohup java $REGISTRY_HEAP $REGISTRY_JAVA_OPTS "$cds_opt" -Xlog:cds=off -Xlog:cds+dynamic=off \
+  # Secure mode: JDBC over TLS, verifying the server against the stack's CA; the password goes through the
+  # environment (Quarkus maps APICURIO_DATASOURCE_PASSWORD), not the command line that ps shows.
+  local jdbc_url="jdbc:postgresql://127.0.0.1:$PG_PORT/$REGISTRY_DB" pw_opt=("-Dapicurio.datasource.password=$PG_PASSWORD")
+  if [[ "$STACK_SECURE" == 1 ]]; then
+    jdbc_url="$jdbc_url?sslmode=verify-full&sslrootcert=$SECURE_CA"
+    pw_opt=()
+  fi
+  (cd "$REGISTRY_DIR" && APICURIO_DATASOURCE_PASSWORD="$PG_PASSWORD" exec setsid nohup java $REGISTRY_HEAP $REGISTRY_JAVA_OPTS "$cds_opt" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.log.level=INFO \
     -Dapicurio.storage.kind=sql \
     -Dapicurio.storage.sql.kind=postgresql \
-    -Dapicurio.datasource.url="jdbc:postgresql://127.0.0.1:$PG_PORT/$REGISTRY_DB" \
+    -Dapicurio.datasource.url="$jdbc_url" \
     -Dapicurio.datasource.username="$PG_USER" \
-    -Dapicurio.datasource.password="$PG_PASSWORD" \
+    "${pw_opt[@]}" \
     -Dapicurio.datasource.jdbc.initial-size=2 \
     -Dapicurio.datasource.jdbc.min-size=2 \
     -Dapicurio.datasource.jdbc.max-size=10 \

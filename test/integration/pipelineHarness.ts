@@ -1,8 +1,7 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { FieldSealer, MatchModel, StandardizeOptions } from '@idres/core';
 import {
-  AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createLogger, createMetrics, createProducer, readBaseConfig,
+  AvroSerde, RawRecordProducer, TOPIC_SPECS, createKafka, createRedis, createLogger, createMetrics, createProducer, readBaseConfig,
   type RunnerDeps, type ServiceApp,
 } from '@idres/runtime';
 import { buildStandardizeApp } from '../../services/standardize/src/app';
@@ -23,11 +22,11 @@ import { resetPipeline } from '../../packages/cli/src/pipelineReset';
 export class PipelineHarness {
   readonly config = readBaseConfig(process.env, 'test');
   readonly logger = createLogger('test', process.env['LOG_LEVEL'] ?? 'warn');
-  readonly kafka = createKafka({ clientId: 'idres-test', brokers: this.config.kafkaBrokers, logger: this.logger });
+  readonly kafka = createKafka({ clientId: 'idres-test', brokers: this.config.kafkaBrokers, logger: this.logger, security: this.config.kafkaSecurity });
   readonly producer = createProducer(this.kafka);
   readonly serde = AvroSerde.connect(this.config.schemaRegistryUrl);
   readonly pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 8 });
-  readonly redis = new Redis(this.config.redisUrl);
+  readonly redis = createRedis(this.config.redisUrl, {}, this.config.redisSecurity);
   readonly groupPrefix: string;
   readonly raw = new RawRecordProducer(this.producer, this.serde);
   readonly households = new PgHouseholdStore(this.pool);
@@ -41,7 +40,7 @@ export class PipelineHarness {
   /** A clean pipeline: empty topics, no resolve state, no block membership. */
   static async reset(): Promise<void> {
     const c = readBaseConfig(process.env, 'test');
-    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix }, 'all');
+    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix: c.groupPrefix, kafkaSecurity: c.kafkaSecurity, redisSecurity: c.redisSecurity }, 'all');
   }
 
   async start(model: MatchModel, threshold: number, standardize: StandardizeOptions = {}, opts: { withoutResolve?: boolean; batchSize?: number; models?: ModelSource; sealer?: FieldSealer } = {}): Promise<void> {

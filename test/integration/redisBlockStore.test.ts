@@ -5,10 +5,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { RedisBlockStore, type StoredRecord } from '@idres/runtime';
+import { RedisBlockStore, createRedis, type StoredRecord } from '@idres/runtime';
 
-const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 const prefix = `test-${randomUUID()}:`;
 after(async () => {
   const keys = await redis.keys(`${prefix}*`);

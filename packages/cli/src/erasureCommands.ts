@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Redis } from 'ioredis';
-import { AvroSerde, TOPIC_SPECS, createKafka, createLogger, createProducer, readBaseConfig } from '@idres/runtime';
+import { AvroSerde, TOPIC_SPECS, createKafka, createRedis, createLogger, createProducer, readBaseConfig } from '@idres/runtime';
 import { ErasureError, Eraser, KafkaErasureTopics, PgErasureLog, PgRedisRecordStores, type ErasureRequest } from '@idres/erasure';
 import { CliError } from './cliError';
 import { stackConfigured, stackEnv } from './stackControl';
@@ -39,9 +38,9 @@ export async function eraseCommand(argv: readonly string[], env0: NodeJS.Process
     const { values } = parseArgs({ args: sub === 'status' ? [] : [...argv], options: { source: { type: 'string' }, id: { type: 'string' }, timeout: { type: 'string', default: '300' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' } } });
     if (sub !== 'status' && (!values.source || !values.id)) throw new CliError('USAGE', `erase needs --source and --id\n\n${ERASE_USAGE}`);
     const logger = createLogger('cli', env['LOG_LEVEL'] ?? 'warn');
-    const kafka = createKafka({ clientId: 'idres-erase', brokers: cfg.kafkaBrokers, logger });
+    const kafka = createKafka({ clientId: 'idres-erase', brokers: cfg.kafkaBrokers, logger, security: cfg.kafkaSecurity });
     const producer = createProducer(kafka);
-    const redis = new Redis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = createRedis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }, cfg.redisSecurity);
     const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
     try {
       await serde.registerTopics(TOPIC_SPECS);

@@ -77,7 +77,8 @@ const USAGE = `idres — identity resolution over Kafka
 ${JOB_USAGE}${ERASE_USAGE}  idres pipeline reset                  empties every idres topic and all resolve/match state (a clean slate)
   idres stack up|down|status|reset [--with connect]
                                         the local Kafka, schema registry, Postgres and Redis (--with connect: also
-                                        Kafka Connect with Debezium, and a logical-decoding source database)
+                                        Kafka Connect with Debezium, and a logical-decoding source database);
+                                        IDRES_SECURE=1: TLS and passwords on Kafka, Postgres and Redis (docs/security.md)
   idres source add NAME --connector postgres --table SCHEMA.TABLE --id-column PK --map canonical=column,...
                    [--database-url postgres://user:pw@host:port/db]
       Follows a table through Debezium (change data capture): registers the connector in Kafka Connect, stores the
@@ -251,7 +252,7 @@ async function main(argv: string[]): Promise<void> {
       const cfg = readBaseConfig(env, 'cli');
       if (local) await servicesDown();
       const t0 = Date.now();
-      await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, from);
+      await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix, kafkaSecurity: cfg.kafkaSecurity, redisSecurity: cfg.redisSecurity }, from);
       log(`${from === 'all' ? 'pipeline emptied' : `rebuilding from identity.${from}`} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
       if (from === 'all') return;
       if (local) await servicesUp(stackEnv());
@@ -276,7 +277,7 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: argv.slice(2), options: { stage: { type: 'string' }, code: { type: 'string' } } });
       const env = (stackConfigured(process.env) ? process.env : { ...stackEnv(), ...process.env }) as Record<string, string>;
       const cfg = readBaseConfig(env, 'cli');
-      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+      const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn'), security: cfg.kafkaSecurity });
       const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
       const summary = await replayQuarantine(kafka, serde, {
         groupId: `${cfg.groupPrefix}.quarantine-replay`,
@@ -295,7 +296,7 @@ async function main(argv: string[]): Promise<void> {
         const { values } = parseArgs({ args: argv.slice(2), options: { sample: { type: 'string', default: '200000' }, 'no-activate': { type: 'boolean', default: false }, 'no-reviews': { type: 'boolean', default: false } } });
         const sampleSize = Number(values.sample);
         if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new CliError('USAGE', '--sample must be a whole number of at least 2');
-        const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+        const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn'), security: cfg.kafkaSecurity });
         const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
         const reviews = values['no-reviews'] ? { pairs: [], sameValues: [] } : await loadReviews(cfg.databaseUrl);
         const r = await trainFromTopic(kafka, serde, cfg.databaseUrl, { sampleSize, activate: !values['no-activate'], log, reviews, sealer: readSealer(withSealKeys(process.env)) });
@@ -315,7 +316,7 @@ async function main(argv: string[]): Promise<void> {
         const local = !stackConfigured(process.env);
         if (local) await servicesDown();
         const t0 = Date.now();
-        await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix }, 'standardized', { keepIdentities: true });
+        await resetPipeline({ kafkaBrokers: cfg.kafkaBrokers, databaseUrl: cfg.databaseUrl, redisUrl: cfg.redisUrl, partitions: cfg.partitions, groupPrefix: cfg.groupPrefix, kafkaSecurity: cfg.kafkaSecurity, redisSecurity: cfg.redisSecurity }, 'standardized', { keepIdentities: true });
         log(`rescoring every record with model version ${active}`);
         if (local) await servicesUp(stackEnv());
         else log('restart your services now; block re-reads identity.standardized from the earliest offset');

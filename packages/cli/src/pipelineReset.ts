@@ -1,8 +1,7 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { HOUSEHOLD_TABLES } from '@idres/households';
-import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createLogger, ensureTopics, type TopicName } from '@idres/runtime';
+import { RedisBlockStore, TOPIC_SPECS, TOPICS, createKafka, createRedis, createLogger, ensureTopics, kafkaSecurityFrom, redisSecurityFrom, type KafkaSecurity, type RedisSecurity, type TopicName } from '@idres/runtime';
 
 /** The stage whose input topic a replay starts from; everything downstream of it is rebuilt. */
 export type ReplayFrom = 'raw' | 'standardized' | 'blocked' | 'pairs';
@@ -20,6 +19,9 @@ export interface ResetEnv {
   redisUrl: string;
   partitions: number;
   groupPrefix: string;
+  /** TLS/SASL settings (BaseConfig's); default: from process.env. */
+  kafkaSecurity?: KafkaSecurity;
+  redisSecurity?: RedisSecurity;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +44,7 @@ export interface ResetOptions {
 export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opts: ResetOptions = {}): Promise<{ recreated: string[] }> {
   const keepIdentities = opts.keepIdentities === true && from !== 'all' && from !== 'pairs';
   const logger = createLogger('idres-reset', 'warn');
-  const kafka = createKafka({ clientId: 'idres-reset', brokers: env.kafkaBrokers, logger });
+  const kafka = createKafka({ clientId: 'idres-reset', brokers: env.kafkaBrokers, logger, security: env.kafkaSecurity ?? kafkaSecurityFrom(process.env) });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -82,7 +84,7 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
     await admin.disconnect();
   }
   if (from === 'all' || from === 'raw' || from === 'standardized' || from === 'blocked') {
-    const redis = new Redis(env.redisUrl);
+    const redis = createRedis(env.redisUrl, {}, env.redisSecurity ?? redisSecurityFrom({ ...process.env, REDIS_URL: env.redisUrl }));
     try {
       let cursor = '0';
       do {

@@ -16,7 +16,7 @@ export interface ReportFileOptions {
 /** Writes the data-quality report of what the deployment holds (and its PDF); returns the HTML's size in bytes. */
 export async function writeReportFile(opts: ReportFileOptions, env: Record<string, string>, log: (m: string) => void): Promise<number> {
   const cfg = readBaseConfig(env, 'cli');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn') });
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger: createLogger('idres-cli', 'warn'), security: cfg.kafkaSecurity });
   const serde = AvroSerde.connect(cfg.schemaRegistryUrl);
   const input = opts.input;
   const flags = input === undefined ? undefined : await standardizationFlags((async function* () {

@@ -100,7 +100,7 @@ export async function prepareStack(env: Record<string, string>): Promise<{ kafka
   const cfg = readBaseConfig(env, 'cli');
   // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
   const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger, retries: 3 });
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: cfg.kafkaBrokers, logger, retries: 3, security: cfg.kafkaSecurity });
   const admin = kafka.admin();
   try {
     await admin.connect();

@@ -1,11 +1,11 @@
-import { AvroSerde, createKafka, createLogger } from '@idres/runtime';
+import { AvroSerde, createKafka, createLogger, kafkaSecurityFrom } from '@idres/runtime';
 import { CliError } from './cliError';
 import { PipelineWatcher } from './pipelineWatcher';
 
 /** Waits until every stage's consumer group has caught up with its input topic (twice in a row). */
 export async function waitForDrain(env: Record<string, string>, log: (msg: string) => void, timeoutMs = 3_600_000): Promise<void> {
   const logger = createLogger('idres-cli', 'warn');
-  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger });
+  const kafka = createKafka({ clientId: 'idres-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logger, security: kafkaSecurityFrom(env) });
   const serde = AvroSerde.connect(env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
   const watcher = new PipelineWatcher(kafka, serde, env['IDRES_GROUP_PREFIX'] ?? 'idres');
   await watcher.start();

@@ -1,4 +1,5 @@
 import { IdresRuntimeError } from './errors';
+import { kafkaSecurityFrom, redisSecurityFrom, type KafkaSecurity, type RedisSecurity } from './transportSecurity';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -9,6 +10,10 @@ export interface BaseConfig {
   schemaRegistryUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** TLS / SASL to Kafka (KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_*); empty = plaintext. */
+  kafkaSecurity: KafkaSecurity;
+  /** TLS to Redis (a rediss:// REDIS_URL, REDIS_TLS_CA_FILE); empty = plaintext. Postgres TLS rides in DATABASE_URL (sslmode, sslrootcert). */
+  redisSecurity: RedisSecurity;
   httpHost: string;
   httpPort: number;
   logLevel: string;
@@ -78,6 +83,8 @@ export function readBaseConfig(env: Env, serviceName: string): BaseConfig {
     schemaRegistryUrl: envString(env, 'SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7'),
     databaseUrl: envString(env, 'DATABASE_URL', 'postgres://idres:idres@127.0.0.1:5432/idres'),
     redisUrl: envString(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+    kafkaSecurity: kafkaSecurityFrom(env),
+    redisSecurity: redisSecurityFrom(env),
     httpHost: envString(env, 'HTTP_HOST', '127.0.0.1'),
     httpPort: envInt(env, 'HTTP_PORT', servicePorts(env)[serviceName] ?? 7100),
     logLevel: envString(env, 'LOG_LEVEL', 'info'),

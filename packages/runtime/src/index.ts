@@ -8,6 +8,7 @@ export * from './httpServer';
 export * from './tracing';
 export * from './kafkaTracing';
 export * from './kafkaClient';
+export * from './transportSecurity';
 export * from './consumerRunner';
 export * from './chunkBySize';
 export * from './messagePacks';

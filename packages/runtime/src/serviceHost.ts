@@ -33,7 +33,7 @@ export interface ServiceApp {
 export async function openServiceContext(config: BaseConfig, env: Readonly<Record<string, string | undefined>>): Promise<ServiceContext> {
   const tracing = startTracing(config.serviceName, env);
   const logger = createLogger(config.serviceName, config.logLevel);
-  const kafka = createKafka({ clientId: `idres-${config.serviceName}`, brokers: config.kafkaBrokers, logger });
+  const kafka = createKafka({ clientId: `idres-${config.serviceName}`, brokers: config.kafkaBrokers, logger, security: config.kafkaSecurity });
   const admin = kafka.admin();
   await admin.connect();
   try {

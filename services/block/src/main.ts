@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startServiceModel } from '@idres/models';
-import { envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
+import { createRedis, envInt, hostService, openServiceContext, readBaseConfig, runnerDeps } from '@idres/runtime';
 import { buildBlockApp } from './app';
 
 const config = readBaseConfig(process.env, 'block');
 const ctx = await openServiceContext(config, process.env);
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+const redis = createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }, config.redisSecurity);
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
 // An idle connection that the server closes (a Postgres restart) is an 'error' event: without a listener it

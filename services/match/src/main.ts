@@ -1,15 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startServiceModel } from '@idres/models';
-import { describeSealing, envInt, hostService, openServiceContext, readBaseConfig, readSealer, runnerDeps } from '@idres/runtime';
+import { createRedis, describeSealing, envInt, hostService, openServiceContext, readBaseConfig, readSealer, runnerDeps } from '@idres/runtime';
 import { buildMatchApp, DEFAULT_CACHE_RECORDS, DEFAULT_MEMBERSHIP_ENTRIES } from './app';
 
 const config = readBaseConfig(process.env, 'match');
 const sealer = readSealer(process.env);
 const ctx = await openServiceContext(config, process.env);
 ctx.logger.info(describeSealing(sealer), 'sealed fields');
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+const redis = createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }, config.redisSecurity);
 redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
 // An idle connection that the server closes (a Postgres restart) is an 'error' event: without a listener it
