@@ -150,7 +150,7 @@ async function waitForIdentities(snapshotStart: number): Promise<Record<string, 
 
 /**
  * Follows identity.resolved from its end: for each updated row, the time from its commit (the UPDATE's return) to
- * the append time of the first MEMBERSHIP event after it that lists the record.
+ * the append time of the first MEMBERSHIP or SPLIT event after it that lists the record.
  */
 async function watchIdentities(): Promise<{ committed: (id: number, at: number) => void; finish: () => Promise<Record<string, number>> }> {
   const serde = AvroSerde.connect(process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
@@ -165,7 +165,8 @@ async function watchIdentities(): Promise<{ committed: (id: number, at: number) 
     eachMessage: async ({ message }) => {
       if (!message.value) return;
       const ev = await serde.decode<{ type: string; members: string[] }>(message.value, 'ResolvedEvent');
-      if (ev.type !== 'MEMBERSHIP') return;
+      // SPLIT events list their members too (an update can break the link that held a record in its identity).
+      if (ev.type !== 'MEMBERSHIP' && ev.type !== 'SPLIT') return;
       const at = Number(message.timestamp);
       for (const m of ev.members) {
         const c = pending.get(m);
