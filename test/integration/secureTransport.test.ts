@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './freePort';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -201,15 +201,6 @@ test('Redis: only TLS with the ACL user gets in', { timeout: 60_000 }, async () 
   assert.match((await redisAttempt(url, { tls: { rejectUnauthorized: true } }))?.message ?? 'accepted', /self[- ]signed|unable to (get|verify)/i);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test('the whole pipeline runs end to end in secure mode: records in through the ingest service, identities out', { timeout: 600_000 }, async () => {
   const t1 = Date.now();
