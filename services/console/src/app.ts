@@ -17,7 +17,7 @@ import { ConsoleQueries, type HistoryEvent } from './consoleQueries';
 import { LookupUnavailableError, type IdentityView, type LookupClient } from './lookupClient';
 import { maskValues } from './maskNationalIds';
 import { pipelineStatus } from './pipelineStatus';
-import { parseSearchQuery, SearchQueryError } from './searchQuery';
+import { parseSearchQuery, SearchQueryError, withSealedIdentifiers } from './searchQuery';
 
 /** The built front end (vite build); the same path from src/ and from the bundle in dist/. */
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -144,7 +144,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
 
     http.get<{ Querystring: { q?: string; limit?: string } }>('/api/search', async (req, reply) => {
       try {
-        const criteria = parseSearchQuery(req.query.q ?? '');
+        const criteria = withSealedIdentifiers(parseSearchQuery(req.query.q ?? ''), deps.sealer);
         const hits = await queries.search(criteria, num(req.query.limit, 20, 1, 100));
         const user = userOf(req);
         const results = await Promise.all(hits.map(async (h) => {

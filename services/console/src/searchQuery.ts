@@ -1,3 +1,4 @@
+import type { FieldSealer } from '@idres/core/fieldSealer';
 import { foldText } from '@idres/core/text';
 import { standardizeRecord } from '@idres/core/standardizeRecord';
 
@@ -43,4 +44,13 @@ export function parseSearchQuery(q: string): SearchCriteria {
     if (name !== '') out.names.push({ name, text: token });
   }
   return out;
+}
+
+/**
+ * Criteria that also find sealed national IDs: each identifier is looked for in clear and in its sealed form (the
+ * seal is deterministic, so an SSN typed in the search box finds the record that holds it sealed).
+ */
+export function withSealedIdentifiers(c: SearchCriteria, sealer: FieldSealer | undefined): SearchCriteria {
+  if (!sealer) return c;
+  return { ...c, identifiers: c.identifiers.map((alts) => [...new Set([...alts, ...[...sealer.fields].flatMap((f) => alts.map((a) => sealer.seal(f, a)))])]) };
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskValues } from '../src/maskNationalIds';
 import { sumCounter } from '../src/pipelineStatus';
-import { parseSearchQuery } from '../src/searchQuery';
+import { FieldSealer } from '@idres/core/fieldSealer';
+import { parseSearchQuery, withSealedIdentifiers } from '../src/searchQuery';
 
 const searchCases: Array<{ q: string; want: Partial<ReturnType<typeof parseSearchQuery>> }> = [
   { q: 'MDM_0000000042', want: { masterId: 'MDM_0000000042', identifiers: [], names: [] } },
@@ -36,4 +37,14 @@ test('sumCounter adds a counter over its label sets and ignores others with a lo
 
 test('maskValues keeps the last four characters of national IDs only', () => {
   assert.deepEqual(maskValues({ ssn: '123456789', given_name: 'ANN' }), { ssn: '•••••6789', given_name: 'ANN' });
+});
+
+test('withSealedIdentifiers: an SSN typed in the search also matches its sealed form; other criteria and no sealer change nothing', () => {
+  const sealer = new FieldSealer({ primary: 'k1', keys: new Map([['k1', Buffer.alloc(32, 3)]]) });
+  const c = parseSearchQuery('123-45-6781 Smith');
+  assert.equal(withSealedIdentifiers(c, undefined), c);
+  const s = withSealedIdentifiers(c, sealer);
+  assert.deepEqual(s.names, c.names);
+  assert.ok(s.identifiers[0]!.includes(sealer.seal('ssn', '123456781')), 'the stored (sealed) form of the standardized SSN is searched');
+  assert.ok(c.identifiers[0]!.every((a) => s.identifiers[0]!.includes(a)), 'the clear forms are still searched');
 });
