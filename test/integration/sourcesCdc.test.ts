@@ -180,15 +180,16 @@ test('snapshot with kill -9 of Connect in the middle: every row becomes a record
   await addSource({
     name: NAME, connector: 'postgres', table: 'public.cdc_customers', idColumn: 'customer_id',
     map: { given_name: 'first_name', family_name: 'last_name', dob: 'birth', ssn: 'ssn', postcode: 'zip', city: 'town' },
-    database: parseUrl(SOURCE_URL), partitions: 3, snapshotChunkSize: 10,
+    database: parseUrl(SOURCE_URL), partitions: 3, snapshotChunkSize: 1,
   }, {
     store, connect, db, log: () => undefined,
     createTopic: async (topic, partitions) => { await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }); },
   });
   await admin.disconnect();
   const total = Math.min(ROWS, rows.length);
-  // Kill Connect while Debezium's committed offset says the incremental snapshot is under way (small chunks make
-  // the snapshot last long enough to be caught). Up to 3 minutes: a fresh Connect can take over a minute to start
+  // Kill Connect while Debezium's committed offset says the incremental snapshot is under way. One row per chunk
+  // makes the snapshot outlast several offset flushes (2 s): with 10 a quiet box read all 2,000 rows in 1.3 s,
+  // before any committed offset showed it running, and CI failed here. Up to 3 minutes: a fresh Connect can take over a minute to start
   // the connector's task and commit its first offsets (CI once waited the former 60 s in vain).
   let running = false;
   for (let i = 0; i < 1800 && !running; i++) {
