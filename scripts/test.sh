@@ -33,7 +33,7 @@ echo "== integration tests (real Kafka, registry, Postgres, Redis)"
 # tests a token that the demo (npm start) created in this stack must not turn it on (IDRES_AUTH=auto would).
 export IDRES_AUTH=off
 # Among them test/integration/secureTransport.test.ts: it starts a second stack in secure mode (IDRES_SECURE=1, in
-# $IDRES_STACK_DIR/secure-test, default ports + 30000), runs the pipeline through it and stops it (docs/security.md).
+# $IDRES_STACK_DIR/secure-test, default ports + 20000), runs the pipeline through it and stops it (docs/security.md).
 mapfile -t integ < <(ls test/integration/*.test.ts services/*/test/integration/*.test.ts 2>/dev/null || true)
 # The integration tests reset the pipeline; the lock keeps them and benchmarks from doing so under each other.
 mkdir -p .stack
