@@ -56,17 +56,10 @@ async function tableHits(): Promise<string[]> {
 
 async function redisHits(): Promise<string[]> {
   const hits: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await h.redis.scan(cursor, 'COUNT', 500);
-    cursor = next;
-    for (const k of keys) {
-      const type = await h.redis.type(k);
-      const v = type === 'string' ? await h.redis.get(k) : type === 'hash' ? JSON.stringify(await h.redis.hgetall(k)) : '';
-      const text = `${k} ${v ?? ''}`.toLowerCase().replace(/[^a-z0-9@.\- ]/g, '');
-      if (needles.some((n) => text.includes(n.toLowerCase()))) hits.push(k);
-    }
-  } while (cursor !== '0');
+  for await (const e of h.redisEntries()) {
+    const text = e.text.toLowerCase().replace(/[^a-z0-9@.\- ]/g, '');
+    if (needles.some((n) => text.includes(n.toLowerCase()))) hits.push(e.key);
+  }
   return hits;
 }
 

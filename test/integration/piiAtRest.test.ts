@@ -48,16 +48,7 @@ async function tableHits(): Promise<Map<string, number>> {
 
 async function redisHits(): Promise<number> {
   let n = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await h.redis.scan(cursor, 'COUNT', 1000);
-    cursor = next;
-    for (const k of keys) {
-      const type = await h.redis.type(k);
-      const v = type === 'string' ? await h.redis.get(k) : type === 'hash' ? JSON.stringify(await h.redis.hgetall(k)) : type === 'set' ? JSON.stringify(await h.redis.smembers(k)) : '';
-      n += hitsIn(`${k} ${v ?? ''}`);
-    }
-  } while (cursor !== '0');
+  for await (const e of h.redisEntries()) n += hitsIn(e.text);
   return n;
 }
 

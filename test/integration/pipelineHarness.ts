@@ -77,6 +77,20 @@ export class PipelineHarness {
     return records.map((r) => `${source}:${r.id}`);
   }
 
+  /** Every Redis key with its value as text (strings, hashes and sets), for tests that search what Redis holds. */
+  async *redisEntries(): AsyncGenerator<{ key: string; text: string }> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const type = await this.redis.type(key);
+        const v = type === 'string' ? await this.redis.get(key) : type === 'hash' ? JSON.stringify(await this.redis.hgetall(key)) : type === 'set' ? JSON.stringify(await this.redis.smembers(key)) : '';
+        yield { key, text: `${key} ${v ?? ''}` };
+      }
+    } while (cursor !== '0');
+  }
+
   async waitForIdentities(recordIds: readonly string[], timeoutMs = 180_000): Promise<void> {
     const { settled, progress } = await this.watcher.waitUntilSettled(recordIds, { timeoutMs, pollMs: 400 });
     if (!settled) throw new Error(`timeout: ${progress.total - progress.resolved} records without master ID, lag ${progress.lag}`);
