@@ -46,6 +46,8 @@ const NUMERIC_SHARE = 0.9;
 const DEPENDENCE_LIFT = 4;
 /** ... seen in at least this many pairs, so a handful of coincidences decide nothing. */
 const DEPENDENCE_MIN_PAIRS = 20;
+/** Comparisons of the base settings that are kept only at an attribute's fill rate (attributeMinFill). */
+const SECONDARY_COMPARISONS: ReadonlySet<string> = new Set(['middle_name']);
 /** Fields an attribute's agreement may follow (besides attributes chosen before it). */
 const PLACE_FIELDS = ['postcode', 'city'] as const;
 
@@ -148,7 +150,10 @@ export function chooseSettings(sampleValues: readonly Values[], base: MatchSetti
   const fill = fillRates(sampleValues);
   const filled = (f: string, min = minFill): boolean => (fill.get(f) ?? 0) >= min;
 
-  const present = base.comparisons.filter((c) => !c.name.startsWith(ATTRIBUTE_PREFIX) && dataFields(c).some((f) => filled(f)));
+  // A middle name is secondary evidence like an attribute: it needs an attribute's fill to be learned at all (in
+  // FEBRL ~1% of given names split into two, and EM then fits its levels to a handful of pairs).
+  const needs = (c: ComparisonSpec): number => (SECONDARY_COMPARISONS.has(c.name) ? Math.max(minFill, attrFill) : minFill);
+  const present = base.comparisons.filter((c) => !c.name.startsWith(ATTRIBUTE_PREFIX) && dataFields(c).some((f) => filled(f, needs(c))));
   // Nothing known is filled (an empty sample): keep the base comparisons rather than none.
   const comparisons: ComparisonSpec[] = (present.length > 0 ? present : base.comparisons).map((c) => structuredClone(c));
 

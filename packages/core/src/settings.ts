@@ -125,6 +125,18 @@ export const DEFAULT_COMPARISONS: readonly ComparisonSpec[] = [
   name('given', 'family'),
   name('family', 'given'),
   {
+    // A second given name separates namesakes (twins, cousins named for one grandparent) that the first given
+    // name and the date cannot. Null when either record lacks one: registers and CRMs often drop it.
+    name: 'middle_name',
+    levels: [
+      { kind: 'null', label: 'null', fields: ['middle_name'] },
+      { kind: 'exact', label: 'exact', fields: ['middle_name'], tf: true },
+      { kind: 'jaroWinkler', label: 'jw_0.88', field: 'middle_name', threshold: 0.88 },
+      { kind: 'exact', label: 'initial', fields: ['middle_initial'] },
+      { kind: 'else', label: 'else' },
+    ],
+  },
+  {
     name: 'dob',
     // Null only when the two records have no date part to compare: a year-only or year-month date still
     // compares (partial levels). One typo in year, month or day is one edit of the ISO string (1965 -> 1966,

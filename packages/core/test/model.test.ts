@@ -55,7 +55,7 @@ for (const [name, a, b, want] of pairCases) {
     const sum = s.explanation.reduce((x, t) => x + t.weight, 0);
     assert.ok(Math.abs(sum - s.matchWeight) < 1e-9);
     assert.equal(s.explanation[0]?.comparison, 'prior');
-    assert.equal(s.explanation.length, 1 + DEFAULT_SETTINGS.comparisons.length);
+    assert.equal(s.explanation.length, 1 + model.json.settings.comparisons.length);
     assert.ok(Math.abs(matchWeight(model, std(a), std(b)) - s.matchWeight) < 1e-9, 'fast path agrees');
   });
 }
