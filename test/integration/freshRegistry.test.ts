@@ -52,6 +52,30 @@ for (let round = 1; round <= ROUNDS; round++) {
   });
 }
 
+// A benchmark pins the default model (IDRES_MODEL) and leaves its services running; `idres resolve` then asks for
+// services that follow the stored model it just trained. Services up with another pin restart; with the same, stay.
+test('services up restarts services that run with another model pin, and keeps those with the same', { timeout: 240_000 }, async () => {
+  await servicesDown();
+  const env = {
+    KAFKA_BROKERS: cfg.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: cfg.schemaRegistryUrl, DATABASE_URL: cfg.databaseUrl,
+    REDIS_URL: cfg.redisUrl, IDRES_GROUP_PREFIX: `model-pin-${process.pid}`, LOG_LEVEL: 'warn',
+  };
+  const matchModel = async (urls: Map<string, string>): Promise<string> => ((await (await fetch(`${urls.get('match')}/model`)).json()) as { kind: string }).kind;
+  const pidsOf = (status: Awaited<ReturnType<typeof servicesUp>>): Map<string, number | undefined> => new Map(status.map((s) => [s.name, s.pid]));
+  try {
+    const pinned = await servicesUp({ ...env, IDRES_MODEL: 'packages/core/models/default.json' }, 180_000);
+    const urls = new Map(pinned.map((s) => [s.name, s.url]));
+    assert.equal(await matchModel(urls), 'file', 'started with the pinned model file');
+    const unpinned = await servicesUp(env, 180_000);
+    for (const [name, pid] of pidsOf(unpinned)) assert.notEqual(pid, pidsOf(pinned).get(name), `${name} restarted without the pin`);
+    assert.notEqual(await matchModel(urls), 'file', 'match now follows the model store');
+    const again = await servicesUp(env, 180_000);
+    assert.deepEqual(pidsOf(again), pidsOf(unpinned), 'the same pin keeps the running services');
+  } finally {
+    await servicesDown();
+  }
+});
+
 function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');

@@ -20,6 +20,15 @@ const portOf = (name: ServiceName): number => servicePorts(process.env)[name]!;
 const urlOf = (name: ServiceName): string => `http://127.0.0.1:${portOf(name)}`;
 export const pidFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.pid`);
 export const logFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.log`);
+/** The IDRES_MODEL a running service was started with ('' for none): the benchmarks pin a model file. */
+const pinFile = (name: ServiceName): string => path.join(RUN_DIR, `${name}.model-pin`);
+const readPin = (name: ServiceName): string => {
+  try {
+    return readFileSync(pinFile(name), 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 export function readPid(name: ServiceName): number | undefined {
   try {
@@ -52,10 +61,16 @@ const extraNodeArgs = (): string[] => (process.env.IDRES_SERVICE_NODE_ARGS ?? ''
 
 /**
  * Starts each of the six services and the console that is not already running, as a detached process with its log under
- * .stack/services/, and waits until every one answers /ready. Idempotent.
+ * .stack/services/, and waits until every one answers /ready. Idempotent. A running service started with another
+ * model pin (IDRES_MODEL) than `env` asks for is restarted: after `npm run bench` pinned the default model, `idres
+ * resolve` would otherwise score its file with that model, not with the one it trained and activated.
  */
 export async function servicesUp(env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceStatus[]> {
   mkdirSync(RUN_DIR, { recursive: true });
+  const childEnv = withSealKeys({ ...process.env, ...env });
+  const pin = childEnv['IDRES_MODEL'] ?? '';
+  const repinned = SUPERVISED_SERVICES.filter((name) => readPid(name) !== undefined && readPin(name) !== pin);
+  if (repinned.length > 0) await servicesDown(30_000, repinned);
   // Built from the sources every time (about a second for all six), so a bundle is never older than its code.
   const toStart = SUPERVISED_SERVICES.filter((name) => readPid(name) === undefined);
   await buildServices(toStart);
@@ -65,13 +80,14 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
     const child = spawn(process.execPath, ['--enable-source-maps', ...extraNodeArgs(), bundlePath(name)], {
       cwd: REPO_ROOT,
       // Every service gets the same sealing keyring (the local stack's unless IDRES_SEAL_KEYS_FILE says otherwise).
-      env: { ...withSealKeys({ ...process.env, ...env }), HTTP_PORT: String(portOf(name)) },
+      env: { ...childEnv, HTTP_PORT: String(portOf(name)) },
       stdio: ['ignore', out, out],
       detached: true,
     });
     child.unref();
     if (child.pid === undefined) throw new CliError('SERVICE_START_FAILED', `could not start ${name}`);
     writeFileSync(pidFile(name), String(child.pid));
+    writeFileSync(pinFile(name), pin);
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -90,8 +106,8 @@ export async function servicesUp(env: Record<string, string>, timeoutMs = 120_00
 }
 
 /** SIGTERM to each service (each finishes its batch and commits), then waits for them to exit. */
-export async function servicesDown(timeoutMs = 30_000): Promise<void> {
-  const pids = SUPERVISED_SERVICES.map((n) => [n, readPid(n)] as const);
+export async function servicesDown(timeoutMs = 30_000, names: readonly ServiceName[] = SUPERVISED_SERVICES): Promise<void> {
+  const pids = names.map((n) => [n, readPid(n)] as const);
   for (const [, pid] of pids) if (pid !== undefined) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   for (const [name, pid] of pids) {
@@ -110,5 +126,6 @@ export async function servicesDown(timeoutMs = 30_000): Promise<void> {
       /* already gone */
     }
     if (existsSync(pidFile(name))) rmSync(pidFile(name));
+    rmSync(pinFile(name), { force: true });
   }
 }
