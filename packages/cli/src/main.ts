@@ -187,14 +187,14 @@ async function main(argv: string[]): Promise<void> {
       if (values.settings !== undefined) readSettingsFile(values.settings);
       const outputs = parseOutputs(values.outputs);
       const env = await ensureRunning();
-      await prepareStack(env); // an unreachable stack fails here, before a model is trained or made active
+      const prepared = await prepareStack(env); // an unreachable stack fails here, before a model is trained or made active
       const model = await modelForFile(values.input, values['id-column'], map, source, {
         model: values.model, sample, compare: values.compare?.split(',').map((x) => x.trim()).filter(Boolean), settings: values.settings,
       }, env);
       const summary = await resolveFile({
         input: values.input, idColumn: values['id-column'], map, source, outputs,
         output: values.output, timeoutMs: Number(values.timeout) * 1000, ...(values['truth-column'] ? { truthColumn: values['truth-column'] } : {}),
-      }, env, log);
+      }, env, log, prepared);
       printSummary(summary, model);
       process.stdout.write(JSON.stringify(summary) + '\n');
       return;

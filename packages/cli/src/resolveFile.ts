@@ -96,7 +96,13 @@ async function runOwnJob(runner: JobRunner, store: JobStore, job: Job, log: (msg
  * Kafka and the registry answer, the topics exist and the schemas are registered: checked before anything else
  * happens (main calls it before a model is trained or activated, so an unreachable stack changes nothing).
  */
-export async function prepareStack(env: Record<string, string>): Promise<{ kafka: Kafka; serde: AvroSerde; logger: Logger }> {
+export interface PreparedStack {
+  kafka: Kafka;
+  serde: AvroSerde;
+  logger: Logger;
+}
+
+export async function prepareStack(env: Record<string, string>): Promise<PreparedStack> {
   const cfg = readBaseConfig(env, 'cli');
   // Failures surface as one clear CliError line, so client logs stay quiet unless LOG_LEVEL asks for them.
   const logger = createLogger('idres-cli', env['IDRES_CLI_LOG_LEVEL'] ?? 'fatal');
@@ -124,10 +130,11 @@ export async function prepareStack(env: Record<string, string>): Promise<{ kafka
  * submit`), run in this process under the job's lock, so it is listed by `idres job list` and, if this process
  * dies, resumed by ingest's runner. Writes `record_id,master_id` for the input's own IDs from the job's crosswalk.
  */
-export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void): Promise<ResolveSummary> {
+export async function resolveFile(opts: ResolveFileOptions, env: Record<string, string>, log: (msg: string) => void, prepared?: PreparedStack): Promise<ResolveSummary> {
   const map = await resolveMapping(opts.input, opts.idColumn, opts.map);
   const cfg = readBaseConfig(env, 'cli');
-  const { kafka, serde, logger } = await prepareStack(env);
+  // A caller that already checked the stack (idres resolve, before training) passes what it prepared.
+  const { kafka, serde, logger } = prepared ?? (await prepareStack(env));
   const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 4 });
   const producer = createProducer(kafka);
   await producer.connect();
