@@ -4,7 +4,7 @@
 // idres runs the whole pipeline through Kafka exactly as `idres resolve` does (trains on the file, activates that model version), Splink runs in-process
 // on DuckDB. Usage (holds the pipeline lock; resets the local pipeline):
 //   npm run bench:splink -- [--datasets febrl1,febrl2,febrl3,fake_1000,synthetic_2000] [--synthetic N] [--file F.csv] [--train-max 250000]
-//     [--profile civil-register-de|historical|febrl-like[,...] --records N]
+//     [--profile civil-register-de|civil-register-de-names|historical|febrl-like[,...] --records N]
 // --synthetic N generates N records (seed 1) first; --file takes a generator CSV already made (record_id, entity_id).
 // --profile generates a file of each named generator profile (--records N, default 10000, seed 1) and runs it with the
 // profile's --map mapping (its attribute columns go in as attributes) and the Splink format of that profile.

@@ -1,6 +1,6 @@
 /**
  * npx tsx loadtest/generator/cli.ts --records N --seed S --format csv|jsonl|parquet --out FILE
- *   [--profile us-crm|civil-register-de|historical|febrl-like]
+ *   [--profile us-crm|civil-register-de|civil-register-de-names|historical|febrl-like]
  *   [--dup-rate 0.3] [--max-cluster 6] [--cluster-dist geometric|zipf|uniform] [--cluster-param P]
  *   [--household-rate 0.08] [--twin-rate 0.15] [--shuffle-window 10000] [--reference-date 2026-11-22]
  *   [--household-truth FILE]   entity_id,household_id of every multi-person household (what npm run households:quality reads)

@@ -8,7 +8,7 @@ Formats
   febrl      FEBRL csv ("rec_id, given_name, surname, ..." separated by ", "); truth = N in rec-N-org / rec-N-dup-k
   fake1000   Splink's fake_1000.csv (unique_id, first_name, surname, dob, city, email, cluster); truth = cluster
   canonical  idres canonical columns from loadtest/generator (record_id, entity_id, given_name, ...); truth = entity_id
-  civil-register-de / historical / febrl-like
+  civil-register-de / civil-register-de-names / historical / febrl-like
              the generator's --profile files (record_id, entity_id, profile columns); truth = entity_id.
              Set up as Splink's own tutorials do for such data (see PROFILE SETTINGS below).
 
@@ -138,11 +138,12 @@ def load(con: duckdb.DuckDBPyConnection, path: str, fmt: str) -> None:
 # columns, blocking rules fitting the columns, prior from deterministic rules, u by random sampling,
 # m by EM (estimate_without_term_frequencies, as in the examples).
 
-PROFILE_FORMATS = ("civil-register-de", "historical", "febrl-like")
+PROFILE_FORMATS = ("civil-register-de", "civil-register-de-names", "historical", "febrl-like")
 
 
 def load_profile(con: duckdb.DuckDBPyConnection, src: str, fmt: str) -> None:
-    if fmt == "civil-register-de":
+    if fmt in ("civil-register-de", "civil-register-de-names"):
+        places = fmt == "civil-register-de"
         dob = (f"strftime(try_strptime({nz('birth_year')} || '-' || {nz('birth_month')} || '-' || {nz('birth_day')}, "
                "'%Y-%m-%d'), '%Y-%m-%d')")
         select = f"""
@@ -153,8 +154,8 @@ def load_profile(con: duckdb.DuckDBPyConnection, src: str, fmt: str) -> None:
                    lower({nz('second_family_name')}) AS second_family_name,
                    {dob} AS dob,
                    {nz('birth_year')} AS birth_year,
-                   lower({nz('birthplace')}) AS birth_place,
-                   {nz('postcode')} AS postcode
+                   {f"lower({nz('birthplace')})" if places else "NULL::VARCHAR"} AS birth_place,
+                   {nz('postcode') if places else "NULL::VARCHAR"} AS postcode
             FROM {src}"""
     elif fmt == "historical":
         # First name / surname from the full name where a record has only that (first and last token).
@@ -199,25 +200,29 @@ def build_profile_settings(fmt: str, cols: set[str]) -> tuple[SettingsCreator, l
         # The FEBRL rows of this script (febrl1-3) use build_settings: the same here.
         settings, rules, training, deterministic = build_settings(cols)
         return settings, rules, training, deterministic, 0.7, False
-    if fmt == "civil-register-de":
+    if fmt in ("civil-register-de", "civil-register-de-names"):
+        places = fmt == "civil-register-de"
         comparisons = [
             cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
             cl.NameComparison("surname").configure(term_frequency_adjustments=True),
             cl.NameComparison("second_given_name").configure(term_frequency_adjustments=True),
             cl.NameComparison("second_family_name").configure(term_frequency_adjustments=True),
             cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
-            cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
         ]
+        if places:
+            comparisons += [
+                cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
+                cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+            ]
         # One error per duplicate: every true pair agrees on all but one field, so pairs of fields block.
         rules = [
             block_on("first_name", "surname"),
             block_on("surname", "dob"),
             block_on("first_name", "dob"),
-            block_on("dob", "postcode"),
+            *([block_on("dob", "postcode")] if places else []),
             block_on("substr(first_name,1,2)", "substr(surname,1,2)", "birth_year"),
         ]
-        deterministic = [block_on("first_name", "surname", "dob"), block_on("dob", "postcode")]
+        deterministic = [block_on("first_name", "surname", "dob"), *([block_on("dob", "postcode")] if places else [])]
         training = [block_on("first_name", "surname"), block_on("dob")]
         recall = 0.7
     elif fmt == "historical":

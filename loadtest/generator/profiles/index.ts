@@ -6,23 +6,24 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ProfileStream, type ProfileDef, type ProfileOptions, type ProfileStats } from './common.js';
-import { civilRegisterDe } from './register.js';
+import { civilRegisterDe, civilRegisterDeNames } from './register.js';
 import { historical } from './historical.js';
 import { febrlLike } from './febrl.js';
 
 export { ProfileStream } from './common.js';
 export type { ProfileDef, ProfileOptions, ProfileStats, ProfileRecord } from './common.js';
-export { civilRegisterDe, registerFieldOf, renderDe, REGISTER_COLUMNS, REGISTER_DUP_P } from './register.js';
+export { civilRegisterDe, civilRegisterDeNames, registerFieldOf, renderDe, REGISTER_COLUMNS, REGISTER_NAMES_COLUMNS, REGISTER_DUP_P } from './register.js';
 export { historical, HISTORICAL_COLUMNS, HISTORICAL_MAX_CLUSTER } from './historical.js';
 export { febrlLike, FEBRL_COLUMNS, FEBRL_MAX_DUPLICATES } from './febrl.js';
 
-export const PROFILE_NAMES = ['us-crm', 'civil-register-de', 'historical', 'febrl-like'] as const;
+export const PROFILE_NAMES = ['us-crm', 'civil-register-de', 'civil-register-de-names', 'historical', 'febrl-like'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 /** Profiles with their own columns (all but us-crm). */
 export type ShapeProfileName = Exclude<ProfileName, 'us-crm'>;
 
 export const PROFILES: Readonly<Record<ShapeProfileName, ProfileDef>> = {
   'civil-register-de': civilRegisterDe,
+  'civil-register-de-names': civilRegisterDeNames,
   historical,
   'febrl-like': febrlLike,
 };

@@ -118,6 +118,8 @@ const ERROR_WEIGHTS: ReadonlyArray<readonly [ErrorKind, number]> = [
   ['drop_birthplace', 3], ['typo_birthplace', 2], ['postcode_digit', 4], ['ocr_f1', 2],
 ];
 const ERRORS = new AliasTable(ERROR_WEIGHTS.map((e) => e[0]), ERROR_WEIGHTS.map((e) => e[1]));
+/** Errors in the place columns, which the names-and-dates register does not have. */
+const PLACE_ERRORS: ReadonlySet<ErrorKind> = new Set(['drop_birthplace', 'typo_birthplace', 'postcode_digit']);
 
 /** Apply one error of kind `k` to a copy of the original row; null when the kind does not apply. */
 function applyError(rng: Rng, p: Person, row: readonly string[], k: ErrorKind): string[] | null {
@@ -173,42 +175,61 @@ function applyError(rng: Rng, p: Person, row: readonly string[], k: ErrorKind): 
   return out;
 }
 
-export const civilRegisterDe: ProfileDef = {
-  name: 'civil-register-de',
-  columns: REGISTER_COLUMNS,
-  mapping: {
+/** The register's columns without the place columns: given, second given, family, second family name, birth y/m/d. */
+export const REGISTER_NAMES_COLUMNS = REGISTER_COLUMNS.filter((c) => c !== 'birthplace' && c !== 'postcode');
+
+/**
+ * The register; with `places: false` the same people with names and the birth date only (no birthplace, no
+ * postcode: a register extract whose only evidence is who and when), each duplicate's one error among those.
+ */
+function registerProfile(name: string, places: boolean): ProfileDef {
+  const columns = places ? REGISTER_COLUMNS : REGISTER_NAMES_COLUMNS;
+  const keep = columns.map((c) => C[c]);
+  const mapping: Record<string, string> = {
     given_name: 'first_given_name', middle_name: 'second_given_name', family_name: 'first_family_name',
-    dob_year: 'birth_year', dob_month: 'birth_month', dob_day: 'birth_day', postcode: 'postcode',
-    second_family_name: 'second_family_name', birthplace: 'birthplace',
-  },
-  standardize: { defaultCountry: 'DE', dateLocale: 'EU' },
-  start(rng: Rng) {
-    const t = loadRegisterTables();
-    return (): ProfileEntity => {
-      const female = rng.chance(0.5);
-      const given = female ? t.female : t.male;
-      const g1 = given.sample(rng);
-      let g2 = '';
-      if (rng.chance(0.35)) {
-        for (let i = 0; i < 5 && (g2 === '' || g2 === g1); i++) g2 = given.sample(rng);
-        if (g2 === g1) g2 = '';
-      }
-      const f1 = t.surnames.sample(rng);
-      let f2 = rng.chance(0.1) ? t.surnames.sample(rng) : '';
-      if (f2 === f1) f2 = '';
-      const [y, m, d] = randomDate(rng, 1935, 2008);
-      const home = t.places.sample(rng);
-      const postcode = String(rng.range(home.from, home.to)).padStart(5, '0');
-      const birthplace = rng.chance(0.85) ? (rng.chance(0.6) ? home.name : t.places.sample(rng).name) : '';
-      const p: Person = { g1, g2, f1, f2, y, m, d, birthplace, postcode: rng.chance(0.95) ? postcode : '', style: pickStyle(rng) };
-      const original = render(p);
-      if (!rng.chance(REGISTER_DUP_P)) return { rows: [original] };
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const dup = applyError(rng, p, original, ERRORS.sample(rng));
-        if (dup && dup.some((v, i) => v !== original[i])) return { rows: [original, dup] };
-      }
-      // Always reachable in practice (typo_f1 applies to every name); keep the person single otherwise.
-      return { rows: [original] };
-    };
-  },
-};
+    dob_year: 'birth_year', dob_month: 'birth_month', dob_day: 'birth_day', second_family_name: 'second_family_name',
+    ...(places ? { postcode: 'postcode', birthplace: 'birthplace' } : {}),
+  };
+  return {
+    name,
+    columns,
+    mapping,
+    standardize: { defaultCountry: 'DE', dateLocale: 'EU' },
+    start(rng: Rng) {
+      const t = loadRegisterTables();
+      const project = (row: string[]): string[] => (places ? row : keep.map((i) => row[i] as string));
+      return (): ProfileEntity => {
+        const female = rng.chance(0.5);
+        const given = female ? t.female : t.male;
+        const g1 = given.sample(rng);
+        let g2 = '';
+        if (rng.chance(0.35)) {
+          for (let i = 0; i < 5 && (g2 === '' || g2 === g1); i++) g2 = given.sample(rng);
+          if (g2 === g1) g2 = '';
+        }
+        const f1 = t.surnames.sample(rng);
+        let f2 = rng.chance(0.1) ? t.surnames.sample(rng) : '';
+        if (f2 === f1) f2 = '';
+        const [y, m, d] = randomDate(rng, 1935, 2008);
+        const home = t.places.sample(rng);
+        const postcode = String(rng.range(home.from, home.to)).padStart(5, '0');
+        const birthplace = rng.chance(0.85) ? (rng.chance(0.6) ? home.name : t.places.sample(rng).name) : '';
+        const p: Person = { g1, g2, f1, f2, y, m, d, birthplace, postcode: rng.chance(0.95) ? postcode : '', style: pickStyle(rng) };
+        const original = project(render(p));
+        if (!rng.chance(REGISTER_DUP_P)) return { rows: [original] };
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const kind = ERRORS.sample(rng);
+          if (!places && PLACE_ERRORS.has(kind)) continue;
+          const full = applyError(rng, p, render(p), kind);
+          const dup = full && project(full);
+          if (dup && dup.some((v, i) => v !== original[i])) return { rows: [original, dup] };
+        }
+        // Always reachable in practice (typo_f1 applies to every name); keep the person single otherwise.
+        return { rows: [original] };
+      };
+    },
+  };
+}
+
+export const civilRegisterDe: ProfileDef = registerProfile('civil-register-de', true);
+export const civilRegisterDeNames: ProfileDef = registerProfile('civil-register-de-names', false);
