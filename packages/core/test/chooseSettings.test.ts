@@ -39,12 +39,17 @@ const historical = shape((p, rnd) => {
 /** No date at all: names, an address and one attribute. */
 const noDob = shape((p) => ({ fields: { given_name: pick(GIVEN, p * 7), family_name: pick(FAMILY, p * 13 + 1), address_line1: `${p % 50} Hauptstr`, city: pick(PLACES, p) }, attributes: { occupation: pick(['Weaver', 'Farmer', 'Smith', 'Miller', 'Baker', 'Tailor'], p * 3 + (p >> 3)) } }));
 
+/** A register: a second given name for about a third of people (fixed per person); in `sparse` for 2%. */
+const withMiddle = (share: number): LabelledRecord[] => shape((p) => ({ fields: { given_name: pick(GIVEN, p * 7), ...((p * 7919) % 100 < share * 100 ? { middle_name: pick(GIVEN, p * 5 + 3) } : {}), family_name: pick(FAMILY, p * 13 + 1), dob: `19${String(10 + (p % 80))}-0${1 + (p % 9)}-1${p % 10}` } }));
+
 const values = (rs: readonly LabelledRecord[]): Array<Record<string, string>> => rs.map((r) => standardizeRecord(r.fields, {}, r.attributes).values);
 
 interface Case { name: string; data: LabelledRecord[]; comparisons: string[]; absent: string[]; training: string[]; noTraining?: string[]; blocking?: string[] }
 const cases: Case[] = [
   { name: 'FEBRL-like (names, dob, id, address)', data: febrlLike, comparisons: ['given_name', 'family_name', 'dob', 'ssn', 'address'], absent: ['email', 'phone', 'gender', 'address_line2'], training: ['dob', 'given_family', 'ssn'], noTraining: ['email'] },
-  { name: 'names and birth date only', data: namesDob, comparisons: ['given_name', 'family_name', 'dob'], absent: ['ssn', 'address', 'email', 'phone', 'gender'], training: ['dob', 'given_family'] },
+  { name: 'names and birth date only', data: namesDob, comparisons: ['given_name', 'family_name', 'dob'], absent: ['ssn', 'address', 'email', 'phone', 'gender', 'middle_name'], training: ['dob', 'given_family'] },
+  { name: 'a register with second given names', data: withMiddle(0.35), comparisons: ['given_name', 'middle_name', 'family_name', 'dob'], absent: ['ssn', 'address'], training: ['dob', 'given_family'] },
+  { name: 'second given names for 2% only: too few pairs to learn from', data: withMiddle(0.02), comparisons: ['given_name', 'family_name', 'dob'], absent: ['middle_name'], training: ['dob', 'given_family'] },
   { name: 'historical with attributes and partial dates', data: historical, comparisons: ['given_name', 'family_name', 'dob', 'attr.birthplace', 'attr.father', 'attr.register_no'], absent: ['ssn', 'address', 'attr.rare'], training: ['given_family'], blocking: ['dob_year_family_dm', 'dob_year_given_dm', 'attr.birthplace_family_dm'] },
   { name: 'no dob: anchors x names train the name comparisons', data: noDob, comparisons: ['given_name', 'family_name', 'address', 'attr.occupation'], absent: ['dob', 'ssn'], training: ['given_family', 'city_family_dm', 'city_given_dm'], noTraining: ['dob'] },
 ];
