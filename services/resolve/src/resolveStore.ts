@@ -85,6 +85,82 @@ async function jsonRows<T>(c: PoolClient, sql: string, params: unknown[]): Promi
   return JSON.parse(res.rows[0]?.j ?? '[]') as T[];
 }
 
+interface StoredEdge {
+  a: string;
+  b: string;
+  w: number;
+  link: boolean;
+}
+
+interface Decision {
+  a: string;
+  b: string;
+  d: 'SAME' | 'DIFFERENT';
+}
+
+/** The records a batch recomputes together, and the stored edges and reviewers' decisions between them. */
+interface Component {
+  members: Set<string>;
+  edges: StoredEdge[];
+  decisions: Decision[];
+}
+
+/**
+ * Every stored edge (links and evidence pairs) and standing decision touching the given records, in one
+ * statement: the closure expands along them and the clustering reads them, so they are fetched once instead
+ * of a partner query per round plus an edge and a decision read at the end (the partner query alone was a third
+ * of Postgres's CPU per pair in `npm run bench:resolve`).
+ */
+async function linksOf(c: PoolClient, ids: string[]): Promise<{ e: StoredEdge[]; d: Decision[] }> {
+  if (ids.length === 0) return { e: [], d: [] };
+  const res = await c.query<{ j: string }>(
+    `SELECT json_build_object(
+       'e', (SELECT coalesce(json_agg(x), '[]') FROM (
+               SELECT a, b, match_weight AS w, link FROM idres_edges WHERE a = ANY($1)
+               UNION SELECT a, b, match_weight, link FROM idres_edges WHERE b = ANY($1)) x),
+       'd', (SELECT coalesce(json_agg(x), '[]') FROM (
+               SELECT a, b, decision AS d FROM idres_overrides WHERE undone_at IS NULL AND a = ANY($1)
+               UNION SELECT a, b, decision FROM idres_overrides WHERE undone_at IS NULL AND b = ANY($1)) x))::text AS j`,
+    [ids],
+  );
+  return JSON.parse(res.rows[0]?.j ?? '{"e":[],"d":[]}') as { e: StoredEdge[]; d: Decision[] };
+}
+
+/** Edges and decisions gathered over the closure's rounds, each once, with the partners not yet handed out. */
+class ComponentLinks {
+  private readonly edges = new Map<string, StoredEdge>();
+  private readonly decisions = new Map<string, Decision>();
+  private partners: string[] = [];
+
+  add(found: { e: StoredEdge[]; d: Decision[] }): void {
+    for (const e of found.e) {
+      const k = `${e.a}\u0000${e.b}`;
+      if (this.edges.has(k)) continue;
+      this.edges.set(k, e);
+      if (e.link) this.partners.push(e.a, e.b);
+    }
+    for (const d of found.d) {
+      const k = `${d.a}\u0000${d.b}`;
+      if (this.decisions.has(k)) continue;
+      this.decisions.set(k, d);
+      // A reviewer's "same" joins identities like a link does.
+      if (d.d === 'SAME') this.partners.push(d.a, d.b);
+    }
+  }
+
+  /** Both ends of every link and "same" decision added since the last call (callers skip the known ones). */
+  takePartners(): string[] {
+    const out = this.partners;
+    this.partners = [];
+    return out;
+  }
+
+  among(members: ReadonlySet<string>): { edges: StoredEdge[]; decisions: Decision[] } {
+    const inside = (x: { a: string; b: string }): boolean => members.has(x.a) && members.has(x.b);
+    return { edges: [...this.edges.values()].filter(inside), decisions: [...this.decisions.values()].filter(inside) };
+  }
+}
+
 /** Folds duplicates inside a batch: per record the highest version wins; per pair the newest versions. */
 export function foldBatch(batch: ResolveBatch): ResolveBatch {
   const recs = new Map<string, RecordChange>();
@@ -131,14 +207,16 @@ export class PostgresResolveStore {
 
   /**
    * The live records of the batch and of every identity linked to them, transitively (links between identities
-   * that the clustering holds apart keep them in one component, which is recomputed whole). Each identity found
-   * is locked before its records are read. Stops growing at maxComponentSize records (counted in
-   * truncatedComponents): past that, which identities are recomputed together depends on arrival order.
+   * that the clustering holds apart keep them in one component, which is recomputed whole), with the stored
+   * edges and reviewers' decisions among them. Each identity found is locked before its records are read. Stops
+   * growing at maxComponentSize records (counted in truncatedComponents): past that, which identities are
+   * recomputed together depends on arrival order.
    */
-  private async closeOverLinks(c: PoolClient, state: Map<string, RowState>, others: Map<string, { clusterId: number }>, locked: Set<number>): Promise<Set<string>> {
+  private async closeOverLinks(c: PoolClient, state: Map<string, RowState>, others: Map<string, { clusterId: number }>, locked: Set<number>): Promise<Component> {
     const live = new Set<string>();
     for (const [id, st] of state) if (!st.deleted) live.add(id);
     for (const id of others.keys()) live.add(id);
+    const links = new ComponentLinks();
     let frontier = [...live];
     let pending: string[] = []; // partners whose identity moved between our read and our lock
     for (let round = 0; frontier.length + pending.length > 0; round++) {
@@ -147,16 +225,15 @@ export class PostgresResolveStore {
         this.truncatedComponents++;
         break;
       }
+      links.add(await linksOf(c, frontier));
+      const partnerIds = new Set(pending);
+      for (const id of links.takePartners()) if (!live.has(id)) partnerIds.add(id);
+      frontier = [];
+      if (partnerIds.size === 0) break;
       const partners = await jsonRows<{ id: string; cid: number }>(c,
-        `SELECT r.record_id AS id, r.cluster_id AS cid FROM (
-           SELECT b AS o FROM idres_edges WHERE link AND a = ANY($1) UNION SELECT a FROM idres_edges WHERE link AND b = ANY($1)
-           UNION SELECT b FROM idres_overrides WHERE undone_at IS NULL AND decision = 'SAME' AND a = ANY($1)
-           UNION SELECT a FROM idres_overrides WHERE undone_at IS NULL AND decision = 'SAME' AND b = ANY($1)
-           UNION SELECT unnest($2::text[])
-         ) e JOIN idres_records r ON r.record_id = e.o WHERE NOT r.deleted AND r.cluster_id IS NOT NULL`, [frontier, pending]);
+        `SELECT record_id AS id, cluster_id AS cid FROM idres_records WHERE record_id = ANY($1) AND NOT deleted AND cluster_id IS NOT NULL`, [[...partnerIds]]);
       const outside = partners.filter((r) => !live.has(r.id));
       const toLock = [...new Set(outside.map((r) => r.cid).filter((cid) => !locked.has(cid)))].sort((x, y) => x - y);
-      frontier = [];
       if (toLock.length > 0) {
         await c.query(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [toLock]);
         for (const cid of toLock) locked.add(cid);
@@ -169,9 +246,12 @@ export class PostgresResolveStore {
         }
       }
       // A partner not among the records of the identity it was in when we looked was moved by a concurrent batch.
-      pending = [...new Set(outside.filter((r) => !live.has(r.id) && toLock.includes(r.cid)).map((r) => r.id))];
+      const lockedNow = new Set(toLock);
+      pending = [...new Set(outside.filter((r) => !live.has(r.id) && lockedNow.has(r.cid)).map((r) => r.id))];
     }
-    return live;
+    // Records reached but not expanded (the component was truncated): their links to the others still count.
+    if (frontier.length > 0) links.add(await linksOf(c, frontier));
+    return { members: live, ...links.among(live) };
   }
 
   /** Applies a batch and queues the resulting events in the outbox, atomically. Returns how many events were queued. */
@@ -212,7 +292,9 @@ export class PostgresResolveStore {
       for (const r of res.rows) locked.add(num(r.cluster_id));
     };
     await lock(
-      `SELECT cluster_id FROM idres_clusters WHERE cluster_id IN (SELECT cluster_id FROM idres_records WHERE record_id = ANY($1)) ORDER BY cluster_id FOR UPDATE`,
+      // The cluster IDs as an array (an InitPlan): probed in the primary key, where a semi-join scanned the whole table.
+      `SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY(ARRAY(SELECT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL))
+       ORDER BY cluster_id FOR UPDATE`,
       ids,
     );
     const idSet = new Set(ids);
@@ -318,14 +400,10 @@ export class PostgresResolveStore {
 
     // 5. The identities of every record the batch touched, recomputed from their stored links and evidence pairs
     //    (partitionComponent): a function of the pairs alone, so the result does not depend on arrival order.
-    const members = await this.closeOverLinks(c, state, others, locked);
+    const { members, edges, decisions } = await this.closeOverLinks(c, state, others, locked);
     for (const [id, o] of others) if (!storedCluster.has(id)) storedCluster.set(id, o.clusterId);
     const liveIds = [...members];
-    const edges = liveIds.length > 1 ? await jsonRows<{ a: string; b: string; w: number; link: boolean }>(
-      c, `SELECT a, b, match_weight AS w, link FROM idres_edges WHERE a = ANY($1) AND b = ANY($1)`, [liveIds]) : [];
     // Reviewers' decisions between these records hold whatever the scores (@idres/overrides).
-    const decisions = liveIds.length > 1 ? await jsonRows<{ a: string; b: string; d: 'SAME' | 'DIFFERENT' }>(
-      c, `SELECT a, b, decision AS d FROM idres_overrides WHERE undone_at IS NULL AND a = ANY($1) AND b = ANY($1)`, [liveIds]) : [];
     const groups = partitionComponent(liveIds, edges.map((e) => ({ a: e.a, b: e.b, weight: e.w, link: e.link })), {
       maxSize: this.maxIdentitySize,
       constraints: {
