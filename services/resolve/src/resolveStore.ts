@@ -297,25 +297,30 @@ export class PostgresResolveStore {
     //    lock, so under the locks those memberships cannot change and member rows need no locks of their own.
     // 2. Records not found that way are new (inserted here, in sorted order, which locks them), cluster-less
     //    (deleted: row-locked), or were moved by a concurrent merge between the first read and the lock: their
-    //    new cluster is locked and the members read again. Out of order, that could deadlock, which Postgres
+    //    new cluster is locked and its members read. Out of order, that could deadlock, which Postgres
     //    detects; the batch is then retried.
     const state = new Map<string, RowState>();
     const others = new Map<string, { clusterId: number }>();
     const locked = new Set<number>();
-    const lock = async (sql: string, param: unknown): Promise<void> => {
+    /** Locks clusters and returns the IDs locked (clusters gone meanwhile are not). */
+    const lock = async (sql: string, param: unknown): Promise<number[]> => {
       const res = await c.query<{ cluster_id: string }>(sql, [param]);
-      for (const r of res.rows) locked.add(num(r.cluster_id));
+      const got = res.rows.map((r) => num(r.cluster_id));
+      for (const cid of got) locked.add(cid);
+      return got;
     };
-    await lock(
+    let toRead = await lock(
       // The cluster IDs as an array (an InitPlan): probed in the primary key, where a semi-join scanned the whole table.
       `SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY(ARRAY(SELECT cluster_id FROM idres_records WHERE record_id = ANY($1) AND cluster_id IS NOT NULL))
        ORDER BY cluster_id FOR UPDATE`,
       ids,
     );
     for (let round = 0; ; round++) {
-      others.clear();
-      if (locked.size > 0) {
-        const rows = await membersOf(c, [...locked]);
+      // Only the clusters locked in this round are read: the members of those read before cannot have changed
+      // under our locks (re-reading them all doubled the member reads at concurrency 3, where most batches
+      // take a second round).
+      if (toRead.length > 0) {
+        const rows = await membersOf(c, toRead);
         for (const r of rows) {
           if (idSet.has(r.record_id)) state.set(r.record_id, { version: r.version, deleted: r.deleted, registered: r.registered, clusterId: r.cluster_id });
           else others.set(r.record_id, { clusterId: r.cluster_id! });
@@ -341,7 +346,7 @@ export class PostgresResolveStore {
       }
       if (moved.length === 0) break;
       if (round >= 5) throw new IdresRuntimeError('HANDLER_FAILED', `clusters ${moved.join(', ')} keep changing under concurrent resolves; retrying batch`, { retriable: true });
-      await lock(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [...new Set(moved)].sort((x, y) => x - y));
+      toRead = await lock(`SELECT cluster_id FROM idres_clusters WHERE cluster_id = ANY($1) ORDER BY cluster_id FOR UPDATE`, [...new Set(moved)].sort((x, y) => x - y));
     }
     // Cluster of each record as stored, to write only the rows that change.
     const storedCluster = new Map<string, number | null>([...state].map(([id, st]) => [id, st.clusterId]));
