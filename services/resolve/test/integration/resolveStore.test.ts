@@ -178,3 +178,16 @@ test('a link that would make an identity larger than the ceiling is stored but h
   assert.equal(edge.rowCount, 1, 'the held link is kept as an edge, visible in the lookup API');
   await assertConsistent();
 });
+
+test('a component cut at maxComponentSize still counts the links among the records it reached', async () => {
+  await reset();
+  await store.apply({ records: ['a', 'b', 'c', 'd'].map((id) => rec(id)), pairs: [pair('a', 'b'), pair('b', 'c'), pair('c', 'd')] });
+  await drain();
+  // The identity's four records exceed the cut before any link is followed: the clustering must still see them.
+  const cut = new PostgresResolveStore(pool, { maxComponentSize: 2 });
+  await cut.apply({ records: [], pairs: [], touch: ['a'] });
+  assert.equal(cut.truncatedComponents, 1);
+  assert.deepEqual(canonical(await partition()), ['a,b,c,d']);
+  assert.deepEqual(await drain(), [], 'nothing changed, so nothing is announced');
+  await assertConsistent();
+});
