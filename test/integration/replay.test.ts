@@ -4,6 +4,8 @@ import { loadModel, standardizeRecord, trainModel } from '@idres/core';
 import { loadLabelledDataset } from '@idres/core/fixtures/labelledDatasets';
 import { readBaseConfig } from '@idres/runtime';
 import { resetPipeline, type ReplayFrom } from '../../packages/cli/src/pipelineReset';
+import pg from 'pg';
+import { ConsoleQueries } from '../../services/console/src/consoleQueries';
 import { PipelineHarness } from './pipelineHarness';
 import { assertObeys, decide, decisionsAgainst } from './overrideCases';
 
@@ -38,17 +40,29 @@ test('replay from identity.raw and from identity.pairs ends with the same identi
     await first.stop();
   }
   const c = readBaseConfig(process.env, 'test');
-  for (const from of ['raw', 'pairs'] as ReplayFrom[]) {
-    await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix }, from);
-    const rows = await first.pool.query<{ n: string }>('SELECT count(*) AS n FROM idres_records').catch(() => ({ rows: [{ n: '0' }] }));
-    assert.equal(Number(rows.rows[0]?.n), 0, `replay from ${from} starts from empty resolve state`);
-    const again = new PipelineHarness(groupPrefix); // same consumer groups, rewound by the reset
-    await again.start(model, modelJson.threshold, dataset.standardize);
-    try {
-      await again.waitForIdentities(ids);
-      assert.deepEqual(again.partition(ids), original, `replay from identity.${from} changed the identities`);
-    } finally {
-      await again.stop();
+  // The harness ends its pool when it stops: the checks between runs use their own.
+  const pool = new pg.Pool({ connectionString: c.databaseUrl, max: 2 });
+  const count = async (table: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+  const consoleQueries = new ConsoleQueries(pool);
+  await consoleQueries.migrate();
+  try {
+    for (const from of ['raw', 'pairs'] as ReplayFrom[]) {
+      assert.ok((await count('idres_records')) > 0, 'resolve holds the records before the replay');
+      // The console's history of the identities before the replay (its consumer does not run here: one row stands in).
+      await consoleQueries.addHistory([{ seq: 1, masterId: 'MDM_0000000001', type: 'MEMBERSHIP', members: 2, survivorId: null, splitFrom: null, at: Date.now() }]);
+      await resetPipeline({ kafkaBrokers: c.kafkaBrokers, databaseUrl: c.databaseUrl, redisUrl: c.redisUrl, partitions: c.partitions, groupPrefix }, from);
+      assert.equal(await count('idres_records'), 0, `replay from ${from} starts from empty resolve state`);
+      assert.equal(await count('idres_identity_history'), 0, `replay from ${from} empties the console's history of the old identities`);
+      const again = new PipelineHarness(groupPrefix); // same consumer groups, rewound by the reset
+      await again.start(model, modelJson.threshold, dataset.standardize);
+      try {
+        await again.waitForIdentities(ids);
+        assert.deepEqual(again.partition(ids), original, `replay from identity.${from} changed the identities`);
+      } finally {
+        await again.stop();
+      }
     }
+  } finally {
+    await pool.end();
   }
 });

@@ -101,7 +101,8 @@ export async function resetPipeline(env: ResetEnv, from: ReplayFrom | 'all', opt
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   try {
     // Reviewers' decisions (idres_overrides) survive a replay, which obeys them; only a full reset forgets them.
-    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox', ${HOUSEHOLD_TABLES.map((t) => `'${t}'`).join(', ')}${from === 'all' ? `, 'idres_overrides'` : ''}`;
+    // The console's identity history (services/console/src/consoleQueries.ts) goes with the identities it describes.
+    const tables = keepIdentities ? `'idres_edges'` : `'idres_records', 'idres_clusters', 'idres_edges', 'idres_event_outbox', 'idres_identity_history', ${HOUSEHOLD_TABLES.map((t) => `'${t}'`).join(', ')}${from === 'all' ? `, 'idres_overrides'` : ''}`;
     await pool.query(`DO $$ DECLARE t text; BEGIN
       FOREACH t IN ARRAY ARRAY[${tables}] LOOP
         IF to_regclass(t) IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t; END IF;
