@@ -11,9 +11,9 @@ import { sourcesOverview } from './sourcesOverview';
 import type { Admin } from 'kafkajs';
 import { compareMembers, rankForReview, reviewBand, weightOfProbability, type ReviewCandidate } from '@idres/core/reviewQueue';
 import { OverrideError, type OverrideDecision, type OverrideDesk } from '@idres/overrides';
-import { ConsumerRunner, TOPICS, type InboundMessage, type MasterKeyAvro, type ResolvedEventAvro, type RunnerDeps, type ServiceApp } from '@idres/runtime';
+import type { ServiceApp } from '@idres/runtime';
 import { isRefusal, noAuth, type ConsoleAccess, type ConsoleUser } from './consoleAuth';
-import { ConsoleQueries, type HistoryEvent } from './consoleQueries';
+import type { ConsoleQueries } from './consoleQueries';
 import { LookupUnavailableError, type IdentityView, type LookupClient } from './lookupClient';
 import { maskValues } from './maskNationalIds';
 import { pipelineStatus } from './pipelineStatus';
@@ -23,7 +23,8 @@ import { parseSearchQuery, SearchQueryError, withSealedIdentifiers } from './sea
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 export interface ConsoleDeps {
-  runner: RunnerDeps;
+  /** The deployment's consumer group prefix, for the pipeline page's lag. */
+  groupPrefix: string;
   queries: ConsoleQueries;
   lookup: LookupClient;
   desk: OverrideDesk;
@@ -65,8 +66,7 @@ const num = (v: string | undefined, fallback: number, min: number, max: number):
 
 /**
  * The console: the built front end at /, a JSON API under /api for what the lookup API does not give (search by
- * any key, history, household, review queue, decisions, pipeline state), and a consumer that keeps each
- * identity's history from identity.resolved.
+ * any key, history, household, review queue, decisions, pipeline state).
  */
 export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
   const { queries, lookup, desk } = deps;
@@ -76,27 +76,6 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
   });
   const auth = deps.auth ?? noAuth;
   const webDist = deps.webDist ?? WEB_DIST;
-
-  const handle = async (messages: InboundMessage<MasterKeyAvro, ResolvedEventAvro>[]) => {
-    const events: HistoryEvent[] = [];
-    for (const m of messages) {
-      const e = m.value;
-      if (!e) continue;
-      events.push({ seq: e.seq, masterId: e.masterId, type: e.type, members: e.members.length, survivorId: e.survivorId, splitFrom: e.splitFrom, at: e.at });
-    }
-    await queries.addHistory(events);
-    return { outputs: [] };
-  };
-  const runner = new ConsumerRunner<MasterKeyAvro, ResolvedEventAvro>({
-    ...deps.runner,
-    stage: 'console',
-    groupId: `${deps.runner.groupPrefix}.console-history`,
-    topic: TOPICS.resolved,
-    keySchema: 'MasterKey',
-    valueSchema: 'ResolvedEvent',
-    maxBatchSize: Math.max(deps.runner.batchSize, 2000),
-    handle,
-  });
 
   // The newest jobs with their progress; a failing job store shows as no jobs, never as a broken page.
   const recentJobs = async () => {
@@ -257,7 +236,7 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
     http.get('/api/pipeline', async () => ({
       at: Date.now(),
       threshold: await deps.threshold().catch(() => null),
-      services: await pipelineStatus({ services: deps.services, admin: deps.admin, groupPrefix: deps.runner.groupPrefix }),
+      services: await pipelineStatus({ services: deps.services, admin: deps.admin, groupPrefix: deps.groupPrefix }),
       jobs: await recentJobs(),
       sources: deps.sources ? await sourcesOverview(deps.sources).catch(() => []) : [],
     }));
@@ -269,13 +248,11 @@ export function buildConsoleApp(deps: ConsoleDeps): ServiceApp {
     }
   };
 
+  // Nothing to consume: resolve writes the identity history with each batch.
   return {
-    start: async () => {
-      await queries.migrate();
-      await runner.start();
-    },
-    stop: () => runner.stop(),
-    isReady: () => runner.isRunning(),
+    start: async () => undefined,
+    stop: async () => undefined,
+    isReady: () => true,
     routes,
   };
 }

@@ -1,25 +1,7 @@
 import type { Pool } from 'pg';
-import { createSchema } from '@idres/pgschema';
 import { clusterIdOf, masterIdOf } from '@idres/core/masterId';
 import type { ReviewCandidate } from '@idres/core/reviewQueue';
 import type { SearchCriteria } from './searchQuery';
-
-/** The console's history of identities (from identity.resolved); emptied with resolve's tables by a replay or reset. */
-export const CONSOLE_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS idres_identity_history (
-  seq         bigint PRIMARY KEY,
-  master_id   text NOT NULL,
-  type        text NOT NULL,
-  members     integer NOT NULL,
-  survivor_id text,
-  split_from  text,
-  at          bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idres_identity_history_master ON idres_identity_history (master_id);
-CREATE INDEX IF NOT EXISTS idres_identity_history_survivor ON idres_identity_history (survivor_id) WHERE survivor_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS idres_identity_history_split ON idres_identity_history (split_from) WHERE split_from IS NOT NULL;
-`;
-const SCHEMA_LOCK = 74203;
 
 export interface HistoryEvent {
   seq: number;
@@ -36,13 +18,12 @@ export interface SearchHit {
   recordIds: string[];
 }
 
-/** Read side over resolve's tables and the console's own history table. */
+/** Postgres's undefined_table. */
+const UNDEFINED_TABLE = '42P01';
+
+/** Read side over resolve's tables (records, clusters, edges, the identity history). */
 export class ConsoleQueries {
   constructor(private readonly pool: Pool) {}
-
-  async migrate(): Promise<void> {
-    await createSchema(this.pool, SCHEMA_LOCK, CONSOLE_SCHEMA_SQL);
-  }
 
   /** Identities with a live member matching every criterion, with the matching members; at most `limit`. */
   async search(q: SearchCriteria, limit: number): Promise<SearchHit[]> {
@@ -128,20 +109,17 @@ export class ConsoleQueries {
 
   /** The identity's own events, and those of identities merged into it or split off from it, oldest first. */
   async history(masterId: string, limit = 200): Promise<HistoryEvent[]> {
-    const res = await this.pool.query<{ seq: string; master_id: string; type: HistoryEvent['type']; members: number; survivor_id: string | null; split_from: string | null; at: string }>(
-      `SELECT * FROM (SELECT seq, master_id, type, members, survivor_id, split_from, at FROM idres_identity_history
-         WHERE master_id = $1 OR survivor_id = $1 OR split_from = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, [masterId, limit]);
-    return res.rows.map((r) => ({ seq: Number(r.seq), masterId: r.master_id, type: r.type, members: r.members, survivorId: r.survivor_id, splitFrom: r.split_from, at: Number(r.at) }));
+    try {
+      const res = await this.pool.query<{ seq: string; master_id: string; type: HistoryEvent['type']; members: number; survivor_id: string | null; split_from: string | null; at: string }>(
+        `SELECT * FROM (SELECT seq, master_id, type, members, survivor_id, split_from, at FROM idres_identity_history
+           WHERE master_id = $1 OR survivor_id = $1 OR split_from = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, [masterId, limit]);
+      return res.rows.map((r) => ({ seq: Number(r.seq), masterId: r.master_id, type: r.type, members: r.members, survivorId: r.survivor_id, splitFrom: r.split_from, at: Number(r.at) }));
+    } catch (err) {
+      // Resolve writes the history with each batch (idres_identity_history, in its schema); before resolve has
+      // ever started the table does not exist, and there is no history to show.
+      if ((err as { code?: string }).code === UNDEFINED_TABLE) return [];
+      throw err;
+    }
   }
 
-  async addHistory(events: readonly HistoryEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO idres_identity_history (seq, master_id, type, members, survivor_id, split_from, at)
-       SELECT seq, master_id, type, members, survivor_id, split_from, at FROM json_to_recordset($1::json)
-         AS t(seq bigint, master_id text, type text, members int, survivor_id text, split_from text, at bigint)
-       ON CONFLICT (seq) DO NOTHING`,
-      [JSON.stringify(events.map((e) => ({ seq: e.seq, master_id: e.masterId, type: e.type, members: e.members, survivor_id: e.survivorId, split_from: e.splitFrom, at: e.at })))],
-    );
-  }
 }

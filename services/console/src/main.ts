@@ -7,7 +7,7 @@ import { PgJobStore } from '@idres/jobs';
 import { ConnectClient, PgSourceStore } from '@idres/sources';
 import type { ModelJson } from '@idres/core';
 import { OverrideDesk, PgOverrideStore } from '@idres/overrides';
-import { describeSealing, envString, hostService, openServiceContext, readBaseConfig, readSealer, runnerDeps, servicePorts } from '@idres/runtime';
+import { describeSealing, envString, hostService, openServiceContext, readBaseConfig, readSealer, servicePorts } from '@idres/runtime';
 import { buildConsoleApp } from './app';
 import { tokenAccess } from './consoleAuth';
 import { ConsoleQueries } from './consoleQueries';
@@ -50,7 +50,7 @@ const lookupToken = (): string | undefined => {
 };
 const app = buildConsoleApp({
   sealer,
-  runner: runnerDeps(ctx),
+  groupPrefix: ctx.config.groupPrefix,
   queries: new ConsoleQueries(pool),
   lookup: new LookupClient(urlOf('publish'), 5000, lookupToken),
   desk: new OverrideDesk({ store: new PgOverrideStore(pool), producer: ctx.producer, serde: ctx.serde }),

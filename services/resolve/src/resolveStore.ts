@@ -555,6 +555,15 @@ export class PostgresResolveStore {
       e.maxIngestedAt = maxIngestedAt;
     });
     await c.query(`INSERT INTO idres_event_outbox (payload) VALUES ($1)`, [JSON.stringify(events)]);
+    // The history in the same transaction: exact (no consumer of identity.resolved to lag, redeliver or restart),
+    // and one statement per batch instead of a fourth consumer decoding every event.
+    await c.query(
+      `INSERT INTO idres_identity_history (seq, master_id, type, members, survivor_id, split_from, at)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[])
+       ON CONFLICT (seq) DO NOTHING`,
+      [events.map((e) => e.seq), events.map((e) => e.masterId), events.map((e) => e.type), events.map((e) => e.members.length),
+        events.map((e) => e.survivorId), events.map((e) => e.splitFrom), events.map((e) => e.at)],
+    );
     return events.length;
   }
 

@@ -46,6 +46,20 @@ BEGIN
     EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE text COLLATE "C"', col.table_name, col.column_name);
   END LOOP;
 END $$;
+-- Every identity event, written with the batch that made it (the console's history page reads it). No values:
+-- IDs, event types and member counts only, so erasure has nothing to remove here.
+CREATE TABLE IF NOT EXISTS idres_identity_history (
+  seq         bigint PRIMARY KEY,
+  master_id   text NOT NULL,
+  type        text NOT NULL,
+  members     integer NOT NULL,
+  survivor_id text,
+  split_from  text,
+  at          bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idres_identity_history_master ON idres_identity_history (master_id);
+CREATE INDEX IF NOT EXISTS idres_identity_history_survivor ON idres_identity_history (survivor_id) WHERE survivor_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idres_identity_history_split ON idres_identity_history (split_from) WHERE split_from IS NOT NULL;
 -- Resolved events not yet produced to Kafka: one row per batch, a JSON array kept as text (never queried inside).
 CREATE TABLE IF NOT EXISTS idres_event_outbox (
   id      bigserial PRIMARY KEY,
