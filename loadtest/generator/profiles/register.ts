@@ -215,12 +215,13 @@ function registerProfile(name: string, places: boolean): ProfileDef {
         const postcode = String(rng.range(home.from, home.to)).padStart(5, '0');
         const birthplace = rng.chance(0.85) ? (rng.chance(0.6) ? home.name : t.places.sample(rng).name) : '';
         const p: Person = { g1, g2, f1, f2, y, m, d, birthplace, postcode: rng.chance(0.95) ? postcode : '', style: pickStyle(rng) };
-        const original = project(render(p));
+        const row = render(p);
+        const original = project(row);
         if (!rng.chance(REGISTER_DUP_P)) return { rows: [original] };
         for (let attempt = 0; attempt < 50; attempt++) {
           const kind = ERRORS.sample(rng);
           if (!places && PLACE_ERRORS.has(kind)) continue;
-          const full = applyError(rng, p, render(p), kind);
+          const full = applyError(rng, p, row, kind);
           const dup = full && project(full);
           if (dup && dup.some((v, i) => v !== original[i])) return { rows: [original, dup] };
         }
